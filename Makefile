@@ -1,0 +1,41 @@
+# calcli tasks. `make` alone lists them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := build/demo
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint bench clean
+
+help:  ## list the tasks
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install calcli with its test tools
+
+demo: $(STAMP)  ## plan the shipped example bulk job in a scratch copy of the example project
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	@cp -r calcli.toml preferences.yaml calendars examples $(DEMO)/
+	cd $(DEMO) && ../../$(BIN)/calcli check
+	cd $(DEMO) && ../../$(BIN)/calcli db sync
+	cd $(DEMO) && ../../$(BIN)/calcli plan examples/bulk.json --calendar launch
+	cd $(DEMO) && ../../$(BIN)/calcli plan examples/bulk.json --calendar launch --dry-run
+	cd $(DEMO) && ../../$(BIN)/calcli sql "SELECT platform, count(*) AS items, round(avg(score), 3) AS avg_score FROM content_schedule_items GROUP BY platform ORDER BY platform"
+
+test: $(STAMP)  ## run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## ruff over the code and tests
+	$(BIN)/ruff check calcli tests bench
+
+bench: $(STAMP)  ## print speed figures beside baselines measured in the same run
+	$(BIN)/python bench/run.py
+
+clean:  ## remove the virtualenv and build output
+	rm -rf $(VENV) build dist *.egg-info

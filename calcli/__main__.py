@@ -1,0 +1,3 @@
+from calcli.cli.app import main
+
+main()

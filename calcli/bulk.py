@@ -1,0 +1,151 @@
+"""The bulk job contract (``calcli plan bulk.json``): parse and validate.
+
+Unknown keys are ignored (the upstream pipeline may add fields); every problem
+of a known key is reported with its line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from calcli.errors import Finding, InvalidInput
+from calcli.files import load_json
+from calcli.model import PLATFORM_IDS, BulkJob, JobPriority, JobStatus, Platform, VideoJob
+from calcli.timeutil import parse_instant
+
+
+def load_bulk_job(path: Path) -> BulkJob:
+    """Read ``bulk.json``; raises InvalidInput with every finding (file:line: field: problem)."""
+    data, node = load_json(path)
+    findings: list[Finding] = []
+    where = _Lines(path, node)
+    if not isinstance(data, dict):
+        raise InvalidInput(Finding(str(path), 1, None, "expected a JSON object with bulk_job_id and videos"))
+
+    def bad(msg: str, *keys) -> None:
+        findings.append(Finding(str(path), where.line(*keys), None, msg))
+
+    job_id = data.get("bulk_job_id")
+    if not isinstance(job_id, str) or not job_id.strip() or "/" in job_id:
+        bad("bulk_job_id: missing, empty or containing '/'", "bulk_job_id")
+    user = data.get("user_id")
+    if not isinstance(user, str) or not user.strip():
+        bad("user_id: missing or empty", "user_id")
+    priority = _enum(JobPriority, data.get("priority", "normal"), lambda m: bad(f"priority: {m}", "priority"))
+    videos = data.get("videos")
+    job = BulkJob(str(job_id), str(user), str(data.get("name", "")), priority or JobPriority.NORMAL, path=str(path))
+    if not isinstance(videos, list):
+        bad("videos: missing or not a list", "videos")
+        videos = []
+    seen: dict[str, int] = {}
+    for i, v in enumerate(videos):
+        video = _video(v, i, bad, where)
+        if video is None:
+            continue
+        if video.video_job_id in seen:
+            bad(f"videos[{i}].video_job_id: duplicate {video.video_job_id!r} (also videos[{seen[video.video_job_id]}])",
+                "videos", i, "video_job_id")
+            continue
+        seen[video.video_job_id] = i
+        job.videos.append(video)
+    if findings:
+        raise InvalidInput(findings)
+    return job
+
+
+def _video(v, i: int, bad, where) -> VideoJob | None:
+    field = f"videos[{i}]"
+    if not isinstance(v, dict):
+        bad(f"{field}: expected an object", "videos", i)
+        return None
+    errors = []
+
+    def vbad(msg: str, key: str) -> None:
+        errors.append(key)
+        bad(f"{field}.{key}: {msg}", "videos", i, key)
+
+    vid = v.get("video_job_id")
+    if not isinstance(vid, str) or not vid.strip() or "/" in vid:
+        vbad("missing, empty or containing '/'", "video_job_id")
+    platforms = None
+    if v.get("platforms") is not None:
+        if not isinstance(v["platforms"], list):
+            vbad("expected a list of platform ids", "platforms")
+        else:
+            platforms = []
+            for p in v["platforms"]:
+                try:
+                    platforms.append(Platform.parse(p))
+                except (ValueError, AttributeError):
+                    vbad(f"unknown platform {p!r} (known: {', '.join(PLATFORM_IDS)}; twitter = x)", "platforms")
+            platforms = list(dict.fromkeys(platforms))
+    status = _enum(JobStatus, v.get("status", "completed"), lambda m: vbad(m, "status"))
+    priority = None
+    if v.get("priority") is not None:
+        priority = _enum(JobPriority, v["priority"], lambda m: vbad(m, "priority"))
+    ready = None
+    if v.get("ready_at") is not None:
+        try:
+            ready = parse_instant(v["ready_at"])
+        except (ValueError, TypeError) as exc:
+            vbad(f"invalid ready_at: {exc}", "ready_at")
+    duration = v.get("duration_seconds")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int | float) or duration <= 0):
+        vbad(f"expected a positive number of seconds, found {duration!r}", "duration_seconds")
+    aspect = v.get("aspect_ratio")
+    if aspect is not None:
+        from calcli.timing import aspect_value
+
+        if not isinstance(aspect, str) or aspect_value(aspect) is None:
+            vbad(f"{aspect!r} is not an aspect ratio like 9:16", "aspect_ratio")
+    tags = v.get("hashtags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        vbad("expected a list of strings", "hashtags")
+    for key in ("title", "description"):
+        if v.get(key) is not None and not isinstance(v[key], str):
+            vbad("expected text", key)
+    if errors:
+        return None
+    return VideoJob(
+        video_job_id=vid, title=v.get("title") or "", description=v.get("description") or "",
+        duration_seconds=float(duration) if duration is not None else None, aspect_ratio=aspect,
+        hashtags=[t.lstrip("#") for t in tags], platforms=platforms, status=status,
+        ready_at=ready, priority=priority, line=where.line("videos", i),
+    )
+
+
+def _enum(cls, value, report):
+    try:
+        return cls(str(value).strip().lower()) if isinstance(value, str) else cls(value)
+    except ValueError:
+        report(f"{value!r} is not one of {', '.join(m.value for m in cls)}")
+        return None
+
+
+class _Lines:
+    """Line numbers of JSON values, from the YAML node tree of the same text."""
+
+    def __init__(self, path: Path, node):
+        self.node = node
+
+    def line(self, *keys) -> int | None:
+        node = self.node
+        last = 1
+        for k in keys:
+            if node is None:
+                break
+            last = node.start_mark.line + 1
+            node = _child(node, k)
+        return node.start_mark.line + 1 if node is not None else last
+
+
+def _child(node, key):
+    if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+        for k, v in node.value:
+            if getattr(k, "value", None) == key:
+                return v
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        return node.value[key]
+    return None

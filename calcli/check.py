@@ -1,0 +1,61 @@
+"""``calcli check``: validate every project file and the references between them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from calcli.calendars import load_calendar
+from calcli.errors import Finding, InvalidInput
+from calcli.prefs import parse_preferences
+from calcli.timing import load_timing
+
+
+def check_project(project, extra: list[Path] | None = None) -> tuple[list[Finding], int]:
+    """Every finding in the project (and in ``extra`` bulk/calendar files); and the file count."""
+    findings: list[Finding] = []
+    count = 1  # calcli.toml was read when the project was found
+    if project.preferences_path.exists():
+        count += 1
+        _collect(findings, lambda: parse_preferences(project.preferences_path))
+    if project.timing_dir.is_dir():
+        count += len(list(project.timing_dir.glob("*.yaml")))
+        _collect(findings, lambda: load_timing(project.timing_dir))
+    keys: dict[str, tuple[str, int | None]] = {}
+    ids: dict[str, tuple[str, int | None]] = {}
+    for path in sorted(project.calendars_dir.glob("*.yaml")) if project.calendars_dir.is_dir() else []:
+        count += 1
+        cf = _collect(findings, lambda p=path: load_calendar(p))
+        if cf is None:
+            continue
+        rel = project.rel(path)
+        for item in cf.calendar.items:
+            for seen, value, what in ((keys, item.idempotency_key, "idempotency key"), (ids, item.id, "item id")):
+                if value in seen and seen[value][0] != rel:
+                    other = f"{seen[value][0]}:{seen[value][1]}"
+                    findings.append(Finding(rel, item.line, None, f"duplicate {what} {value!r} (also in {other})"))
+                seen.setdefault(value, (rel, item.line))
+    for path in extra or []:
+        count += 1
+        if path.suffix == ".json":
+            from calcli.bulk import load_bulk_job
+
+            _collect(findings, lambda p=path: load_bulk_job(p))
+        else:
+            _collect(findings, lambda p=path: load_calendar(p))
+    return sorted(set(findings), key=lambda f: (f.path, f.line or 0, f.column or 0, f.message)), count
+
+
+def _collect(findings: list[Finding], fn):
+    try:
+        return fn()
+    except InvalidInput as exc:
+        findings.extend(_relative(f) for f in exc.findings)
+        return None
+
+
+def _relative(f: Finding) -> Finding:
+    try:
+        rel = str(Path(f.path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        rel = f.path
+    return Finding(rel, f.line, f.column, f.message)

@@ -1,0 +1,123 @@
+"""The calcli command: global options, the command groups, and the one place
+where exceptions become exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import typer
+
+from calcli import __version__
+from calcli.cli.render import Messages
+from calcli.errors import CalcliError, ExitStatus, InvalidInput
+
+app = typer.Typer(
+    name="calcli",
+    help=(
+        "calcli: a content calendar for video creators, in plain YAML files you keep in git.\n\n"
+        "Plan a bulk job of finished videos into posting slots, check the files, query the store.\n\n"
+        "Example: calcli plan bulk.json --calendar Q3"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class Env:
+    """What every command needs to know about how it was run (injected, so tests can fake it)."""
+
+    project: str | None = None
+    quiet: bool = False
+    debug: bool = False
+    messages: Messages = field(default_factory=Messages)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"calcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    project: Annotated[str | None, typer.Option(
+        "--project", "-p", help="The project folder (default: found above the current folder, or $CALCLI_PROJECT).",
+    )] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but data and errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.",
+                                          callback=_version, is_eager=True)] = False,
+) -> None:
+    """calcli: plan, check and analyse a content calendar kept as YAML files in git."""
+    ctx.obj = Env(project=project, quiet=quiet, debug=debug, messages=Messages(quiet))
+
+
+def env(ctx: typer.Context) -> Env:
+    return ctx.find_root().obj or Env()
+
+
+def _register() -> None:
+    from calcli.cli import cmd_db, cmd_plan, cmd_project
+
+    cmd_project.register(app)
+    cmd_plan.register(app)
+    app.add_typer(cmd_db.db_app, name="db")
+    cmd_db.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and map every outcome to an exit status."""
+    import click
+
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    messages = Messages()
+    try:
+        app(args=argv, prog_name="calcli", standalone_mode=False)
+        status = ExitStatus.OK
+    except click.exceptions.Exit as exc:
+        status = exc.exit_code
+    except click.exceptions.Abort:
+        messages.error("aborted.")
+        status = ExitStatus.INTERRUPTED
+    except click.exceptions.ClickException as exc:
+        _usage(exc)
+        status = ExitStatus.USAGE
+    except InvalidInput as exc:
+        for f in exc.findings:
+            messages.error(str(f))
+        if exc.hint:
+            print(exc.hint, file=sys.stderr)
+        status = exc.status
+    except CalcliError as exc:
+        messages.error(str(exc))
+        status = exc.status
+    except KeyboardInterrupt:
+        messages.error("interrupted; nothing half-written (writes are atomic).")
+        status = ExitStatus.INTERRUPTED
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = ExitStatus.OK
+    except Exception as exc:  # noqa: BLE001 - the one place unexpected errors become exit 1
+        if debug:
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0]
+        messages.error(f"unexpected {type(exc).__name__}: {first}. Run again with --debug for the traceback.")
+        status = ExitStatus.ERROR
+    sys.exit(int(status) if status is not None else 0)
+
+
+def _usage(exc) -> None:
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        print(ctx.get_usage(), file=sys.stderr)
+    print(f"Error: {exc.format_message()}", file=sys.stderr)

@@ -1,0 +1,167 @@
+"""All output formatting: tables (the only place that knows Rich), TSV, CSV, JSON, NDJSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+FORMATS = ("table", "tsv", "csv", "json", "ndjson")
+
+
+def resolve_format(fmt: str | None, stream=None) -> str:
+    """The explicit ``--format``, else a table on a terminal and TSV when piped."""
+    if fmt:
+        return fmt
+    stream = stream or sys.stdout
+    return "table" if _isatty(stream) else "tsv"
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready value: ISO 8601 datetimes with offset, enums by value."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def cell(value: Any) -> str:
+    v = plain(value)
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return ",".join(str(x) for x in v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def emit_json(document: Any, out=None) -> None:
+    out = out or sys.stdout
+    json.dump(plain(document), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def emit_rows(rows: list[dict], columns: list[str], fmt: str, title: str | None = None,
+              out=None, styles: dict[str, Any] | None = None) -> None:
+    """Print ``rows`` (dicts) in ``fmt``; ``columns`` fixes the order."""
+    out = out or sys.stdout
+    if fmt == "json":
+        emit_json([{c: r.get(c) for c in columns} for r in rows], out)
+    elif fmt == "ndjson":
+        for r in rows:
+            out.write(json.dumps(plain({c: r.get(c) for c in columns}), ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(columns)
+        for r in rows:
+            w.writerow([cell(r.get(c)) for c in columns])
+    elif fmt == "tsv":
+        out.write("\t".join(columns) + "\n")
+        for r in rows:
+            out.write("\t".join(_tsv(cell(r.get(c))) for c in columns) + "\n")
+    else:
+        _table(rows, columns, title, out, styles or {})
+
+
+def _tsv(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+PLATFORM_COLOURS = {
+    "youtube": "red", "tiktok": "cyan", "instagram": "magenta", "x": "white",
+    "linkedin": "blue", "facebook": "bright_blue",
+}
+STATUS_COLOURS = {"planned": "yellow", "scheduled": "green", "posted": "bold green",
+                  "failed": "bold red", "canceled": "dim"}
+
+
+def console(out=None, stderr: bool = False):
+    from rich.console import Console
+
+    return Console(file=out, stderr=stderr, highlight=False, soft_wrap=False,
+                   no_color=bool(os.environ.get("NO_COLOR")) or None)
+
+
+def _table(rows: list[dict], columns: list[str], title: str | None, out, styles: dict) -> None:
+    from rich.table import Table
+
+    con = console(out)
+    table = Table(title=title, header_style="bold", box=None, pad_edge=False)
+    for c in columns:
+        table.add_column(c, overflow="fold", justify="right" if _numeric(rows, c) else "left")
+    for r in rows:
+        cells = []
+        for c in columns:
+            text = cell(r.get(c))
+            colour = None
+            if c == "platform":
+                colour = PLATFORM_COLOURS.get(text)
+            elif c == "status":
+                colour = STATUS_COLOURS.get(text)
+            cells.append(f"[{colour}]{_escape(text)}[/]" if colour else _escape(text))
+        table.add_row(*cells)
+    con.print(table)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _numeric(rows: list[dict], col: str) -> bool:
+    vals = [r.get(col) for r in rows if r.get(col) is not None]
+    return bool(vals) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals)
+
+
+class Messages:
+    """Messages, warnings and errors, always to stderr; ``--quiet`` keeps only errors."""
+
+    def __init__(self, quiet: bool = False, err=None):
+        self.quiet = quiet
+        self.err = err
+
+    @property
+    def stream(self):
+        return self.err or sys.stderr
+
+    def info(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=self.stream)
+
+    def warn(self, text: str) -> None:
+        if not self.quiet:
+            print(f"Warning: {text}", file=self.stream)
+
+    def error(self, text: str) -> None:
+        print(f"Error: {text}", file=self.stream)
+
+
+def findings_text(findings) -> str:
+    return "\n".join(str(f) for f in findings)
+
+
+def to_stream(text: str) -> io.StringIO:
+    return io.StringIO(text)

@@ -1,0 +1,90 @@
+"""The exception family of calcli; each error knows its exit status.
+
+The CLI maps these to exit codes in one place (``calcli.cli.app.main``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Exit codes, as documented in the README (PRODUCT.md "Exit codes")."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    INVALID = 3
+    BUSY = 4
+    INTERRUPTED = 130
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem in one file: ``path:line:column: message``."""
+
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class CalcliError(Exception):
+    """Base of every error calcli reports to a user as one line."""
+
+    status = ExitStatus.ERROR
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class UsageError(CalcliError):
+    """A bad flag, argument or reference named on the command line."""
+
+    status = ExitStatus.USAGE
+
+
+class InvalidInput(CalcliError):
+    """A file or value failed validation; nothing was written.
+
+    ``findings`` holds every problem found (all of them, not just the first).
+    """
+
+    status = ExitStatus.INVALID
+
+    def __init__(self, findings: list[Finding] | Finding | str, hint: str | None = None):
+        if isinstance(findings, str):
+            findings = [Finding("<input>", None, None, findings)]
+        elif isinstance(findings, Finding):
+            findings = [findings]
+        self.findings = sorted(set(findings), key=_finding_order)
+        first = str(self.findings[0]) if self.findings else "invalid input"
+        super().__init__(first, hint)
+
+
+def _finding_order(f: Finding) -> tuple:
+    return (f.path, f.line or 0, f.column or 0, f.message)
+
+
+class BusyError(CalcliError):
+    """Another calcli process holds the project; nothing was written."""
+
+    status = ExitStatus.BUSY
+
+
+class ProjectNotFound(UsageError):
+    """No calcli project around the current directory."""

@@ -1,0 +1,349 @@
+"""Connection, locking, migrations and the store's read/write methods."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import random
+import time as _time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from calcli.errors import BusyError, CalcliError, InvalidInput, UsageError
+from calcli.model import (
+    ContentCalendar,
+    ContentScheduleItem,
+    Platform,
+    ScheduleException,
+    ScheduleStatus,
+)
+from calcli.store.schema import FILE_OWNED, LATEST, MIGRATIONS, STORE_OWNED
+
+READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA"}
+
+
+def _lock_timeout(default: float) -> float:
+    env = os.environ.get("CALCLI_LOCK_TIMEOUT")
+    return float(env) if env else default
+
+
+@contextmanager
+def project_lock(path: Path, timeout: float) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path``; BusyError after ``timeout`` seconds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = _time.monotonic() + timeout
+    delay = 0.01
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if _time.monotonic() >= deadline:
+                    raise BusyError(
+                        f"another calcli holds the project (lock {path}) for more than {timeout:g} s; nothing was written.",
+                        "Try again when it has finished.",
+                    ) from None
+                _time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.25)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _connect(path: Path, read_only: bool, timeout: float):
+    import duckdb
+
+    deadline = _time.monotonic() + timeout
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise CalcliError(f"cannot open the store {path}: {exc}") from None
+            if _time.monotonic() >= deadline:
+                raise BusyError(
+                    f"the store {path} is held by another program for more than {timeout:g} s; nothing was written.",
+                    "Close the other program (a duckdb shell?) and try again.",
+                ) from None
+            _time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
+@contextmanager
+def open_store(project, read_only: bool = False) -> Iterator[Store]:
+    """The project's store, locked, migrated, and closed at the end of the block."""
+    timeout = _lock_timeout(project.config.lock_timeout_seconds)
+    path = project.store_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with project_lock(project.lock_path, timeout):
+        if read_only and not path.exists():
+            read_only = False
+        con = _connect(path, read_only, timeout)
+        try:
+            store = Store(con)
+            if not read_only:
+                store.migrate()
+            yield store
+        finally:
+            con.close()
+
+
+def _utc_naive(dt: datetime) -> datetime:
+    return dt.astimezone(UTC).replace(tzinfo=None)
+
+
+class Store:
+    """calcli's queries over one DuckDB connection."""
+
+    def __init__(self, con):
+        self.con = con
+
+    # ------------------------------------------------------------ plumbing
+    def query(self, sql: str, params: list | tuple | None = None) -> tuple[list[str], list[tuple]]:
+        cur = self.con.execute(sql, params or [])
+        cols = [d[0] for d in cur.description] if cur.description else []
+        return cols, cur.fetchall()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def append(self, table: str, rows: list[tuple]) -> None:
+        """Bulk insert through DuckDB's appender (never row by row)."""
+        if rows:
+            with self.con.appender(table) as ap:
+                ap.append_rows(rows)
+
+    def version(self) -> int:
+        try:
+            row = self.con.execute("SELECT max(version) FROM schema_meta").fetchone()
+        except Exception:  # noqa: BLE001 - table missing on a new file
+            return 0
+        return row[0] or 0
+
+    def migrate(self) -> None:
+        import duckdb
+
+        current = self.version()
+        if current > LATEST:
+            raise CalcliError(
+                f"the store has schema version {current}, newer than this calcli ({LATEST}).",
+                "Upgrade calcli, or run `calcli db rebuild`.",
+            )
+        for version, sql in MIGRATIONS:
+            if version <= current:
+                continue
+            with self.atomic():
+                self.con.execute(sql)
+                self.con.execute(
+                    "INSERT INTO schema_meta VALUES (?, ?, ?)",
+                    [version, duckdb.__version__, datetime.now(UTC).replace(tzinfo=None)],
+                )
+
+    # ------------------------------------------------------------ calendar files
+    def file_states(self) -> dict[str, tuple[str, str, str, int, int]]:
+        """path → (kind, ref, sha256, mtime_ns, size) of every file mirrored in the store."""
+        rows = self.con.execute("SELECT path, kind, ref, sha256, mtime_ns, size FROM source_files").fetchall()
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+    def set_file_state(self, path: str, kind: str, ref: str, sha: str, mtime_ns: int, size: int) -> None:
+        self.con.execute("DELETE FROM source_files WHERE path = ?", [path])
+        self.con.execute(
+            "INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [path, kind, ref, sha, mtime_ns, size, datetime.now(UTC).replace(tzinfo=None)],
+        )
+
+    def forget_file(self, path: str) -> None:
+        row = self.con.execute("SELECT kind, ref FROM source_files WHERE path = ?", [path]).fetchone()
+        if row and row[0] == "calendar":
+            self.delete_calendar(row[1])
+        self.con.execute("DELETE FROM source_files WHERE path = ?", [path])
+
+    def delete_calendar(self, calendar_id: str) -> None:
+        for table, col in (("content_schedule_items", "calendar_id"), ("schedule_exceptions", "calendar_id"),
+                           ("schedule_assignments", "calendar_id"), ("content_calendars", "id")):
+            self.con.execute(f"DELETE FROM {table} WHERE {col} = ?", [calendar_id])
+
+    # ------------------------------------------------------------ calendars and items
+    def replace_calendar(self, cal: ContentCalendar, items: list[ContentScheduleItem],
+                         lines: list[int | None] | None = None) -> None:
+        """Mirror one calendar file: header, exceptions, items (in file order), assignments."""
+        stamps = self._stamps(cal.name)
+        self.delete_calendar(cal.name)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        created, _ = self.con.execute(
+            "SELECT min(changed_at), max(changed_at) FROM item_history WHERE calendar_id = ?", [cal.name]
+        ).fetchone()
+        self.con.execute(
+            "INSERT INTO content_calendars VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [cal.name, cal.user_id, cal.title, cal.timezone, cal.period_start, cal.period_end,
+             [p.value for p in cal.platforms], cal.status, cal.path, created or now, now],
+        )
+        self.append("schedule_exceptions", [_exception_row(cal, e) for e in cal.exceptions])
+        rows = []
+        for order, item in enumerate(items):
+            c, u = stamps.get(item.id, (None, None))
+            line = lines[order] if lines else item.line
+            rows.append(_item_row(item, cal.timezone, order, line, c or now, u or now))
+        self.append("content_schedule_items", rows)
+        self.append("schedule_assignments", [
+            (i.id, cal.name, i.user_id, i.assignee, None) for i in items if i.assignee
+        ])
+
+    def _stamps(self, calendar_id: str) -> dict[str, tuple[datetime, datetime]]:
+        rows = self.con.execute(
+            "SELECT item_id, min(changed_at), max(changed_at) FROM item_history WHERE calendar_id = ? GROUP BY item_id",
+            [calendar_id],
+        ).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def calendar(self, calendar_id: str) -> ContentCalendar | None:
+        row = self.con.execute(
+            "SELECT id, user_id, title, timezone, period_start, period_end, platforms, status, path "
+            "FROM content_calendars WHERE id = ?", [calendar_id]).fetchone()
+        if row is None:
+            return None
+        cal = ContentCalendar(
+            name=row[0], user_id=row[1], title=row[2] or "", timezone=row[3], period_start=row[4],
+            period_end=row[5], platforms=[Platform(p) for p in row[6] or []], status=row[7], path=row[8],
+        )
+        for r in self.con.execute(
+            "SELECT id, kind, start_local, end_local, all_day, platforms, yearly, reason "
+            "FROM schedule_exceptions WHERE calendar_id = ? ORDER BY id", [calendar_id]).fetchall():
+            start, end = r[2], r[3]
+            if r[4]:
+                start, end = start.date(), end.date()
+            cal.exceptions.append(ScheduleException(
+                id=r[0], kind=r[1], start=start, end=end,
+                platforms=tuple(Platform(p) for p in r[5] or []), yearly=r[6], reason=r[7] or ""))
+        return cal
+
+    ITEM_COLUMNS = ("id, idempotency_key, calendar_id, user_id, video_job_id, platform, format, "
+                    "scheduled_utc, timezone, status, bulk_job_id, score, title, assignee, notes, "
+                    "src_line, created_at, updated_at")
+
+    def items(self, where: str = "TRUE", params: list | None = None,
+              order: str = "scheduled_utc, platform, id") -> list[ContentScheduleItem]:
+        from calcli.timeutil import zone
+
+        rows = self.con.execute(
+            f"SELECT {self.ITEM_COLUMNS} FROM content_schedule_items WHERE {where} ORDER BY {order}",
+            params or []).fetchall()
+        out = []
+        for r in rows:
+            tz = zone(r[8])
+            out.append(ContentScheduleItem(
+                id=r[0], idempotency_key=r[1], calendar=r[2], user_id=r[3], video_job_id=r[4],
+                platform=Platform(r[5]), format=r[6] or "",
+                scheduled_at=r[7].replace(tzinfo=UTC).astimezone(tz),
+                status=ScheduleStatus(r[9]), bulk_job_id=r[10], score=r[11], title=r[12] or "",
+                assignee=r[13], notes=r[14] or "", line=r[15], created_at=r[16], updated_at=r[17],
+            ))
+        return out
+
+    def calendar_items(self, calendar_id: str) -> list[ContentScheduleItem]:
+        """The calendar's items in file order."""
+        return self.items("calendar_id = ?", [calendar_id], order="src_order")
+
+    def keys_elsewhere(self, calendar_id: str, keys: list[str]) -> dict[str, str]:
+        """Idempotency keys among ``keys`` already used by other calendars → their calendar."""
+        if not keys:
+            return {}
+        rows = self.con.execute(
+            "SELECT idempotency_key, calendar_id FROM content_schedule_items "
+            "WHERE calendar_id <> ? AND idempotency_key IN (SELECT unnest(?))", [calendar_id, keys]).fetchall()
+        return dict(rows)
+
+    def user_items_outside(self, user_id: str, calendar_id: str, start: datetime, end: datetime
+                           ) -> list[ContentScheduleItem]:
+        """The user's live items in other calendars in [start, end): they count against caps too."""
+        return self.items(
+            "user_id = ? AND calendar_id <> ? AND status <> 'canceled' AND scheduled_utc >= ? AND scheduled_utc < ?",
+            [user_id, calendar_id, _utc_naive(start), _utc_naive(end)])
+
+    def add_history(self, rows: list[tuple]) -> None:
+        """Rows of (at, item_id, calendar_id, user_id, actor, action, field, old, new)."""
+        self.append("item_history", rows)
+
+    def history(self, item_id: str) -> list[tuple]:
+        return self.con.execute(
+            "SELECT changed_at, actor, action, field, old_value, new_value FROM item_history "
+            "WHERE item_id = ? ORDER BY changed_at, action, field", [item_id]).fetchall()
+
+    # ------------------------------------------------------------ preferences and timing
+    def replace_preferences(self, rows: list[tuple]) -> None:
+        self.con.execute("DELETE FROM user_scheduling_preferences")
+        self.append("user_scheduling_preferences", rows)
+
+    def replace_timing(self, rows: list[tuple]) -> None:
+        self.con.execute("DELETE FROM platform_timing_data")
+        self.append("platform_timing_data", rows)
+
+    def read_only_query(self, sql: str) -> tuple[list[str], list[tuple]]:
+        """Run one read-only statement; anything that could write is refused (UsageError)."""
+        import duckdb
+
+        try:
+            types = [str(st.type).rsplit(".", 1)[-1].upper() for st in self.con.extract_statements(sql)]
+        except duckdb.Error as exc:
+            raise InvalidInput(f"SQL: {str(exc).splitlines()[0]}") from None
+        if len(types) != 1:
+            raise UsageError(f"expected one SQL statement, found {len(types)}.")
+        if types[0] not in READ_ONLY_TYPES:
+            raise UsageError(f"calcli sql runs read-only queries; a {types[0]} statement is refused.",
+                             "Use SELECT, WITH … SELECT, DESCRIBE or EXPLAIN.")
+        try:
+            return self.query(sql)
+        except duckdb.Error as exc:
+            raise InvalidInput(f"SQL: {str(exc).splitlines()[0]}") from None
+
+    def table_counts(self) -> list[dict]:
+        rows = []
+        for table in (*FILE_OWNED, *STORE_OWNED):
+            n = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rows.append({"table": table, "rows": n, "owner": "files" if table in FILE_OWNED else "store"})
+        return rows
+
+    def clear_file_owned(self) -> None:
+        for table in FILE_OWNED:
+            self.con.execute(f"DELETE FROM {table}")
+
+
+def _item_row(item: ContentScheduleItem, tzname: str, order: int, line: int | None,
+              created: datetime, updated: datetime) -> tuple:
+    at = item.scheduled_at
+    offset = at.utcoffset()
+    return (
+        item.id, item.idempotency_key, item.calendar, item.user_id, item.bulk_job_id, item.video_job_id,
+        item.platform.value, item.format, _utc_naive(at), at.replace(tzinfo=None),
+        int(offset.total_seconds() // 60) if offset is not None else 0, tzname,
+        item.status.value, item.score, item.title, item.assignee, item.notes, order, line, created, updated,
+    )
+
+
+def _exception_row(cal: ContentCalendar, e: ScheduleException) -> tuple:
+    all_day = not isinstance(e.start, datetime)
+    start = datetime.combine(e.start, time(0)) if all_day else e.start
+    end = datetime.combine(e.end, time(0)) if all_day else e.end
+    return (e.id, cal.name, cal.user_id, e.kind, start, end, all_day,
+            [p.value for p in e.platforms], e.yearly, e.reason)
+
+
+def as_date(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+

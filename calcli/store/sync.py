@@ -1,0 +1,204 @@
+"""Keep the store in step with the project's files, one file at a time.
+
+The files own calendars, items, blackouts, assignments, preferences and
+timing data; the store mirrors them. A file whose size and mtime are unchanged
+is not read; one whose content hash is unchanged is not parsed. A changed
+calendar is parsed, diffed against the store, and its differences recorded in
+``item_history`` (actor ``file``): hand edits are part of the audit trail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from calcli.calendars import CalendarFile, item_fields, load_calendar
+from calcli.errors import Finding, InvalidInput
+from calcli.model import ContentScheduleItem
+from calcli.store.db import Store
+
+
+@dataclass
+class SyncReport:
+    read: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    history_rows: int = 0
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sync_project(project, store: Store, force: bool = False) -> SyncReport:
+    """Bring the store up to date with every file of ``project``; all-or-nothing."""
+    report = SyncReport()
+    states = {} if force else store.file_states()
+    known = store.file_states()
+    changed_cals: list[tuple[str, CalendarFile, str, int, int]] = []
+    stat_only: list[tuple[str, tuple, int, int]] = []
+    findings: list[Finding] = []
+    seen = set()
+    for path in sorted(project.calendars_dir.glob("*.yaml")) if project.calendars_dir.is_dir() else []:
+        rel = project.rel(path)
+        seen.add(rel)
+        st = path.stat()
+        old = states.get(rel)
+        if old and old[3] == st.st_mtime_ns and old[4] == st.st_size:
+            report.unchanged += 1
+            continue
+        data = path.read_bytes()
+        sha = file_hash(data)
+        if old and old[2] == sha:
+            stat_only.append((rel, old, st.st_mtime_ns, st.st_size))
+            report.unchanged += 1
+            continue
+        try:
+            cf = load_calendar(path)
+        except InvalidInput as exc:
+            findings.extend(exc.findings)
+            continue
+        changed_cals.append((rel, cf, sha, st.st_mtime_ns, st.st_size))
+    if findings:
+        raise InvalidInput(findings)
+    names: dict[str, str] = {}
+    for rel, cf, *_ in changed_cals:
+        names[cf.calendar.name] = rel
+    gone = [p for p, s in known.items() if s[0] == "calendar" and p not in seen]
+    prefs_rows, timing_rows = _side_files(project, states, findings)
+    if findings:
+        raise InvalidInput(findings)
+    with store.atomic():
+        for rel in gone:
+            store.forget_file(rel)
+            report.removed.append(rel)
+        for rel, old, mtime, size in stat_only:
+            store.set_file_state(rel, old[0], old[1], old[2], mtime, size)
+        for rel, cf, sha, mtime, size in changed_cals:
+            before = store.calendar_items(cf.calendar.name)
+            rows = diff_history(before, cf.calendar.items, cf.calendar.name, cf.calendar.user_id, "file")
+            store.add_history(rows)
+            report.history_rows += len(rows)
+            store.replace_calendar(cf.calendar, cf.calendar.items)
+            store.set_file_state(rel, "calendar", cf.calendar.name, sha, mtime, size)
+            report.read.append(rel)
+        for rows, writer in ((prefs_rows, store.replace_preferences), (timing_rows, store.replace_timing)):
+            if rows is not None:
+                data, path_info = rows
+                writer(data)
+                for rel, kind, sha, mtime, size in path_info:
+                    store.set_file_state(rel, kind, "", sha, mtime, size)
+                    report.read.append(rel)
+    return report
+
+
+def diff_history(before: list[ContentScheduleItem], after: list[ContentScheduleItem],
+                 calendar_id: str, user_id: str, actor: str) -> list[tuple]:
+    """History rows for what changed between two versions of a calendar's items."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    old = {i.id: i for i in before}
+    new = {i.id: i for i in after}
+    rows = []
+    for item_id, item in new.items():
+        if item_id not in old:
+            rows.append((now, item_id, calendar_id, user_id, actor, "created", None, None,
+                         f"{item.platform.value} {item.scheduled_at.isoformat()}"))
+            continue
+        a, b = item_fields(old[item_id]), item_fields(item)
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                rows.append((now, item_id, calendar_id, user_id, actor, "edited", key,
+                             _s(a.get(key)), _s(b.get(key))))
+    for item_id, item in old.items():
+        if item_id not in new:
+            rows.append((now, item_id, calendar_id, user_id, actor, "deleted", None,
+                         f"{item.platform.value} {item.scheduled_at.isoformat()}", None))
+    return rows
+
+
+def _s(v) -> str | None:
+    return None if v is None else str(v)
+
+
+def _side_files(project, states: dict, findings: list[Finding]):
+    """Preferences and project timing overrides: re-read when any of them changed."""
+    from calcli.prefs import parse_preferences
+    from calcli.timing import load_timing
+
+    prefs_path = project.preferences_path
+    prefs_rows = None
+    info = _changed([prefs_path], project, states, "preferences")
+    if info is not None:
+        try:
+            users = parse_preferences(prefs_path) if prefs_path.exists() else {}
+            prefs_rows = ([_pref_row(p) for u in users.values() for p in u.platforms.values()], info)
+        except InvalidInput as exc:
+            findings.extend(exc.findings)
+    timing_files = sorted(project.timing_dir.glob("*.yaml")) if project.timing_dir.is_dir() else []
+    timing_rows = None
+    info = _changed(timing_files, project, states, "timing")
+    if info is not None or not any(s[0] == "timing-shipped" for s in states.values()):
+        try:
+            table = load_timing(project.timing_dir)
+            timing_rows = (_timing_rows(table), (info or []) + [("<shipped>", "timing-shipped", "", 0, 0)])
+        except InvalidInput as exc:
+            findings.extend(exc.findings)
+    return prefs_rows, timing_rows
+
+
+def _changed(paths: list[Path], project, states: dict, kind: str):
+    info = []
+    changed = False
+    known = {p for p, s in states.items() if s[0] == kind}
+    for path in paths:
+        if not path.exists():
+            continue
+        rel = project.rel(path)
+        data = path.read_bytes()
+        st = path.stat()
+        sha = file_hash(data)
+        info.append((rel, kind, sha, st.st_mtime_ns, st.st_size))
+        old = states.get(rel)
+        if not old or old[2] != sha:
+            changed = True
+        known.discard(rel)
+    if known:
+        changed = True
+    return info if changed or (paths and not states) else None
+
+
+def _pref_row(p) -> tuple:
+    from calcli.model import WEEKDAYS
+
+    def days(s):
+        return ",".join(WEEKDAYS[d] for d in sorted(s))
+
+    def hours(h):
+        return ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in h)
+
+    return (p.user_id, p.platform.value, p.timezone, p.posting_frequency_min, p.posting_frequency_max,
+            p.max_per_day, p.min_spacing_minutes, days(p.preferred_days), days(p.avoided_days),
+            hours(p.preferred_hours), hours(p.avoided_hours), p.enabled)
+
+
+def _timing_rows(table) -> list[tuple]:
+    rows = []
+    for fmts in table.formats.values():
+        for f in fmts:
+            for w in f.windows:
+                end = w.end.hour * 60 + w.end.minute or 1440
+                for d in sorted(w.days):
+                    rows.append((f.platform.value, f.format, d, w.start.hour * 60 + w.start.minute, end,
+                                 w.score, w.source, f.frequency.min_per_week, f.frequency.max_per_week,
+                                 f.frequency.max_per_day, f.min_duration, f.max_duration,
+                                 "shipped", f.checked))
+    return rows
+
+
+def rebuild_project(project, store: Store) -> SyncReport:
+    """Empty the file-owned tables and mirror every file anew; store-owned data stays."""
+    with store.atomic():
+        store.clear_file_owned()
+    return sync_project(project, store, force=True)

@@ -1,0 +1,87 @@
+"""Shared fixtures: every test runs pinned to a time zone and a fixed "now"."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ["TZ"] = "UTC"
+os.environ.setdefault("CALCLI_NOW", "2026-06-15T12:00:00+00:00")
+os.environ["NO_COLOR"] = "1"
+os.environ["CALCLI_LOCK_TIMEOUT"] = "2"
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _pinned(monkeypatch):
+    monkeypatch.setenv("CALCLI_NOW", "2026-06-15T12:00:00+00:00")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("CALCLI_LOCK_TIMEOUT", "2")
+    monkeypatch.delenv("CALCLI_PROJECT", raising=False)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A fresh project (user user_123, America/New_York) as the current folder."""
+    from calcli.project import init_project
+
+    init_project(tmp_path, "user_123", "America/New_York")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def example_project(tmp_path, monkeypatch):
+    """A copy of the repository's example project (calcli.toml, preferences, calendars, examples)."""
+    for name in ("calcli.toml", "preferences.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "calendars", tmp_path / "calendars")
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str):
+        self.exit_code, self.stdout, self.stderr = code, out, err
+
+    def __repr__(self) -> str:
+        return f"Result(exit={self.exit_code}, stdout={self.stdout[-500:]!r}, stderr={self.stderr[-500:]!r})"
+
+
+@pytest.fixture
+def run(capsys):
+    """Run calcli in-process through its real entry point: exit code, stdout, stderr."""
+    from calcli.cli.app import main
+
+    def _run(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return _run
+
+
+@pytest.fixture
+def run_process():
+    """Run calcli as a real process (where the process matters: exit codes, streams, locks)."""
+
+    def _run(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None):
+        full_env = {**os.environ, **(env or {})}
+        p = subprocess.run([sys.executable, "-m", "calcli", *args], cwd=cwd, env=full_env,
+                           capture_output=True, text=True, input=input, timeout=120)
+        return Result(p.returncode, p.stdout, p.stderr)
+
+    return _run
