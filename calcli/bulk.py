@@ -45,8 +45,12 @@ def load_bulk_job(path: Path) -> BulkJob:
         if video is None:
             continue
         if video.video_job_id in seen:
-            bad(f"videos[{i}].video_job_id: duplicate {video.video_job_id!r} (also videos[{seen[video.video_job_id]}])",
-                "videos", i, "video_job_id")
+            bad(
+                f"videos[{i}].video_job_id: duplicate {video.video_job_id!r} (also videos[{seen[video.video_job_id]}])",
+                "videos",
+                i,
+                "video_job_id",
+            )
             continue
         seen[video.video_job_id] = i
         job.videos.append(video)
@@ -109,10 +113,17 @@ def _video(v, i: int, bad, where) -> VideoJob | None:
     if errors:
         return None
     return VideoJob(
-        video_job_id=vid, title=v.get("title") or "", description=v.get("description") or "",
-        duration_seconds=float(duration) if duration is not None else None, aspect_ratio=aspect,
-        hashtags=[t.lstrip("#") for t in tags], platforms=platforms, status=status,
-        ready_at=ready, priority=priority, line=where.line("videos", i),
+        video_job_id=vid,
+        title=v.get("title") or "",
+        description=v.get("description") or "",
+        duration_seconds=float(duration) if duration is not None else None,
+        aspect_ratio=aspect,
+        hashtags=[t.lstrip("#") for t in tags],
+        platforms=platforms,
+        status=status,
+        ready_at=ready,
+        priority=priority,
+        line=where.line("videos", i),
     )
 
 

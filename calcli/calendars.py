@@ -107,8 +107,11 @@ def parse_calendar(path: Path, root: yaml.Node, findings: list[Finding]) -> Cont
             period.error(period.node_of("end"), f"period ends ({end}) before it starts ({start})", "end")
     platforms = _platforms(doc, "platforms")
     cal = ContentCalendar(
-        name=name, user_id=user, timezone=tzname,
-        period_start=start or date.min, period_end=end or date.max,
+        name=name,
+        user_id=user,
+        timezone=tzname,
+        period_start=start or date.min,
+        period_end=end or date.max,
         title=doc.str("title", default="") or "",
         platforms=platforms,
         status=doc.str("status", default="active", choices=("active", "archived")) or "active",
@@ -164,7 +167,8 @@ def _parse_exception(path: Path, node: yaml.Node, findings: list[Finding]) -> Sc
             f.error(f.node_of("end"), f"blackout ends ({end}) before it starts ({start})", "end")
     exc = ScheduleException(
         id=f.str("id", required=True, pattern=NAME_RE) or "",
-        start=start, end=end,
+        start=start,
+        end=end,
         kind=f.str("kind", default="blackout", choices=("blackout",)) or "blackout",
         platforms=tuple(_platforms(f, "platforms")),
         yearly=bool(f.bool("yearly", default=False)),
@@ -196,8 +200,9 @@ def _date_or_datetime(f: Fields, key: str) -> date | datetime | None:
     return value
 
 
-def _parse_item(path: Path, node: yaml.Node, findings: list[Finding], cal: ContentCalendar,
-                tz) -> ContentScheduleItem | None:
+def _parse_item(
+    path: Path, node: yaml.Node, findings: list[Finding], cal: ContentCalendar, tz
+) -> ContentScheduleItem | None:
     f = Fields(path, node, findings, "items")
     if not f.ok:
         return None
@@ -205,15 +210,25 @@ def _parse_item(path: Path, node: yaml.Node, findings: list[Finding], cal: Conte
     before = len(findings)
     platform = f.convert("platform", Platform.parse, required=True, what="platform")
     if platform is None and f.has("platform") and len(findings) > before:
-        findings[-1] = Finding(findings[-1].path, findings[-1].line, findings[-1].column,
-                               f"items.platform: unknown platform {f.str('platform')!r} "
-                               f"(known: {', '.join(PLATFORM_IDS)})")
+        findings[-1] = Finding(
+            findings[-1].path,
+            findings[-1].line,
+            findings[-1].column,
+            f"items.platform: unknown platform {f.str('platform')!r} (known: {', '.join(PLATFORM_IDS)})",
+        )
     at = f.convert("at", parse_instant, required=True, what="date-time")
-    status = f.convert("status", ScheduleStatus, required=False, what="status") if f.has("status") else ScheduleStatus.PLANNED
+    status = (
+        f.convert("status", ScheduleStatus, required=False, what="status")
+        if f.has("status")
+        else ScheduleStatus.PLANNED
+    )
     if status is None and len(findings) > before:
-        findings[-1] = Finding(findings[-1].path, findings[-1].line, findings[-1].column,
-                               f"items.status: {f.str('status')!r} is not one of "
-                               + ", ".join(s.value for s in ScheduleStatus))
+        findings[-1] = Finding(
+            findings[-1].path,
+            findings[-1].line,
+            findings[-1].column,
+            f"items.status: {f.str('status')!r} is not one of " + ", ".join(s.value for s in ScheduleStatus),
+        )
     key = f.str("key", required=True) or ""
     item_id = f.str("id", required=True, pattern=r"[A-Za-z0-9_.-]{1,64}") or ""
     video = f.str("video", required=True) or ""
@@ -227,16 +242,26 @@ def _parse_item(path: Path, node: yaml.Node, findings: list[Finding], cal: Conte
         f.error(f.node_of("platform"), f"platform {platform.value} is not among the calendar's platforms", "platform")
     local_day = at.date()
     if cal.period_start != date.min and not (cal.period_start <= local_day <= cal.period_end):
-        f.error(f.node_of("at"), f"{iso(at)} is outside the calendar's period "
-                f"{cal.period_start}..{cal.period_end}", "at")
+        f.error(
+            f.node_of("at"), f"{iso(at)} is outside the calendar's period {cal.period_start}..{cal.period_end}", "at"
+        )
     parts = key.split("/")
     return ContentScheduleItem(
-        id=item_id, idempotency_key=key, calendar=cal.name, user_id=cal.user_id,
-        video_job_id=video, platform=platform, format=fmt, scheduled_at=at,
-        status=status, bulk_job_id=parts[0] if len(parts) == 3 else None,
+        id=item_id,
+        idempotency_key=key,
+        calendar=cal.name,
+        user_id=cal.user_id,
+        video_job_id=video,
+        platform=platform,
+        format=fmt,
+        scheduled_at=at,
+        status=status,
+        bulk_job_id=parts[0] if len(parts) == 3 else None,
         score=float(score) if score is not None else None,
-        title=f.str("title", default="") or "", assignee=f.str("assignee"),
-        notes=f.str("notes", default="") or "", line=line_of(node),
+        title=f.str("title", default="") or "",
+        assignee=f.str("assignee"),
+        notes=f.str("notes", default="") or "",
+        line=line_of(node),
     )
 
 
@@ -261,6 +286,7 @@ def _layout(root: yaml.Node) -> Layout:
 
 # ---------------------------------------------------------------- writing
 
+
 def item_sort_key(item: ContentScheduleItem) -> tuple:
     return (item.scheduled_at.timestamp(), item.platform.value, item.id)
 
@@ -278,8 +304,12 @@ def emit_item(item: ContentScheduleItem) -> str:
 
 def item_fields(item: ContentScheduleItem) -> dict:
     values = {
-        "id": item.id, "key": item.idempotency_key, "video": item.video_job_id,
-        "platform": item.platform.value, "format": item.format, "at": iso(item.scheduled_at),
+        "id": item.id,
+        "key": item.idempotency_key,
+        "video": item.video_job_id,
+        "platform": item.platform.value,
+        "format": item.format,
+        "at": iso(item.scheduled_at),
         "status": item.status.value,
     }
     if item.score is not None:
@@ -337,9 +367,14 @@ class Written:
     lines: list[int]
 
 
-def splice_items(text: str, layout: Layout, existing: list[ContentScheduleItem],
-                 new: list[ContentScheduleItem], changed: dict[str, ContentScheduleItem] | None = None,
-                 removed: set[str] | None = None) -> Written:
+def splice_items(
+    text: str,
+    layout: Layout,
+    existing: list[ContentScheduleItem],
+    new: list[ContentScheduleItem],
+    changed: dict[str, ContentScheduleItem] | None = None,
+    removed: set[str] | None = None,
+) -> Written:
     """Rewrite only the items block of ``text``.
 
     ``existing`` are the file's items in file order (matching ``layout.item_lines``);
@@ -357,7 +392,7 @@ def splice_items(text: str, layout: Layout, existing: list[ContentScheduleItem],
     elif not layout.block or not existing:
         head = lines[: layout.items_key_line] + ["items:\n"]
         end = layout.items_end_line if layout.items_end_line is not None else len(lines)
-        tail = lines[max(end, layout.items_key_line + 1):]
+        tail = lines[max(end, layout.items_key_line + 1) :]
         chunks = [emit_item(i) for i in existing]
     else:
         starts = _chunk_starts(lines, layout)
@@ -365,7 +400,7 @@ def splice_items(text: str, layout: Layout, existing: list[ContentScheduleItem],
         head = lines[: starts[0]]
         tail = lines[end:]
         bounds = [*starts, end]
-        chunks = ["".join(lines[bounds[i]: bounds[i + 1]]) for i in range(len(starts))]
+        chunks = ["".join(lines[bounds[i] : bounds[i + 1]]) for i in range(len(starts))]
     pieces: list[tuple[tuple, str, str]] = []
     for item, chunk in zip(existing, chunks, strict=True):
         if item.id in removed:
@@ -458,8 +493,11 @@ def _chunk_starts(lines: list[str], layout: Layout) -> list[int]:
 
 def _block_end(lines: list[str], layout: Layout) -> int:
     end = min(layout.items_end_line if layout.items_end_line is not None else len(lines), len(lines))
-    while end - 1 > layout.item_lines[-1] and _is_comment_or_blank(lines[end - 1]) and \
-            not lines[end - 1].startswith((" ", "\t")):
+    while (
+        end - 1 > layout.item_lines[-1]
+        and _is_comment_or_blank(lines[end - 1])
+        and not lines[end - 1].startswith((" ", "\t"))
+    ):
         end -= 1
     return end
 
@@ -491,7 +529,7 @@ def _update_chunk(chunk: str, values: dict) -> str:
                 if _same_scalar(v, values[key]):
                     continue
                 line = lines[v.start_mark.line]
-                lines[v.start_mark.line] = line[: v.start_mark.column] + new + line[v.end_mark.column:]
+                lines[v.start_mark.line] = line[: v.start_mark.column] + new + line[v.end_mark.column :]
         elif key in values:
             last = max(vv.end_mark.line - (1 if vv.end_mark.column == 0 else 0) for _, vv in present.values())
             lines.insert(last + 1, " " * (indent or 4) + f"{key}: {scalar(values[key])}\n")
@@ -511,7 +549,9 @@ def _same_scalar(node: yaml.ScalarNode, value) -> bool:
             return float(node.value) == value
         except ValueError:
             return False
-    return node.value == (value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value))
+    return node.value == (
+        value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+    )
 
 
 def emit_item_from(values: dict) -> str:
@@ -529,13 +569,18 @@ def blackout_hits(exc: ScheduleException, platform: Platform, local: datetime) -
     if isinstance(start, datetime):
         s, e, t = start, end, local.replace(tzinfo=None)
         if exc.yearly:
-            return _yearly_contains((s.month, s.day, s.time()), (e.month, e.day, e.time()),
-                                    (t.month, t.day, t.time()), inclusive_end=False)
+            return _yearly_contains(
+                (s.month, s.day, s.time()), (e.month, e.day, e.time()), (t.month, t.day, t.time()), inclusive_end=False
+            )
         return s <= t < e
     d = local.date()
     if exc.yearly:
-        return _yearly_contains((start.month, start.day, time(0)), (end.month, end.day, time(0)),
-                                (d.month, d.day, time(0)), inclusive_end=True)
+        return _yearly_contains(
+            (start.month, start.day, time(0)),
+            (end.month, end.day, time(0)),
+            (d.month, d.day, time(0)),
+            inclusive_end=True,
+        )
     return start <= d <= end
 
 

@@ -171,8 +171,14 @@ class Fields:
             return None
         return v[1]
 
-    def str(self, key: str, required: bool = False, default: str | None = None,
-            choices: tuple[str, ...] | None = None, pattern: str | None = None) -> str | None:
+    def str(
+        self,
+        key: str,
+        required: bool = False,
+        default: str | None = None,
+        choices: tuple[str, ...] | None = None,
+        pattern: str | None = None,
+    ) -> str | None:
         node = self._get(key, required)
         if node is None:
             return default
@@ -188,9 +194,15 @@ class Fields:
             return default
         return value
 
-    def number(self, key: str, required: bool = False, default: float | None = None,
-               integer: bool = False, minimum: float | None = None,
-               maximum: float | None = None) -> float | int | None:
+    def number(
+        self,
+        key: str,
+        required: bool = False,
+        default: float | None = None,
+        integer: bool = False,
+        minimum: float | None = None,
+        maximum: float | None = None,
+    ) -> float | int | None:
         node = self._get(key, required)
         if node is None:
             return default
@@ -256,8 +268,7 @@ class Fields:
         sub = Fields(self.path, node, self.findings, self.field(key))
         return sub if sub.ok else None
 
-    def convert(self, key: str, fn: Callable[[str], Any], required: bool = False,
-                what: str = "value") -> Any:
+    def convert(self, key: str, fn: Callable[[str], Any], required: bool = False, what: str = "value") -> Any:
         """Read a string and convert it with ``fn``; a ValueError becomes a finding."""
         raw = self.str(key, required)
         if raw is None:
@@ -321,8 +332,7 @@ def _not_a_string(node: yaml.Node) -> str:
     raw = node.value
     if node.tag == INT and ":" in raw:
         number = _constructor.construct_object(node)
-        return (f"{raw} was read as the number {number} (YAML 1.1 reads HH:MM as base 60); "
-                f'quote it: "{raw}"')
+        return f'{raw} was read as the number {number} (YAML 1.1 reads HH:MM as base 60); quote it: "{raw}"'
     if node.tag in (INT, FLOAT):
         return f'{raw} was read as a number; quote it if it is text: "{raw}"'
     if node.tag == BOOL:

@@ -48,9 +48,7 @@ class ScheduleStatus(str, Enum):
 
 TRANSITIONS: dict[ScheduleStatus, frozenset[ScheduleStatus]] = {
     ScheduleStatus.PLANNED: frozenset({ScheduleStatus.SCHEDULED, ScheduleStatus.CANCELED}),
-    ScheduleStatus.SCHEDULED: frozenset(
-        {ScheduleStatus.POSTED, ScheduleStatus.FAILED, ScheduleStatus.CANCELED}
-    ),
+    ScheduleStatus.SCHEDULED: frozenset({ScheduleStatus.POSTED, ScheduleStatus.FAILED, ScheduleStatus.CANCELED}),
     ScheduleStatus.FAILED: frozenset({ScheduleStatus.SCHEDULED, ScheduleStatus.CANCELED}),
     ScheduleStatus.POSTED: frozenset(),
     ScheduleStatus.CANCELED: frozenset(),
@@ -64,8 +62,7 @@ def check_transition(current: ScheduleStatus, new: ScheduleStatus, item_id: str 
         allowed = ", ".join(sorted(s.value for s in legal)) or "none (final status)"
         who = f"item {item_id}: " if item_id else ""
         raise InvalidInput(
-            f"{who}cannot change status from {current.value} to {new.value}; "
-            f"legal next statuses: {allowed}"
+            f"{who}cannot change status from {current.value} to {new.value}; legal next statuses: {allowed}"
         )
 
 

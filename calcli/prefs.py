@@ -26,13 +26,28 @@ from calcli.model import Platform, UserSchedulingPreferences
 from calcli.timeutil import parse_duration, parse_hhmm, zone
 from calcli.timing import parse_days
 
-PLATFORM_KEYS = frozenset({
-    "min_per_week", "max_per_week", "max_per_day", "min_spacing",
-    "avoid_days", "avoid_hours", "prefer_days", "prefer_hours", "enabled",
-})
+PLATFORM_KEYS = frozenset(
+    {
+        "min_per_week",
+        "max_per_week",
+        "max_per_day",
+        "min_spacing",
+        "avoid_days",
+        "avoid_hours",
+        "prefer_days",
+        "prefer_hours",
+        "enabled",
+    }
+)
 USER_KEYS = frozenset({"timezone", "defaults", "platforms", "stagger"})
-DEFAULT_ORDER = (Platform.YOUTUBE, Platform.TIKTOK, Platform.INSTAGRAM,
-                 Platform.FACEBOOK, Platform.LINKEDIN, Platform.X)
+DEFAULT_ORDER = (
+    Platform.YOUTUBE,
+    Platform.TIKTOK,
+    Platform.INSTAGRAM,
+    Platform.FACEBOOK,
+    Platform.LINKEDIN,
+    Platform.X,
+)
 DEFAULT_GAP_MINUTES = 60
 DEFAULT_SPACING_MINUTES = 60
 
@@ -74,7 +89,7 @@ def parse_preferences(path: Path) -> dict[str, UserPreferences]:
     if doc.ok:
         doc.unknown({"users"})
         users = doc.map("users", required=True)
-        for user in (users.keys if users else {}):
+        for user in users.keys if users else {}:
             u = users.map(user)
             if u is not None:
                 out[user] = _parse_user(u, user)
@@ -95,7 +110,7 @@ def _parse_user(u: Fields, user: str) -> UserPreferences:
     base = _parse_platform(defaults, user, None, tz or "UTC", None) if defaults else None
     prefs = UserPreferences(user, tz)
     plats = u.map("platforms")
-    for name in (plats.keys if plats else {}):
+    for name in plats.keys if plats else {}:
         try:
             platform = Platform.parse(name)
         except ValueError:
@@ -118,8 +133,10 @@ def _parse_user(u: Fields, user: str) -> UserPreferences:
                 st.error(st.node_of("order"), f"unknown platform {v!r}", "order")
         gap = st.convert("gap", parse_duration, what="duration")
         rest = tuple(p for p in DEFAULT_ORDER if p not in order)
-        prefs.stagger = Stagger(tuple(order) + rest if order else DEFAULT_ORDER,
-                                int(gap.total_seconds() // 60) if gap is not None else DEFAULT_GAP_MINUTES)
+        prefs.stagger = Stagger(
+            tuple(order) + rest if order else DEFAULT_ORDER,
+            int(gap.total_seconds() // 60) if gap is not None else DEFAULT_GAP_MINUTES,
+        )
     return prefs
 
 
@@ -129,8 +146,9 @@ def _copy(base: UserSchedulingPreferences, platform: Platform) -> UserScheduling
     return replace(base, platform=platform)
 
 
-def _parse_platform(p: Fields, user: str, platform: Platform | None, tz: str,
-                    base: UserSchedulingPreferences | None) -> UserSchedulingPreferences:
+def _parse_platform(
+    p: Fields, user: str, platform: Platform | None, tz: str, base: UserSchedulingPreferences | None
+) -> UserSchedulingPreferences:
     p.unknown(PLATFORM_KEYS)
 
     def pick(value, attr):
@@ -142,11 +160,14 @@ def _parse_platform(p: Fields, user: str, platform: Platform | None, tz: str,
     if mn is not None and mx is not None and mn > mx:
         p.error(p.node_of("min_per_week"), f"min_per_week {mn} is above max_per_week {mx}", "min_per_week")
     return UserSchedulingPreferences(
-        user_id=user, platform=platform or Platform.YOUTUBE, timezone=tz,
+        user_id=user,
+        platform=platform or Platform.YOUTUBE,
+        timezone=tz,
         posting_frequency_min=pick(mn, "posting_frequency_min"),
         posting_frequency_max=pick(mx, "posting_frequency_max"),
         max_per_day=pick(p.number("max_per_day", integer=True, minimum=0), "max_per_day"),
-        min_spacing_minutes=int(spacing.total_seconds() // 60) if spacing is not None
+        min_spacing_minutes=int(spacing.total_seconds() // 60)
+        if spacing is not None
         else (base.min_spacing_minutes if base else DEFAULT_SPACING_MINUTES),
         preferred_days=_days(p, "prefer_days") or (base.preferred_days if base else frozenset()),
         avoided_days=_days(p, "avoid_days") or (base.avoided_days if base else frozenset()),
@@ -168,7 +189,7 @@ def _hours(p: Fields, key: str) -> tuple[tuple[time, time], ...]:
             a, b = v.split("-")
             start, end = parse_hhmm(a), parse_hhmm(b)
         except ValueError:
-            p.error(p.node_of(key), f"{v!r} is not an hour range like \"09:00-12:00\"", key)
+            p.error(p.node_of(key), f'{v!r} is not an hour range like "09:00-12:00"', key)
             continue
         if end != time(0) and end <= start:
             p.error(p.node_of(key), f"hour range {v!r} ends before it starts", key)

@@ -121,10 +121,10 @@ def load_config(path: Path) -> Config:
         raise InvalidInput(Finding(str(path), _toml_line(text, "project"), None, "[project] must be a table"))
     user = proj.get("user")
     if not isinstance(user, str) or not user.strip():
-        bad("user", "missing or empty; the default user id, e.g. user = \"user_123\"")
+        bad("user", 'missing or empty; the default user id, e.g. user = "user_123"')
     tz = proj.get("timezone")
     if not isinstance(tz, str):
-        bad("timezone", "missing; an IANA zone, e.g. timezone = \"America/New_York\"")
+        bad("timezone", 'missing; an IANA zone, e.g. timezone = "America/New_York"')
     else:
         try:
             zone(tz)
@@ -151,8 +151,12 @@ def load_config(path: Path) -> Config:
     if findings:
         raise InvalidInput(findings)
     return Config(
-        user=user, timezone=tz, store=store, slot_minutes=slot,
-        stagger_order=list(order), stagger_gap_minutes=gaps,
+        user=user,
+        timezone=tz,
+        store=store,
+        slot_minutes=slot,
+        stagger_order=list(order),
+        stagger_gap_minutes=gaps,
         lock_timeout_seconds=float(timeout),
     )
 
@@ -223,6 +227,8 @@ def init_project(folder: Path, user: str, timezone: str) -> Project:
     ignore = folder / ".gitignore"
     lines = ignore.read_text().splitlines() if ignore.exists() else []
     if ".calcli/" not in lines:
-        write_atomic(ignore, "\n".join([*lines, "# calcli's store: a cache of the files plus KPI data", ".calcli/"]) + "\n")
+        write_atomic(
+            ignore, "\n".join([*lines, "# calcli's store: a cache of the files plus KPI data", ".calcli/"]) + "\n"
+        )
     write_atomic(folder / CONFIG_NAME, tomli_w.dumps(config))
     return Project(folder.resolve(), load_config(folder / CONFIG_NAME))

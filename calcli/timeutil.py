@@ -63,6 +63,11 @@ def now(tz: ZoneInfo | None = None) -> datetime:
     return value.astimezone(tz) if tz else value
 
 
+def utc_stamp() -> datetime:
+    """Now (``CALCLI_NOW`` when pinned) as a naive UTC timestamp, for the store's audit columns."""
+    return now().astimezone(UTC).replace(tzinfo=None)
+
+
 def parse_hhmm(text: str) -> time:
     """``"16:30" -> time(16, 30)``; ``"24:00"`` means the end of the day (``time(0)``)."""
     m = re.fullmatch(r"([01]?\d|2[0-4]):([0-5]\d)", text.strip())

@@ -139,7 +139,7 @@ def _parse_format(f: Fields, platform: Platform, name: str, sources: dict, check
             f.error(f.node_of("aspects"), f"{a!r} is not an aspect ratio like 9:16", "aspects")
     rng = f.str_list("aspect_range")
     if rng is not None and (len(rng) != 2 or None in map(aspect_value, rng)):
-        f.error(f.node_of("aspect_range"), "expected [narrowest, widest], e.g. [\"1:3\", \"3:1\"]", "aspect_range")
+        f.error(f.node_of("aspect_range"), 'expected [narrowest, widest], e.g. ["1:3", "3:1"]', "aspect_range")
         rng = None
     freq = f.map("frequency")
     frequency = Frequency()
@@ -163,9 +163,16 @@ def _parse_format(f: Fields, platform: Platform, name: str, sources: dict, check
     if len(f.findings) > findings_before:
         return None
     data = PlatformTimingData(
-        platform=platform, format=name, windows=windows, frequency=frequency,
-        label=f.str("label", default=name) or name, min_duration=dmin, max_duration=dmax,
-        aspects=aspects, sources=sources, checked=checked,
+        platform=platform,
+        format=name,
+        windows=windows,
+        frequency=frequency,
+        label=f.str("label", default=name) or name,
+        min_duration=dmin,
+        max_duration=dmax,
+        aspects=aspects,
+        sources=sources,
+        checked=checked,
         aspect_range=tuple(aspect_value(a) for a in rng) if rng else None,
         auto=bool(f.bool("auto", default=True)),
     )

@@ -47,13 +47,19 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    project: Annotated[str | None, typer.Option(
-        "--project", "-p", help="The project folder (default: found above the current folder, or $CALCLI_PROJECT).",
-    )] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            "-p",
+            help="The project folder (default: found above the current folder, or $CALCLI_PROJECT).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but data and errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.",
-                                          callback=_version, is_eager=True)] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_version, is_eager=True)
+    ] = False,
 ) -> None:
     """calcli: plan, check and analyse a content calendar kept as YAML files in git."""
     ctx.obj = Env(project=project, quiet=quiet, debug=debug, messages=Messages(quiet))

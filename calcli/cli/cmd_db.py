@@ -8,8 +8,7 @@ import typer
 
 from calcli.cli.options import FormatOpt, JsonOpt, chosen_format
 
-db_app = typer.Typer(help="The DuckDB store: a mirror of the files plus the data only it owns.",
-                     no_args_is_help=True)
+db_app = typer.Typer(help="The DuckDB store: a mirror of the files plus the data only it owns.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -31,8 +30,10 @@ def sync(ctx: typer.Context) -> None:
     project = find_project(e.project)
     with open_store(project) as store:
         report = sync_project(project, store)
-    e.messages.info(f"Synced: {len(report.read)} file(s) read, {report.unchanged} unchanged, "
-                    f"{len(report.removed)} removed, {report.history_rows} history row(s).")
+    e.messages.info(
+        f"Synced: {len(report.read)} file(s) read, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed, {report.history_rows} history row(s)."
+    )
 
 
 @db_app.command("rebuild")
@@ -68,8 +69,9 @@ def info(ctx: typer.Context, fmt: FormatOpt = None, as_json: JsonOpt = False) ->
     project = find_project(e.project)
     with open_store(project) as store:
         rows = store.table_counts()
-    emit_rows(rows, ["table", "rows", "owner"], resolve_format(chosen_format(fmt, as_json)),
-              title=f"{project.store_path}")
+    emit_rows(
+        rows, ["table", "rows", "owner"], resolve_format(chosen_format(fmt, as_json)), title=f"{project.store_path}"
+    )
 
 
 def sql(

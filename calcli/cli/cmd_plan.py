@@ -1,9 +1,220 @@
-"""``calcli plan`` and ``calcli explain`` (placeholder replaced below)."""
+"""``calcli plan`` and ``calcli explain``."""
 
 from __future__ import annotations
 
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("plan")(plan)
+    app.command("explain")(explain)
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def plan(
+    ctx: typer.Context,
+    bulk: Annotated[Path, typer.Argument(help="The bulk job (bulk.json) from the video pipeline.")],
+    calendar: Annotated[
+        str,
+        typer.Option("--calendar", "-c", help="The calendar to plan into (calendars/NAME.yaml); made when missing."),
+    ],
+    start: Annotated[
+        str | None, typer.Option(help="First day to plan (YYYY-MM-DD); a new calendar's period starts here.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last day to plan (YYYY-MM-DD); a new calendar's period ends here.")
+    ] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of a new calendar (default: the user's).")] = None,
+    user: UserOpt = None,
+    dry_run: DryRunOpt = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 3 and write nothing when any item cannot be placed.")
+    ] = False,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan a bulk job's videos into posting slots and write them to the calendar.
+
+    Respects the platforms' timing windows, your preferences (caps, spacing,
+    avoided days and hours), blackouts, what is already planned, video
+    priority and ready_at, and the cross-platform stagger. Running it again
+    changes nothing; a video added to the bulk job gets its items and nothing
+    else moves.
+
+    Example: calcli plan bulk.json --calendar Q3 --dry-run
+    """
+    from calcli.cli.app import env
+    from calcli.planning import plan_bulk_job
+    from calcli.project import find_project
+
+    e = env(ctx)
+    project = find_project(e.project)
+    outcome = plan_bulk_job(
+        project, bulk, calendar, user=user, start=_date(start), end=_date(end), tz=tz, dry_run=dry_run, strict=strict
+    )
+    _render_plan(outcome, chosen_format(fmt, as_json), dry_run, e.messages, project)
+
+
+def _render_plan(outcome, fmt: str | None, dry_run: bool, messages, project) -> None:
+    from calcli.cli.render import emit_json, emit_rows, resolve_format
+
+    r = outcome.result
+    cal = outcome.calendar
+    rel = project.rel(outcome.path)
+    items = [
+        {
+            "id": i.id,
+            "calendar": i.calendar,
+            "video_job_id": i.video_job_id,
+            "platform": i.platform.value,
+            "format": i.format,
+            "scheduled_at": i.scheduled_at,
+            "status": i.status.value,
+            "score": i.score,
+            "title": i.title,
+            "why": r.why.get(i.id, ""),
+        }
+        for i in r.items
+    ]
+    verb = "would add" if dry_run else "added"
+    summary = {
+        "calendar": cal.name,
+        "file": rel,
+        "created": outcome.created,
+        "dry_run": dry_run,
+        "written": outcome.written,
+        "placed": len(r.items),
+        "unplaced": len(r.unplaced),
+        "skipped": len(r.skipped),
+        "already_planned": len(r.already),
+        "total_score": round(r.score, 4),
+    }
+    out = resolve_format(fmt)
+    if out == "json":
+        emit_json(
+            {
+                "summary": summary,
+                "items": items,
+                "unplaced": [vars(u) for u in r.unplaced],
+                "skipped": [vars(s) for s in r.skipped],
+                "already_planned": r.already,
+                "warnings": r.warnings,
+            }
+        )
+    else:
+        rows = [{**i, "result": "placed", "reason": i["why"]} for i in items]
+        rows += [
+            {"result": "unplaced", "video_job_id": u.video_job_id, "platform": u.platform, "reason": u.reason}
+            for u in r.unplaced
+        ]
+        rows += [{"result": "skipped", "video_job_id": s.video_job_id, "reason": s.reason} for s in r.skipped]
+        if out == "table":
+            emit_rows(
+                rows[: len(items)],
+                ["id", "video_job_id", "platform", "format", "scheduled_at", "score", "why"],
+                out,
+                title=f"{cal.name}: {len(items)} item(s) {verb}",
+            )
+            if r.unplaced or r.skipped:
+                emit_rows(rows[len(items) :], ["result", "video_job_id", "platform", "reason"], out, title="Not placed")
+        else:
+            emit_rows(
+                rows, ["result", "id", "video_job_id", "platform", "format", "scheduled_at", "score", "reason"], out
+            )
+    for w in r.warnings:
+        messages.warn(w)
+    what = "new calendar " if outcome.created else ""
+    if dry_run:
+        messages.info(
+            f"Dry run: would add {len(r.items)} item(s) to {what}{rel}; "
+            f"{len(r.already)} already planned, {len(r.unplaced)} not placed, {len(r.skipped)} skipped. "
+            "Nothing written."
+        )
+    elif outcome.written:
+        messages.info(
+            f"Added {len(r.items)} item(s) to {what}{rel}; {len(r.already)} already planned, "
+            f"{len(r.unplaced)} not placed, {len(r.skipped)} skipped."
+        )
+    else:
+        messages.info(
+            f"Nothing to add to {rel}: {len(r.already)} already planned, {len(r.unplaced)} not placed, "
+            f"{len(r.skipped)} skipped."
+        )
+
+
+def explain(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(help="The item id (it_…), as in the calendar file.")],
+    user: UserOpt = None,
+    all_users: Annotated[bool, typer.Option("--all-users", help="Look at every user's items.")] = False,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Say why an item got its slot: its window and score, and what ruled out better slots.
+
+    Example: calcli explain it_3f9a0c1d2e
+    """
+    from calcli.cli.app import env
+    from calcli.cli.render import emit_json, emit_rows, resolve_format
+    from calcli.planning import explain_item
+    from calcli.project import find_project
+
+    e = env(ctx)
+    project = find_project(e.project)
+    x = explain_item(project, item_id, user=user, all_users=all_users)
+    i = x.item
+    doc = {
+        "item": {
+            "id": i.id,
+            "calendar": i.calendar,
+            "video_job_id": i.video_job_id,
+            "platform": i.platform.value,
+            "format": i.format,
+            "scheduled_at": i.scheduled_at,
+            "status": i.status.value,
+            "score": i.score,
+        },
+        "window": x.window,
+        "rank": x.rank,
+        "candidate_slots": x.candidates,
+        "limits": x.limits,
+        "better_slots": x.better,
+        "notes": x.notes,
+    }
+    out = resolve_format(chosen_format(fmt, as_json))
+    if out == "json":
+        emit_json(doc)
+        return
+    w = x.window
+    lines = [f"{i.id}: {i.platform.value} {i.format} at {i.scheduled_at.isoformat()} (score {i.score})"]
+    if w:
+        lines.append(f"  window: {w['days']} {w['start']}-{w['end']}, score {w['score']:g} — {w['source']}")
+    if x.rank:
+        lines.append(f"  rank: slot {x.rank} of {x.candidates} allowed slots in the period")
+    lim = x.limits
+    lines.append(
+        f"  limits: {lim['max_per_day']} a day, {lim['max_per_week']} a week, "
+        f"{lim['min_spacing_minutes']} min apart; stagger {' → '.join(lim['stagger_order'])}, "
+        f"{lim['stagger_gap_minutes']} min gap"
+    )
+    lines += [f"  note: {n}" for n in x.notes]
+    print("\n".join(lines), file=sys.stdout if out == "table" else sys.stderr)
+    if x.better:
+        emit_rows(x.better, ["at", "score", "ruled_out_by"], out, title="Better-scored slots and why not")
+    elif out == "table":
+        print("  no better-scored slot exists: this is one of the best.")

@@ -58,9 +58,15 @@ def check(
     findings, count = check_project(project, files)
     out = chosen_format(fmt, as_json)
     if out in ("json",):
-        emit_json({"files": count, "ok": not findings,
-                   "findings": [{"path": f.path, "line": f.line, "column": f.column, "message": f.message}
-                                for f in findings]})
+        emit_json(
+            {
+                "files": count,
+                "ok": not findings,
+                "findings": [
+                    {"path": f.path, "line": f.line, "column": f.column, "message": f.message} for f in findings
+                ],
+            }
+        )
     elif out in ("tsv", "csv", "ndjson", "table"):
         emit_rows([vars(f) for f in findings], ["path", "line", "column", "message"], out)
     else:

@@ -18,14 +18,22 @@ class OutputFormat(str, Enum):
 
 FormatOpt = Annotated[
     OutputFormat | None,
-    typer.Option("--format", "-f", help="Output format: table, tsv, csv, json, ndjson "
-                 "(default: a table on a terminal, TSV when piped)."),
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: table, tsv, csv, json, ndjson (default: a table on a terminal, TSV when piped).",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 ProjectOpt = Annotated[
     str | None,
-    typer.Option("--project", "-p", help="The project folder (default: found above the current "
-                 "folder; or CALCLI_PROJECT).", envvar="CALCLI_PROJECT", show_envvar=False),
+    typer.Option(
+        "--project",
+        "-p",
+        help="The project folder (default: found above the current folder; or CALCLI_PROJECT).",
+        envvar="CALCLI_PROJECT",
+        show_envvar=False,
+    ),
 ]
 UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="Act as this user (default: the project's user).")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")]

@@ -63,8 +63,14 @@ def emit_json(document: Any, out=None) -> None:
     out.write("\n")
 
 
-def emit_rows(rows: list[dict], columns: list[str], fmt: str, title: str | None = None,
-              out=None, styles: dict[str, Any] | None = None) -> None:
+def emit_rows(
+    rows: list[dict],
+    columns: list[str],
+    fmt: str,
+    title: str | None = None,
+    out=None,
+    styles: dict[str, Any] | None = None,
+) -> None:
     """Print ``rows`` (dicts) in ``fmt``; ``columns`` fixes the order."""
     out = out or sys.stdout
     if fmt == "json":
@@ -90,18 +96,28 @@ def _tsv(s: str) -> str:
 
 
 PLATFORM_COLOURS = {
-    "youtube": "red", "tiktok": "cyan", "instagram": "magenta", "x": "white",
-    "linkedin": "blue", "facebook": "bright_blue",
+    "youtube": "red",
+    "tiktok": "cyan",
+    "instagram": "magenta",
+    "x": "white",
+    "linkedin": "blue",
+    "facebook": "bright_blue",
 }
-STATUS_COLOURS = {"planned": "yellow", "scheduled": "green", "posted": "bold green",
-                  "failed": "bold red", "canceled": "dim"}
+STATUS_COLOURS = {
+    "planned": "yellow",
+    "scheduled": "green",
+    "posted": "bold green",
+    "failed": "bold red",
+    "canceled": "dim",
+}
 
 
 def console(out=None, stderr: bool = False):
     from rich.console import Console
 
-    return Console(file=out, stderr=stderr, highlight=False, soft_wrap=False,
-                   no_color=bool(os.environ.get("NO_COLOR")) or None)
+    return Console(
+        file=out, stderr=stderr, highlight=False, soft_wrap=False, no_color=bool(os.environ.get("NO_COLOR")) or None
+    )
 
 
 def _table(rows: list[dict], columns: list[str], title: str | None, out, styles: dict) -> None:
@@ -114,7 +130,8 @@ def _table(rows: list[dict], columns: list[str], title: str | None, out, styles:
     for r in rows:
         cells = []
         for c in columns:
-            text = cell(r.get(c))
+            value = r.get(c)
+            text = value.strftime("%Y-%m-%d %a %H:%M %z") if isinstance(value, datetime) else cell(value)
             colour = None
             if c == "platform":
                 colour = PLATFORM_COLOURS.get(text)

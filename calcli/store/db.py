@@ -22,6 +22,7 @@ from calcli.model import (
     ScheduleStatus,
 )
 from calcli.store.schema import FILE_OWNED, LATEST, MIGRATIONS, STORE_OWNED
+from calcli.timeutil import utc_stamp
 
 READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA"}
 
@@ -48,7 +49,8 @@ def project_lock(path: Path, timeout: float) -> Iterator[None]:
                     raise
                 if _time.monotonic() >= deadline:
                     raise BusyError(
-                        f"another calcli holds the project (lock {path}) for more than {timeout:g} s; nothing was written.",
+                        f"another calcli holds the project (lock {path}) for more than {timeout:g} s; "
+                        "nothing was written.",
                         "Try again when it has finished.",
                     ) from None
                 _time.sleep(delay * (0.5 + random.random()))
@@ -152,7 +154,7 @@ class Store:
                 self.con.execute(sql)
                 self.con.execute(
                     "INSERT INTO schema_meta VALUES (?, ?, ?)",
-                    [version, duckdb.__version__, datetime.now(UTC).replace(tzinfo=None)],
+                    [version, duckdb.__version__, utc_stamp()],
                 )
 
     # ------------------------------------------------------------ calendar files
@@ -165,7 +167,7 @@ class Store:
         self.con.execute("DELETE FROM source_files WHERE path = ?", [path])
         self.con.execute(
             "INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [path, kind, ref, sha, mtime_ns, size, datetime.now(UTC).replace(tzinfo=None)],
+            [path, kind, ref, sha, mtime_ns, size, utc_stamp()],
         )
 
     def forget_file(self, path: str) -> None:
@@ -175,24 +177,40 @@ class Store:
         self.con.execute("DELETE FROM source_files WHERE path = ?", [path])
 
     def delete_calendar(self, calendar_id: str) -> None:
-        for table, col in (("content_schedule_items", "calendar_id"), ("schedule_exceptions", "calendar_id"),
-                           ("schedule_assignments", "calendar_id"), ("content_calendars", "id")):
+        for table, col in (
+            ("content_schedule_items", "calendar_id"),
+            ("schedule_exceptions", "calendar_id"),
+            ("schedule_assignments", "calendar_id"),
+            ("content_calendars", "id"),
+        ):
             self.con.execute(f"DELETE FROM {table} WHERE {col} = ?", [calendar_id])
 
     # ------------------------------------------------------------ calendars and items
-    def replace_calendar(self, cal: ContentCalendar, items: list[ContentScheduleItem],
-                         lines: list[int | None] | None = None) -> None:
+    def replace_calendar(
+        self, cal: ContentCalendar, items: list[ContentScheduleItem], lines: list[int | None] | None = None
+    ) -> None:
         """Mirror one calendar file: header, exceptions, items (in file order), assignments."""
         stamps = self._stamps(cal.name)
         self.delete_calendar(cal.name)
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = utc_stamp()
         created, _ = self.con.execute(
             "SELECT min(changed_at), max(changed_at) FROM item_history WHERE calendar_id = ?", [cal.name]
         ).fetchone()
         self.con.execute(
             "INSERT INTO content_calendars VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [cal.name, cal.user_id, cal.title, cal.timezone, cal.period_start, cal.period_end,
-             [p.value for p in cal.platforms], cal.status, cal.path, created or now, now],
+            [
+                cal.name,
+                cal.user_id,
+                cal.title,
+                cal.timezone,
+                cal.period_start,
+                cal.period_end,
+                [p.value for p in cal.platforms],
+                cal.status,
+                cal.path,
+                created or now,
+                now,
+            ],
         )
         self.append("schedule_exceptions", [_exception_row(cal, e) for e in cal.exceptions])
         rows = []
@@ -201,9 +219,9 @@ class Store:
             line = lines[order] if lines else item.line
             rows.append(_item_row(item, cal.timezone, order, line, c or now, u or now))
         self.append("content_schedule_items", rows)
-        self.append("schedule_assignments", [
-            (i.id, cal.name, i.user_id, i.assignee, None) for i in items if i.assignee
-        ])
+        self.append(
+            "schedule_assignments", [(i.id, cal.name, i.user_id, i.assignee, None) for i in items if i.assignee]
+        )
 
     def _stamps(self, calendar_id: str) -> dict[str, tuple[datetime, datetime]]:
         rows = self.con.execute(
@@ -215,45 +233,81 @@ class Store:
     def calendar(self, calendar_id: str) -> ContentCalendar | None:
         row = self.con.execute(
             "SELECT id, user_id, title, timezone, period_start, period_end, platforms, status, path "
-            "FROM content_calendars WHERE id = ?", [calendar_id]).fetchone()
+            "FROM content_calendars WHERE id = ?",
+            [calendar_id],
+        ).fetchone()
         if row is None:
             return None
         cal = ContentCalendar(
-            name=row[0], user_id=row[1], title=row[2] or "", timezone=row[3], period_start=row[4],
-            period_end=row[5], platforms=[Platform(p) for p in row[6] or []], status=row[7], path=row[8],
+            name=row[0],
+            user_id=row[1],
+            title=row[2] or "",
+            timezone=row[3],
+            period_start=row[4],
+            period_end=row[5],
+            platforms=[Platform(p) for p in row[6] or []],
+            status=row[7],
+            path=row[8],
         )
         for r in self.con.execute(
             "SELECT id, kind, start_local, end_local, all_day, platforms, yearly, reason "
-            "FROM schedule_exceptions WHERE calendar_id = ? ORDER BY id", [calendar_id]).fetchall():
+            "FROM schedule_exceptions WHERE calendar_id = ? ORDER BY id",
+            [calendar_id],
+        ).fetchall():
             start, end = r[2], r[3]
             if r[4]:
                 start, end = start.date(), end.date()
-            cal.exceptions.append(ScheduleException(
-                id=r[0], kind=r[1], start=start, end=end,
-                platforms=tuple(Platform(p) for p in r[5] or []), yearly=r[6], reason=r[7] or ""))
+            cal.exceptions.append(
+                ScheduleException(
+                    id=r[0],
+                    kind=r[1],
+                    start=start,
+                    end=end,
+                    platforms=tuple(Platform(p) for p in r[5] or []),
+                    yearly=r[6],
+                    reason=r[7] or "",
+                )
+            )
         return cal
 
-    ITEM_COLUMNS = ("id, idempotency_key, calendar_id, user_id, video_job_id, platform, format, "
-                    "scheduled_utc, timezone, status, bulk_job_id, score, title, assignee, notes, "
-                    "src_line, created_at, updated_at")
+    ITEM_COLUMNS = (
+        "id, idempotency_key, calendar_id, user_id, video_job_id, platform, format, "
+        "scheduled_utc, timezone, status, bulk_job_id, score, title, assignee, notes, "
+        "src_line, created_at, updated_at"
+    )
 
-    def items(self, where: str = "TRUE", params: list | None = None,
-              order: str = "scheduled_utc, platform, id") -> list[ContentScheduleItem]:
+    def items(
+        self, where: str = "TRUE", params: list | None = None, order: str = "scheduled_utc, platform, id"
+    ) -> list[ContentScheduleItem]:
         from calcli.timeutil import zone
 
         rows = self.con.execute(
-            f"SELECT {self.ITEM_COLUMNS} FROM content_schedule_items WHERE {where} ORDER BY {order}",
-            params or []).fetchall()
+            f"SELECT {self.ITEM_COLUMNS} FROM content_schedule_items WHERE {where} ORDER BY {order}", params or []
+        ).fetchall()
         out = []
         for r in rows:
             tz = zone(r[8])
-            out.append(ContentScheduleItem(
-                id=r[0], idempotency_key=r[1], calendar=r[2], user_id=r[3], video_job_id=r[4],
-                platform=Platform(r[5]), format=r[6] or "",
-                scheduled_at=r[7].replace(tzinfo=UTC).astimezone(tz),
-                status=ScheduleStatus(r[9]), bulk_job_id=r[10], score=r[11], title=r[12] or "",
-                assignee=r[13], notes=r[14] or "", line=r[15], created_at=r[16], updated_at=r[17],
-            ))
+            out.append(
+                ContentScheduleItem(
+                    id=r[0],
+                    idempotency_key=r[1],
+                    calendar=r[2],
+                    user_id=r[3],
+                    video_job_id=r[4],
+                    platform=Platform(r[5]),
+                    format=r[6] or "",
+                    scheduled_at=r[7].replace(tzinfo=UTC).astimezone(tz),
+                    status=ScheduleStatus(r[9]),
+                    bulk_job_id=r[10],
+                    score=r[11],
+                    title=r[12] or "",
+                    assignee=r[13],
+                    notes=r[14] or "",
+                    line=r[15],
+                    created_at=r[16],
+                    updated_at=r[17],
+                )
+            )
         return out
 
     def calendar_items(self, calendar_id: str) -> list[ContentScheduleItem]:
@@ -266,15 +320,19 @@ class Store:
             return {}
         rows = self.con.execute(
             "SELECT idempotency_key, calendar_id FROM content_schedule_items "
-            "WHERE calendar_id <> ? AND idempotency_key IN (SELECT unnest(?))", [calendar_id, keys]).fetchall()
+            "WHERE calendar_id <> ? AND idempotency_key IN (SELECT unnest(?))",
+            [calendar_id, keys],
+        ).fetchall()
         return dict(rows)
 
-    def user_items_outside(self, user_id: str, calendar_id: str, start: datetime, end: datetime
-                           ) -> list[ContentScheduleItem]:
+    def user_items_outside(
+        self, user_id: str, calendar_id: str, start: datetime, end: datetime
+    ) -> list[ContentScheduleItem]:
         """The user's live items in other calendars in [start, end): they count against caps too."""
         return self.items(
             "user_id = ? AND calendar_id <> ? AND status <> 'canceled' AND scheduled_utc >= ? AND scheduled_utc < ?",
-            [user_id, calendar_id, _utc_naive(start), _utc_naive(end)])
+            [user_id, calendar_id, _utc_naive(start), _utc_naive(end)],
+        )
 
     def add_history(self, rows: list[tuple]) -> None:
         """Rows of (at, item_id, calendar_id, user_id, actor, action, field, old, new)."""
@@ -283,7 +341,9 @@ class Store:
     def history(self, item_id: str) -> list[tuple]:
         return self.con.execute(
             "SELECT changed_at, actor, action, field, old_value, new_value FROM item_history "
-            "WHERE item_id = ? ORDER BY changed_at, action, field", [item_id]).fetchall()
+            "WHERE item_id = ? ORDER BY changed_at, action, field",
+            [item_id],
+        ).fetchall()
 
     # ------------------------------------------------------------ preferences and timing
     def replace_preferences(self, rows: list[tuple]) -> None:
@@ -305,8 +365,10 @@ class Store:
         if len(types) != 1:
             raise UsageError(f"expected one SQL statement, found {len(types)}.")
         if types[0] not in READ_ONLY_TYPES:
-            raise UsageError(f"calcli sql runs read-only queries; a {types[0]} statement is refused.",
-                             "Use SELECT, WITH … SELECT, DESCRIBE or EXPLAIN.")
+            raise UsageError(
+                f"calcli sql runs read-only queries; a {types[0]} statement is refused.",
+                "Use SELECT, WITH … SELECT, DESCRIBE or EXPLAIN.",
+            )
         try:
             return self.query(sql)
         except duckdb.Error as exc:
@@ -324,15 +386,33 @@ class Store:
             self.con.execute(f"DELETE FROM {table}")
 
 
-def _item_row(item: ContentScheduleItem, tzname: str, order: int, line: int | None,
-              created: datetime, updated: datetime) -> tuple:
+def _item_row(
+    item: ContentScheduleItem, tzname: str, order: int, line: int | None, created: datetime, updated: datetime
+) -> tuple:
     at = item.scheduled_at
     offset = at.utcoffset()
     return (
-        item.id, item.idempotency_key, item.calendar, item.user_id, item.bulk_job_id, item.video_job_id,
-        item.platform.value, item.format, _utc_naive(at), at.replace(tzinfo=None),
-        int(offset.total_seconds() // 60) if offset is not None else 0, tzname,
-        item.status.value, item.score, item.title, item.assignee, item.notes, order, line, created, updated,
+        item.id,
+        item.idempotency_key,
+        item.calendar,
+        item.user_id,
+        item.bulk_job_id,
+        item.video_job_id,
+        item.platform.value,
+        item.format,
+        _utc_naive(at),
+        at.replace(tzinfo=None),
+        int(offset.total_seconds() // 60) if offset is not None else 0,
+        tzname,
+        item.status.value,
+        item.score,
+        item.title,
+        item.assignee,
+        item.notes,
+        order,
+        line,
+        created,
+        updated,
     )
 
 
@@ -340,10 +420,19 @@ def _exception_row(cal: ContentCalendar, e: ScheduleException) -> tuple:
     all_day = not isinstance(e.start, datetime)
     start = datetime.combine(e.start, time(0)) if all_day else e.start
     end = datetime.combine(e.end, time(0)) if all_day else e.end
-    return (e.id, cal.name, cal.user_id, e.kind, start, end, all_day,
-            [p.value for p in e.platforms], e.yearly, e.reason)
+    return (
+        e.id,
+        cal.name,
+        cal.user_id,
+        e.kind,
+        start,
+        end,
+        all_day,
+        [p.value for p in e.platforms],
+        e.yearly,
+        e.reason,
+    )
 
 
 def as_date(value: Any) -> date:
     return value.date() if isinstance(value, datetime) else value
-

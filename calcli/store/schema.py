@@ -7,7 +7,9 @@ version with the DuckDB version that applied it.
 from __future__ import annotations
 
 MIGRATIONS: list[tuple[int, str]] = [
-    (1, """
+    (
+        1,
+        """
 CREATE TABLE IF NOT EXISTS schema_meta (
     version INTEGER PRIMARY KEY, duckdb_version VARCHAR, applied_at TIMESTAMP);
 
@@ -63,12 +65,18 @@ CREATE TABLE optimization_trials (
     arm_a VARCHAR NOT NULL, arm_b VARCHAR NOT NULL, assignment VARCHAR NOT NULL, status VARCHAR NOT NULL,
     started_at TIMESTAMP, concluded_at TIMESTAMP, decision VARCHAR,
     created_at TIMESTAMP, updated_at TIMESTAMP);
-"""),
+""",
+    ),
 ]
 
 FILE_OWNED = (
-    "source_files", "content_calendars", "content_schedule_items", "schedule_exceptions",
-    "schedule_assignments", "platform_timing_data", "user_scheduling_preferences",
+    "source_files",
+    "content_calendars",
+    "content_schedule_items",
+    "schedule_exceptions",
+    "schedule_assignments",
+    "platform_timing_data",
+    "user_scheduling_preferences",
 )
 STORE_OWNED = ("item_history", "performance_kpi_events", "optimization_trials")
 LATEST = MIGRATIONS[-1][0]

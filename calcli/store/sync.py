@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from calcli.calendars import CalendarFile, item_fields, load_calendar
 from calcli.errors import Finding, InvalidInput
 from calcli.model import ContentScheduleItem
 from calcli.store.db import Store
+from calcli.timeutil import utc_stamp
 
 
 @dataclass
@@ -94,27 +94,49 @@ def sync_project(project, store: Store, force: bool = False) -> SyncReport:
     return report
 
 
-def diff_history(before: list[ContentScheduleItem], after: list[ContentScheduleItem],
-                 calendar_id: str, user_id: str, actor: str) -> list[tuple]:
+def diff_history(
+    before: list[ContentScheduleItem], after: list[ContentScheduleItem], calendar_id: str, user_id: str, actor: str
+) -> list[tuple]:
     """History rows for what changed between two versions of a calendar's items."""
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_stamp()
     old = {i.id: i for i in before}
     new = {i.id: i for i in after}
     rows = []
     for item_id, item in new.items():
         if item_id not in old:
-            rows.append((now, item_id, calendar_id, user_id, actor, "created", None, None,
-                         f"{item.platform.value} {item.scheduled_at.isoformat()}"))
+            rows.append(
+                (
+                    now,
+                    item_id,
+                    calendar_id,
+                    user_id,
+                    actor,
+                    "created",
+                    None,
+                    None,
+                    f"{item.platform.value} {item.scheduled_at.isoformat()}",
+                )
+            )
             continue
         a, b = item_fields(old[item_id]), item_fields(item)
         for key in sorted(set(a) | set(b)):
             if a.get(key) != b.get(key):
-                rows.append((now, item_id, calendar_id, user_id, actor, "edited", key,
-                             _s(a.get(key)), _s(b.get(key))))
+                rows.append((now, item_id, calendar_id, user_id, actor, "edited", key, _s(a.get(key)), _s(b.get(key))))
     for item_id, item in old.items():
         if item_id not in new:
-            rows.append((now, item_id, calendar_id, user_id, actor, "deleted", None,
-                         f"{item.platform.value} {item.scheduled_at.isoformat()}", None))
+            rows.append(
+                (
+                    now,
+                    item_id,
+                    calendar_id,
+                    user_id,
+                    actor,
+                    "deleted",
+                    None,
+                    f"{item.platform.value} {item.scheduled_at.isoformat()}",
+                    None,
+                )
+            )
     return rows
 
 
@@ -178,9 +200,20 @@ def _pref_row(p) -> tuple:
     def hours(h):
         return ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in h)
 
-    return (p.user_id, p.platform.value, p.timezone, p.posting_frequency_min, p.posting_frequency_max,
-            p.max_per_day, p.min_spacing_minutes, days(p.preferred_days), days(p.avoided_days),
-            hours(p.preferred_hours), hours(p.avoided_hours), p.enabled)
+    return (
+        p.user_id,
+        p.platform.value,
+        p.timezone,
+        p.posting_frequency_min,
+        p.posting_frequency_max,
+        p.max_per_day,
+        p.min_spacing_minutes,
+        days(p.preferred_days),
+        days(p.avoided_days),
+        hours(p.preferred_hours),
+        hours(p.avoided_hours),
+        p.enabled,
+    )
 
 
 def _timing_rows(table) -> list[tuple]:
@@ -190,10 +223,24 @@ def _timing_rows(table) -> list[tuple]:
             for w in f.windows:
                 end = w.end.hour * 60 + w.end.minute or 1440
                 for d in sorted(w.days):
-                    rows.append((f.platform.value, f.format, d, w.start.hour * 60 + w.start.minute, end,
-                                 w.score, w.source, f.frequency.min_per_week, f.frequency.max_per_week,
-                                 f.frequency.max_per_day, f.min_duration, f.max_duration,
-                                 "shipped", f.checked))
+                    rows.append(
+                        (
+                            f.platform.value,
+                            f.format,
+                            d,
+                            w.start.hour * 60 + w.start.minute,
+                            end,
+                            w.score,
+                            w.source,
+                            f.frequency.min_per_week,
+                            f.frequency.max_per_week,
+                            f.frequency.max_per_day,
+                            f.min_duration,
+                            f.max_duration,
+                            "shipped",
+                            f.checked,
+                        )
+                    )
     return rows
 
 

@@ -1,0 +1,642 @@
+"""The schedule generator: pure, deterministic, no I/O.
+
+Given a bulk job, a calendar (period, zone, blackouts, what is already on it),
+the platform timing windows and the user's preferences, :func:`plan` returns
+the new items, the requests it could not place (with the reason) and the
+videos it skipped.
+
+How it works (see the README, "How the planner works"):
+
+1. Candidate slots: for each platform and format, every ``slot_minutes`` step
+   inside a timing window, on every day of the period, as wall-clock times in
+   the calendar's zone. Nonexistent local times (spring forward) are dropped;
+   ambiguous ones (fall back) take the first occurrence (RFC 5545). Slots in a
+   blackout, on an avoided day or hour, or before "now" are dropped. A slot's
+   score is the best score of the windows covering it (plus 0.05 on a
+   preferred day or hour, capped at 1).
+2. Greedy: requests in priority order (job, then video priority; then ready
+   time; then input order), each video's platforms in the stagger order, each
+   to its best feasible slot (highest score, then earliest).
+3. Repair: an unplaced request may take a slot held by a placed one when that
+   one can move to another feasible slot (one ejection), so that as many
+   requests as possible are placed.
+4. Improve: each new item moves to a better feasible slot, or trades slots
+   with another new item, while the total score grows.
+
+Hard constraints, never broken: inside a window; not in a blackout; within
+the period; not before the video's ``ready_at`` or "now"; per platform at most
+``max_per_day`` a local day and ``max_per_week`` an ISO week (counting the
+items already on the user's calendars); at least ``min_spacing`` between two
+posts on one platform; one video's posts follow the stagger order with at
+least the stagger gap between consecutive platforms. Existing items never move.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from calcli.calendars import blackout_hits
+from calcli.model import (
+    BulkJob,
+    ContentCalendar,
+    ContentScheduleItem,
+    JobPriority,
+    JobStatus,
+    Platform,
+    PlatformTimingData,
+    ScheduleStatus,
+    TimingWindow,
+    UserSchedulingPreferences,
+    VideoJob,
+    idempotency_key,
+    item_id_for,
+)
+from calcli.prefs import Stagger, in_hours
+from calcli.timeutil import daterange, resolve_local
+from calcli.timing import TimingTable, choose_format
+
+PREFERENCE_BONUS = 0.05
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One candidate posting instant on one platform."""
+
+    at: datetime  # aware, in the calendar's zone
+    utc: float  # epoch seconds, for arithmetic
+    day: date  # local date
+    week: tuple[int, int]  # ISO (year, week) of the local date
+    score: float
+    window: TimingWindow | None
+
+
+@dataclass
+class Request:
+    """One video wanting one post on one platform."""
+
+    video: VideoJob
+    platform: Platform
+    fmt: PlatformTimingData
+    key: str
+    rank: tuple  # smaller is more important
+    earliest: float  # epoch seconds
+
+
+@dataclass
+class Unplaced:
+    video_job_id: str
+    platform: str
+    reason: str
+
+
+@dataclass
+class Skipped:
+    video_job_id: str
+    reason: str
+
+
+@dataclass
+class PlanResult:
+    items: list[ContentScheduleItem] = field(default_factory=list)
+    unplaced: list[Unplaced] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # keys already on a calendar
+    warnings: list[str] = field(default_factory=list)
+    why: dict[str, str] = field(default_factory=dict)  # item id -> the window it went to
+
+    @property
+    def score(self) -> float:
+        return sum(i.score or 0 for i in self.items)
+
+
+@dataclass
+class Limits:
+    """The effective caps of one platform: the user's where given, else the research guideline."""
+
+    max_per_day: int | None
+    max_per_week: int | None
+    min_per_week: int | None
+    spacing: float  # seconds
+    prefs: UserSchedulingPreferences | None
+
+
+@dataclass
+class PlanInput:
+    job: BulkJob
+    calendar: ContentCalendar
+    existing: list[ContentScheduleItem]  # the user's items that count (this and other calendars)
+    timing: TimingTable
+    prefs: dict[Platform, UserSchedulingPreferences]
+    stagger: Stagger
+    now: datetime
+    slot_minutes: int = 30
+    start: date | None = None  # planning window inside the period
+    end: date | None = None
+    keys_elsewhere: dict[str, str] = field(default_factory=dict)
+
+
+def limits_for(platform: Platform, fmt: PlatformTimingData, prefs: UserSchedulingPreferences | None) -> Limits:
+    f = fmt.frequency
+
+    def pick(user, research):
+        return user if user is not None else research
+
+    return Limits(
+        max_per_day=pick(prefs.max_per_day if prefs else None, f.max_per_day),
+        max_per_week=pick(prefs.posting_frequency_max if prefs else None, f.max_per_week),
+        min_per_week=pick(prefs.posting_frequency_min if prefs else None, f.min_per_week),
+        spacing=(prefs.min_spacing_minutes if prefs else 0) * 60.0,
+        prefs=prefs,
+    )
+
+
+class Board:
+    """What is placed on one platform: instants (for spacing) and counts per day and week."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.times: list[float] = []
+        self.per_day: dict[date, int] = {}
+        self.per_week: dict[tuple[int, int], int] = {}
+
+    def add(self, utc: float, day: date, week: tuple[int, int]) -> None:
+        bisect.insort(self.times, utc)
+        self.per_day[day] = self.per_day.get(day, 0) + 1
+        self.per_week[week] = self.per_week.get(week, 0) + 1
+
+    def remove(self, utc: float, day: date, week: tuple[int, int]) -> None:
+        i = bisect.bisect_left(self.times, utc)
+        del self.times[i]
+        self.per_day[day] -= 1
+        self.per_week[week] -= 1
+
+    def conflict(self, slot: Slot) -> str | None:
+        """Why ``slot`` cannot take one more post on this platform, or None."""
+        lim = self.limits
+        if lim.max_per_day is not None and self.per_day.get(slot.day, 0) >= lim.max_per_day:
+            return f"daily cap reached ({lim.max_per_day} a day)"
+        if lim.max_per_week is not None and self.per_week.get(slot.week, 0) >= lim.max_per_week:
+            return f"weekly cap reached ({lim.max_per_week} a week)"
+        i = bisect.bisect_left(self.times, slot.utc)
+        gap = max(lim.spacing, 1.0)
+        if i < len(self.times) and self.times[i] - slot.utc < gap:
+            return self._spacing_msg(self.times[i] - slot.utc)
+        if i > 0 and slot.utc - self.times[i - 1] < gap:
+            return self._spacing_msg(slot.utc - self.times[i - 1])
+        return None
+
+    def permanent(self, slot: Slot) -> bool:
+        """True when the slot can never take a post again in the greedy phase."""
+        return self.conflict(slot) is not None
+
+    def _spacing_msg(self, delta: float) -> str:
+        if delta == 0:
+            return "slot already taken on this platform"
+        return f"too close to another post on this platform (minimum spacing {int(self.limits.spacing // 60)} min)"
+
+
+def candidate_slots(
+    inp: PlanInput, fmt: PlatformTimingData, limits: Limits, tz: ZoneInfo, first: date, last: date
+) -> list[Slot]:
+    """Every allowed slot of one platform format, best first (score desc, then time)."""
+    step = timedelta(minutes=inp.slot_minutes)
+    prefs = limits.prefs
+    now_ts = inp.now.timestamp()
+    exceptions = [e for e in inp.calendar.exceptions if e.applies_to(fmt.platform)]
+    slots: list[Slot] = []
+    for day in daterange(first, last):
+        wd = day.weekday()
+        if prefs and wd in prefs.avoided_days:
+            continue
+        windows = [w for w in fmt.windows if wd in w.days]
+        if not windows:
+            continue
+        times: dict[time, TimingWindow] = {}
+        for w in windows:
+            t = datetime.combine(day, w.start)
+            stop = datetime.combine(day + timedelta(days=1) if w.end == time(0) else day, w.end)
+            while t < stop:
+                if t.date() == day:
+                    best = times.get(t.time())
+                    if best is None or w.score > best.score:
+                        times[t.time()] = w
+                t += step
+        iso = day.isocalendar()
+        week = (iso[0], iso[1])
+        for tod in sorted(times):
+            if prefs and prefs.avoided_hours and in_hours(tod, prefs.avoided_hours):
+                continue
+            at = resolve_local(datetime.combine(day, tod), tz)
+            if at is None:
+                continue  # a wall-clock time that does not exist today (spring forward)
+            utc = at.timestamp()
+            if utc < now_ts:
+                continue
+            if any(blackout_hits(e, fmt.platform, at) for e in exceptions):
+                continue
+            w = times[tod]
+            score = w.score
+            if prefs and (
+                wd in prefs.preferred_days or (prefs.preferred_hours and in_hours(tod, prefs.preferred_hours))
+            ):
+                score = min(1.0, score + PREFERENCE_BONUS)
+            slots.append(Slot(at, utc, day, week, round(score, 4), w))
+    slots.sort(key=lambda s: (-s.score, s.utc))
+    return slots
+
+
+class Planner:
+    """Holds the state of one planning run; :func:`plan` is the entry point."""
+
+    def __init__(self, inp: PlanInput):
+        self.inp = inp
+        self.tz = ZoneInfo(inp.calendar.timezone)
+        cal = inp.calendar
+        self.first = max(cal.period_start, inp.start or cal.period_start)
+        self.last = min(cal.period_end, inp.end or cal.period_end)
+        self.boards: dict[Platform, Board] = {}
+        self.slots: dict[tuple[Platform, str], list[Slot]] = {}
+        self.limits: dict[Platform, Limits] = {}
+        self.placed: dict[str, tuple[Request, Slot]] = {}  # key -> placement
+        self.by_video: dict[str, dict[Platform, float]] = {}
+        self.order = {p: i for i, p in enumerate(inp.stagger.order)}
+        self.gap = inp.stagger.gap_minutes * 60.0
+        self.on_day: dict[tuple[Platform, date], set[str]] = {}
+        self.on_week: dict[tuple[Platform, tuple[int, int]], set[str]] = {}
+        self.budget = 0
+
+    # ------------------------------------------------------------ setup
+    def board(self, platform: Platform, fmt: PlatformTimingData) -> Board:
+        if platform not in self.boards:
+            lim = limits_for(platform, fmt, self.inp.prefs.get(platform))
+            self.limits[platform] = lim
+            board = Board(lim)
+            for item in self.inp.existing:
+                if item.platform == platform and item.status != ScheduleStatus.CANCELED:
+                    local = item.scheduled_at.astimezone(self.tz)
+                    iso = local.date().isocalendar()
+                    board.add(local.timestamp(), local.date(), (iso[0], iso[1]))
+            self.boards[platform] = board
+        return self.boards[platform]
+
+    def slots_for(self, req: Request) -> list[Slot]:
+        k = (req.platform, req.fmt.format)
+        if k not in self.slots:
+            self.slots[k] = candidate_slots(
+                self.inp, req.fmt, self.limits[req.platform], self.tz, self.first, self.last
+            )
+        return self.slots[k]
+
+    # ------------------------------------------------------------ feasibility
+    def conflict(self, req: Request, slot: Slot) -> str | None:
+        """Why ``req`` cannot take ``slot`` now, or None when it can."""
+        if slot.utc < req.earliest:
+            return "before the video is ready"
+        why = self.boards[req.platform].conflict(slot)
+        if why:
+            return why
+        return self.stagger_conflict(req, slot.utc)
+
+    def stagger_conflict(self, req: Request, utc: float) -> str | None:
+        mine = self.order.get(req.platform, len(self.order))
+        for other, t in self.by_video.get(req.video.video_job_id, {}).items():
+            if other == req.platform:
+                continue
+            theirs = self.order.get(other, len(self.order))
+            if theirs < mine and utc < t + self.gap:
+                return f"stagger: must follow {other.value} by at least {int(self.gap // 60)} min"
+            if theirs > mine and utc > t - self.gap:
+                return f"stagger: must precede {other.value} by at least {int(self.gap // 60)} min"
+            if theirs == mine and abs(utc - t) < self.gap:
+                return f"stagger: too close to the {other.value} post"
+        return None
+
+    def place(self, req: Request, slot: Slot) -> None:
+        self.boards[req.platform].add(slot.utc, slot.day, slot.week)
+        self.placed[req.key] = (req, slot)
+        self.by_video.setdefault(req.video.video_job_id, {})[req.platform] = slot.utc
+        self.on_day.setdefault((req.platform, slot.day), set()).add(req.key)
+        self.on_week.setdefault((req.platform, slot.week), set()).add(req.key)
+
+    def unplace(self, req: Request) -> Slot:
+        _, slot = self.placed.pop(req.key)
+        self.boards[req.platform].remove(slot.utc, slot.day, slot.week)
+        del self.by_video[req.video.video_job_id][req.platform]
+        self.on_day[(req.platform, slot.day)].discard(req.key)
+        self.on_week[(req.platform, slot.week)].discard(req.key)
+        return slot
+
+    def best_slot(self, req: Request, better_than: float = -1.0, prune: bool = False) -> Slot | None:
+        slots = self.slots_for(req)
+        board = self.boards[req.platform]
+        dead = []
+        found = None
+        for i, slot in enumerate(slots):
+            if slot.score <= better_than:
+                break
+            if slot.utc < req.earliest:
+                continue
+            if board.conflict(slot) is not None:
+                if prune:
+                    dead.append(i)
+                continue
+            if self.stagger_conflict(req, slot.utc) is None:
+                found = slot
+                break
+        if dead:
+            # In the greedy phase caps and spacing only tighten: these slots stay dead.
+            for i in reversed(dead):
+                del slots[i]
+        return found
+
+    # ------------------------------------------------------------ phases
+    def run(self, requests: list[Request]) -> list[Request]:
+        for req in requests:
+            self.board(req.platform, req.fmt)
+        unplaced = []
+        for req in requests:
+            slot = self.best_slot(req, prune=True)
+            if slot is None:
+                unplaced.append(req)
+            else:
+                self.place(req, slot)
+        self.slots.clear()  # pruned lists are only valid for the greedy phase
+        # Repair and improvement are local searches with a work budget (feasibility
+        # checks), so that a large job stays linear; small jobs get them in full.
+        self.budget = max(200_000, 50 * len(requests))
+        if unplaced:
+            unplaced = self.repair(unplaced)
+        self.improve(requests)
+        return unplaced
+
+    def spend(self, n: int = 1) -> bool:
+        self.budget -= n
+        return self.budget > 0
+
+    def repair(self, unplaced: list[Request]) -> list[Request]:
+        """Place more: let an unplaced request eject a placed one that can move elsewhere."""
+        still = []
+        for req in unplaced:
+            if not self._eject_for(req):
+                still.append(req)
+        return still
+
+    def _eject_for(self, req: Request) -> bool:
+        for slot in self.slots_for(req):
+            if not self.spend():
+                return False
+            if slot.utc < req.earliest:
+                continue
+            for victim in self._blockers(req, slot):
+                if not self.spend(4):
+                    return False
+                vslot = self.unplace(victim)
+                if self.conflict(req, slot) is None:
+                    self.place(req, slot)
+                    alt = self.best_slot(victim)
+                    if alt is not None:
+                        self.place(victim, alt)
+                        return True
+                    self.unplace(req)
+                self.place(victim, vslot)
+        return False
+
+    def _blockers(self, req: Request, slot: Slot) -> list[Request]:
+        """Placed new requests whose removal might free ``slot``: same platform and day or
+        week (caps, spacing), or the same video (stagger)."""
+        keys = set(self.on_day.get((req.platform, slot.day), ()))
+        lim = self.limits[req.platform]
+        if lim.max_per_week is not None and self.boards[req.platform].per_week.get(slot.week, 0) >= lim.max_per_week:
+            keys |= self.on_week.get((req.platform, slot.week), set())
+        if lim.spacing > 86400:
+            keys |= self.on_week.get((req.platform, slot.week), set())
+        for other_platform in self.by_video.get(req.video.video_job_id, {}):
+            keys.add(idempotency_key(req.key.split("/")[0], req.video.video_job_id, other_platform))
+        out = [self.placed[k][0] for k in keys if k in self.placed and k != req.key]
+        out.sort(key=lambda r: (r.rank, r.key))
+        return out
+
+    def improve(self, requests: list[Request], rounds: int = 4) -> None:
+        """Move new items to better slots (alone, or trading with another) while the total grows."""
+        for _ in range(rounds):
+            changed = False
+            for req in requests:
+                if req.key not in self.placed or not self.spend(10):
+                    continue
+                current = self.placed[req.key][1]
+                old = self.unplace(req)
+                better = self.best_slot(req, better_than=current.score)
+                if better is not None and better.score > current.score:
+                    self.place(req, better)
+                    changed = True
+                    continue
+                self.place(req, old)
+                if self._trade(req):
+                    changed = True
+            if not changed:
+                break
+
+    def _trade(self, req: Request) -> bool:
+        """Take a better slot held by another new item when that item can go elsewhere for a net gain."""
+        _, current = self.placed[req.key]
+        for slot in self.slots_for(req):
+            if slot.score <= current.score:
+                break
+            if slot.utc < req.earliest:
+                continue
+            if not self.spend():
+                return False
+            for other in self._blockers(req, slot):
+                if other.key == req.key or other.key not in self.placed or not self.spend(4):
+                    continue
+                oslot = self.placed[other.key][1]
+                before = current.score + oslot.score
+                self.unplace(req)
+                self.unplace(other)
+                if self.conflict(req, slot) is None:
+                    self.place(req, slot)
+                    alt = self.best_slot(other)
+                    if alt is not None and slot.score + alt.score > before + 1e-9:
+                        self.place(other, alt)
+                        return True
+                    self.unplace(req)
+                self.place(req, current)
+                self.place(other, oslot)
+        return False
+
+
+def _rank(job: BulkJob, video: VideoJob, index: int) -> tuple:
+    vp = video.priority or job.priority
+    ready = video.ready_at.timestamp() if video.ready_at else 0.0
+    return (-job.priority.rank, -(vp or JobPriority.NORMAL).rank, ready, index)
+
+
+def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
+    """The (video, platform) requests to place, in priority and stagger order."""
+    job, cal = inp.job, inp.calendar
+    have = {i.idempotency_key for i in inp.existing if i.calendar == cal.name}
+    default_platforms = cal.platforms or list(inp.prefs) or list(Platform)
+    now_ts = inp.now.timestamp()
+    requests = []
+    for index, video in enumerate(job.videos):
+        if video.status != JobStatus.COMPLETED:
+            result.skipped.append(Skipped(video.video_job_id, f"status is {video.status.value}, not completed"))
+            continue
+        platforms = video.platforms if video.platforms is not None else default_platforms
+        if not platforms:
+            result.skipped.append(
+                Skipped(video.video_job_id, "no platforms (the video names none, nor does the calendar)")
+            )
+            continue
+        rank = _rank(job, video, index)
+        earliest = max(now_ts, video.ready_at.timestamp() if video.ready_at else now_ts)
+        for platform in sorted(platforms, key=lambda p: inp.stagger.order.index(p) if p in inp.stagger.order else 99):
+            key = idempotency_key(job.bulk_job_id, video.video_job_id, platform)
+            if key in have:
+                result.already.append(key)
+                continue
+            if key in inp.keys_elsewhere:
+                result.unplaced.append(
+                    Unplaced(
+                        video.video_job_id, platform.value, f"already planned in calendar {inp.keys_elsewhere[key]}"
+                    )
+                )
+                continue
+            if cal.platforms and platform not in cal.platforms:
+                result.unplaced.append(
+                    Unplaced(
+                        video.video_job_id, platform.value, f"{platform.value} is not among the calendar's platforms"
+                    )
+                )
+                continue
+            prefs = inp.prefs.get(platform)
+            if prefs is not None and not prefs.enabled:
+                result.unplaced.append(
+                    Unplaced(video.video_job_id, platform.value, f"{platform.value} is disabled in your preferences")
+                )
+                continue
+            fmt, why = choose_format(inp.timing, platform, video.duration_seconds, video.aspect_ratio)
+            if fmt is None:
+                result.unplaced.append(
+                    Unplaced(video.video_job_id, platform.value, f"fits no {platform.value} format ({why})")
+                )
+                continue
+            requests.append(Request(video, platform, fmt, key, rank, earliest))
+    requests.sort(
+        key=lambda r: (r.rank, inp.stagger.order.index(r.platform) if r.platform in inp.stagger.order else 99)
+    )
+    return requests
+
+
+def plan(inp: PlanInput) -> PlanResult:
+    """Place the bulk job's videos on the calendar; see the module docstring for the rules.
+
+    >>> result = plan(PlanInput(job, calendar, [], load_timing(), {}, Stagger(), now))
+    >>> [(i.platform.value, i.scheduled_at.isoformat()) for i in result.items]
+    """
+    result = PlanResult()
+    result.warnings.extend(inp.timing.warnings)
+    requests = build_requests(inp, result)
+    planner = Planner(inp)
+    failed = planner.run(requests)
+    for req in failed:
+        result.unplaced.append(Unplaced(req.video.video_job_id, req.platform.value, _why_unplaced(planner, req)))
+    for req, slot in planner.placed.values():
+        item = _item(inp, req, slot)
+        result.items.append(item)
+        result.why[item.id] = describe_window(slot)
+    result.items.sort(key=lambda i: (i.scheduled_at.timestamp(), i.platform.value, i.id))
+    result.unplaced.sort(key=lambda u: (u.video_job_id, u.platform))
+    result.warnings.extend(frequency_warnings(planner, inp, result.items))
+    return result
+
+
+def _why_unplaced(planner: Planner, req: Request) -> str:
+    slots = planner.slots_for(req)
+    if not slots:
+        if planner.first > planner.last:
+            return "the planning window is empty"
+        return "no allowed slot in the period: every window is blacked out, avoided, in the past or outside the period"
+    ready = [s for s in slots if s.utc >= req.earliest]
+    if not ready:
+        return "no slot left after the video's ready_at in the period"
+    reasons: dict[str, int] = {}
+    for slot in ready:
+        why = planner.conflict(req, slot) or "unknown"
+        key = why.split(" (")[0] if why.startswith(("daily", "weekly")) else why
+        reasons[key] = reasons.get(key, 0) + 1
+    top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return f"no slot left in the period ({len(ready)} candidate slots, most ruled out by: {top})"
+
+
+def describe_window(slot: Slot) -> str:
+    w = slot.window
+    if w is None:
+        return f"score {slot.score:g}"
+    days = _days_text(w.days)
+    end = "24:00" if w.end == time(0) else f"{w.end:%H:%M}"
+    bonus = " + preference" if slot.score > w.score else ""
+    return f"{days} {w.start:%H:%M}-{end} window, score {w.score:g}{bonus}"
+
+
+def _days_text(days: frozenset[int]) -> str:
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    ds = sorted(days)
+    if len(ds) == 7:
+        return "daily"
+    if len(ds) > 2 and ds == list(range(ds[0], ds[-1] + 1)):
+        return f"{names[ds[0]]}-{names[ds[-1]]}"
+    return ",".join(names[d] for d in ds)
+
+
+def _item(inp: PlanInput, req: Request, slot: Slot) -> ContentScheduleItem:
+    return ContentScheduleItem(
+        id=item_id_for(req.key),
+        idempotency_key=req.key,
+        calendar=inp.calendar.name,
+        user_id=inp.calendar.user_id,
+        video_job_id=req.video.video_job_id,
+        platform=req.platform,
+        format=req.fmt.format,
+        scheduled_at=slot.at,
+        status=ScheduleStatus.PLANNED,
+        bulk_job_id=inp.job.bulk_job_id,
+        score=slot.score,
+        title=req.video.title,
+    )
+
+
+def frequency_warnings(planner: Planner, inp: PlanInput, new: list[ContentScheduleItem]) -> list[str]:
+    """Weeks in which a platform falls short of its minimum posts (no posts are invented)."""
+    out = []
+    items = [
+        i for i in (*inp.existing, *new) if i.calendar == inp.calendar.name and i.status != ScheduleStatus.CANCELED
+    ]
+    platforms = sorted({i.platform for i in new}, key=lambda p: p.value)
+    weeks = []
+    d = planner.first
+    while d <= planner.last:
+        monday = d - timedelta(days=d.weekday())
+        if monday >= planner.first and monday + timedelta(days=6) <= planner.last:
+            weeks.append(monday.isocalendar()[:2])
+        d += timedelta(days=7 - d.weekday())
+    for platform in platforms:
+        lim = planner.limits.get(platform)
+        if not lim or not lim.min_per_week or not weeks:
+            continue
+        counts: dict[tuple, int] = {}
+        for i in items:
+            if i.platform == platform:
+                iso = i.scheduled_at.astimezone(planner.tz).date().isocalendar()
+                counts[(iso[0], iso[1])] = counts.get((iso[0], iso[1]), 0) + 1
+        short = [(w, counts.get(w, 0)) for w in weeks if counts.get(w, 0) < lim.min_per_week]
+        if short:
+            (y, wk), n = short[0]
+            out.append(
+                f"{platform.value}: {len(short)} of {len(weeks)} full weeks fall short of your minimum of "
+                f"{lim.min_per_week} posts a week (e.g. {y}-W{wk:02d} has {n}); calcli does not invent posts"
+            )
+    return out

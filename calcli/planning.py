@@ -1,0 +1,316 @@
+"""``integrate_with_bulk_job_workflow``: plan a bulk job into a calendar, write file and store.
+
+The steps: read the bulk job; bring the store up to date with the files; read
+the calendar (from the store when its file is unchanged, so a large calendar is
+not re-parsed); run the pure planner; splice the new items into the calendar
+file (atomic write) and mirror them in the store with an audit entry each, in
+one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from calcli.bulk import load_bulk_job
+from calcli.calendars import emit_new_calendar, load_calendar, scan_layout, splice_items
+from calcli.errors import Finding, InvalidInput, UsageError
+from calcli.files import write_atomic
+from calcli.model import BulkJob, ContentCalendar, ContentScheduleItem, Platform
+from calcli.planner import PlanInput, Planner, PlanResult, Request, Slot, candidate_slots, plan
+from calcli.prefs import UserPreferences, load_preferences
+from calcli.store import Store, open_store
+from calcli.store.sync import sync_project
+from calcli.timeutil import now as current_time
+from calcli.timeutil import utc_stamp, zone
+from calcli.timing import TimingTable, load_timing
+
+DEFAULT_PERIOD_DAYS = 91  # a new calendar without --end covers 13 weeks
+
+
+@dataclass
+class PlanOutcome:
+    result: PlanResult
+    calendar: ContentCalendar
+    created: bool
+    written: bool
+    path: Path
+    job: BulkJob
+    existing_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def plan_bulk_job(
+    project,
+    bulk_path: Path,
+    calendar_name: str,
+    *,
+    user: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    tz: str | None = None,
+    dry_run: bool = False,
+    strict: bool = False,
+) -> PlanOutcome:
+    """Plan ``bulk_path`` into ``calendars/<calendar_name>.yaml`` (created when missing).
+
+    Example::
+
+        outcome = plan_bulk_job(find_project(), Path("bulk.json"), "Q3")
+        [(i.platform.value, i.scheduled_at) for i in outcome.result.items]
+    """
+    job = load_bulk_job(bulk_path)
+    acting = user or project.config.user
+    if job.user_id != acting:
+        raise InvalidInput(
+            Finding(str(bulk_path), None, None, f"user_id: the bulk job belongs to {job.user_id!r}, not to {acting!r}"),
+            hint=f"Run as that user: --user {job.user_id}",
+        )
+    if start and end and end < start:
+        raise UsageError(f"--end {end} is before --start {start}.")
+    path = project.calendar_path(calendar_name)
+    timing = load_timing(project.timing_dir)
+    prefs = load_preferences(project.preferences_path, job.user_id, project.config.timezone)
+    with open_store(project) as store:
+        sync_project(project, store)
+        cal, existing, created = _calendar(store, project, path, calendar_name, job, prefs, start, end, tz)
+        if cal.user_id != job.user_id:
+            raise InvalidInput(
+                Finding(
+                    project.rel(path),
+                    None,
+                    None,
+                    f"user: calendar {cal.name} belongs to {cal.user_id!r}; the bulk job is {job.user_id!r}'s",
+                )
+            )
+        now = current_time(zone(cal.timezone))
+        others = store.user_items_outside(
+            job.user_id, cal.name, _instant(cal.period_start, cal), _instant(cal.period_end + timedelta(days=1), cal)
+        )
+        keys = [f"{job.bulk_job_id}/{v.video_job_id}/{p.value}" for v in job.videos for p in (v.platforms or Platform)]
+        inp = PlanInput(
+            job=job,
+            calendar=cal,
+            existing=[*existing, *others],
+            timing=timing,
+            prefs={p: prefs.for_platform(p, cal.timezone) for p in Platform},
+            stagger=prefs.stagger,
+            now=now,
+            slot_minutes=project.config.slot_minutes,
+            start=start,
+            end=end,
+            keys_elsewhere=store.keys_elsewhere(cal.name, keys),
+        )
+        result = plan(inp)
+        outcome = PlanOutcome(result, cal, created, False, path, job, len(existing))
+        if strict and result.unplaced:
+            raise InvalidInput(
+                [
+                    Finding(str(bulk_path), None, None, f"{u.video_job_id} on {u.platform}: {u.reason}")
+                    for u in result.unplaced
+                ],
+                hint="--strict: nothing was written.",
+            )
+        if dry_run or (not result.items and not created):
+            return outcome
+        _write(store, project, path, cal, existing, result.items, created, job.user_id)
+        outcome.written = True
+    return outcome
+
+
+def _instant(day: date, cal: ContentCalendar) -> datetime:
+    return datetime.combine(day, datetime.min.time()).replace(tzinfo=zone(cal.timezone))
+
+
+def _calendar(
+    store: Store,
+    project,
+    path: Path,
+    name: str,
+    job: BulkJob,
+    prefs: UserPreferences,
+    start: date | None,
+    end: date | None,
+    tz: str | None,
+):
+    """The calendar and its items (file order) from the store, or a new calendar."""
+    if path.exists():
+        cal = store.calendar(name)
+        if cal is None:  # the store could not mirror it (should not happen after sync)
+            cf = load_calendar(path)
+            return cf.calendar, cf.calendar.items, False
+        cal.path = str(path)
+        return cal, store.calendar_items(name), False
+    tzname = tz or prefs.timezone or project.config.timezone
+    try:
+        zone(tzname)
+    except ValueError as exc:
+        raise InvalidInput(Finding("--tz", None, None, str(exc))) from None
+    today = current_time(zone(tzname)).date()
+    ready = [v.ready_at.astimezone(zone(tzname)).date() for v in job.videos if v.ready_at]
+    first = start or max([today, *([min(ready)] if ready else [])])
+    last = end or first + timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    cal = ContentCalendar(
+        name=name,
+        user_id=job.user_id,
+        timezone=tzname,
+        period_start=first,
+        period_end=last,
+        title=job.name,
+        path=str(path),
+    )
+    return cal, [], True
+
+
+def _write(
+    store: Store,
+    project,
+    path: Path,
+    cal: ContentCalendar,
+    existing: list[ContentScheduleItem],
+    new: list[ContentScheduleItem],
+    created: bool,
+    actor: str,
+) -> None:
+    """Splice ``new`` into the file and mirror it, in one store transaction."""
+    if created:
+        text = emit_new_calendar(cal)
+        existing = []
+    else:
+        text = path.read_text(encoding="utf-8")
+    layout = scan_layout(text)
+    if existing and (not layout.block or len(layout.item_lines) != len(existing)):
+        cf = load_calendar(path, text)
+        existing, layout = cf.calendar.items, cf.layout
+    written = splice_items(text, layout, existing, new)
+    text = written.text
+    by_id = {i.id: i for i in (*existing, *new)}
+    items = [by_id[i] for i in written.order]
+    lines = written.lines
+    now = utc_stamp()
+    history = [
+        (
+            now,
+            i.id,
+            cal.name,
+            cal.user_id,
+            actor,
+            "planned",
+            None,
+            None,
+            f"{i.platform.value} {i.scheduled_at.isoformat()} score {i.score}",
+        )
+        for i in new
+    ]
+    with store.atomic():
+        store.add_history(history)
+        store.replace_calendar(cal, items, lines)
+        write_atomic(path, text)
+        st = path.stat()
+        store.set_file_state(
+            project.rel(path),
+            "calendar",
+            cal.name,
+            hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            st.st_mtime_ns,
+            st.st_size,
+        )
+
+
+# ---------------------------------------------------------------- explain
+
+
+@dataclass
+class Explanation:
+    item: ContentScheduleItem
+    window: dict | None
+    rank: int | None
+    candidates: int
+    better: list[dict]
+    limits: dict
+    notes: list[str]
+
+
+def explain_item(project, item_id: str, user: str | None = None, all_users: bool = False) -> Explanation:
+    """Why an item has its slot: its window and score, and what ruled out each better slot."""
+    acting = user or project.config.user
+    with open_store(project) as store:
+        sync_project(project, store)
+        found = store.items("id = ?", [item_id])
+        if not found or (found[0].user_id != acting and not all_users):
+            raise UsageError(
+                f"no item {item_id!r} for user {acting}.", "List items with `calcli sql` or the calendar file."
+            )
+        item = found[0]
+        cal = store.calendar(item.calendar)
+        history = store.history(item.id)
+        others = store.items("user_id = ? AND id <> ? AND status <> 'canceled'", [item.user_id, item.id])
+    timing = load_timing(project.timing_dir)
+    prefs = load_preferences(project.preferences_path, item.user_id, project.config.timezone)
+    return _explain(item, cal, others, timing, prefs, history, project.config.slot_minutes)
+
+
+def _explain(item, cal, others, timing: TimingTable, prefs: UserPreferences, history, slot_minutes: int) -> Explanation:
+    from calcli.model import VideoJob
+
+    fmt = timing.get(item.platform, item.format) or timing.for_platform(item.platform)[0]
+    planned_at = history[0][0].replace(tzinfo=UTC) if history else item.scheduled_at - timedelta(days=3650)
+    job = BulkJob(item.bulk_job_id or "manual", item.user_id)
+    inp = PlanInput(
+        job=job,
+        calendar=cal,
+        existing=others,
+        timing=timing,
+        prefs={p: prefs.for_platform(p, cal.timezone) for p in Platform},
+        stagger=prefs.stagger,
+        now=min(planned_at, item.scheduled_at),
+        slot_minutes=slot_minutes,
+    )
+    planner = Planner(inp)
+    planner.board(item.platform, fmt)
+    for o in others:
+        if o.video_job_id == item.video_job_id and o.calendar == item.calendar:
+            planner.by_video.setdefault(o.video_job_id, {})[o.platform] = o.scheduled_at.timestamp()
+    req = Request(VideoJob(item.video_job_id), item.platform, fmt, item.idempotency_key, (0,), 0.0)
+    tz = zone(cal.timezone)
+    slots = candidate_slots(inp, fmt, planner.limits[item.platform], tz, cal.period_start, cal.period_end)
+    mine: Slot | None = next((s for s in slots if abs(s.utc - item.scheduled_at.timestamp()) < 1), None)
+    notes = []
+    if mine is None:
+        notes.append(
+            "this time is not one of the planner's allowed slots (moved by hand, or the "
+            "windows, preferences or blackouts changed since it was planned)"
+        )
+    score = mine.score if mine else (item.score or 0.0)
+    better = []
+    mine_ts = item.scheduled_at.timestamp()
+    for s in slots:
+        if len(better) >= 10:
+            break
+        if s.score < score or (s.score == score and s.utc >= mine_ts):
+            continue
+        better.append({"at": s.at, "score": s.score, "ruled_out_by": planner.conflict(req, s) or "free now"})
+    rank = slots.index(mine) + 1 if mine else None
+    window = None
+    if mine and mine.window:
+        w = mine.window
+        window = {
+            "days": ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(w.days)),
+            "start": f"{w.start:%H:%M}",
+            "end": f"{w.end:%H:%M}".replace("00:00", "24:00")
+            if w.end.hour == 0 and w.end.minute == 0
+            else f"{w.end:%H:%M}",
+            "score": w.score,
+            "source": fmt.sources.get(w.source, w.source),
+        }
+    lim = planner.limits[item.platform]
+    limits = {
+        "max_per_day": lim.max_per_day,
+        "max_per_week": lim.max_per_week,
+        "min_spacing_minutes": int(lim.spacing // 60),
+        "stagger_gap_minutes": prefs.stagger.gap_minutes,
+        "stagger_order": [p.value for p in prefs.stagger.order],
+    }
+    return Explanation(item, window, rank, len(slots), better, limits, notes)
