@@ -11,16 +11,16 @@ from pathlib import Path
 import yaml
 
 from calcli.errors import Finding, InvalidInput
-from calcli.files import load_json
+from calcli.files import json_node, load_json
 from calcli.model import PLATFORM_IDS, BulkJob, JobPriority, JobStatus, Platform, VideoJob
 from calcli.timeutil import parse_instant
 
 
 def load_bulk_job(path: Path) -> BulkJob:
     """Read ``bulk.json``; raises InvalidInput with every finding (file:line: field: problem)."""
-    data, node = load_json(path)
+    data, text = load_json(path)
     findings: list[Finding] = []
-    where = _Lines(path, node)
+    where = _Lines(text)
     if not isinstance(data, dict):
         raise InvalidInput(Finding(str(path), 1, None, "expected a JSON object with bulk_job_id and videos"))
 
@@ -123,7 +123,7 @@ def _video(v, i: int, bad, where) -> VideoJob | None:
         status=status,
         ready_at=ready,
         priority=priority,
-        line=where.line("videos", i),
+        line=None,
     )
 
 
@@ -136,10 +136,17 @@ def _enum(cls, value, report):
 
 
 class _Lines:
-    """Line numbers of JSON values, from the YAML node tree of the same text."""
+    """Line numbers of JSON values, from the YAML node tree of the same text (built on first use)."""
 
-    def __init__(self, path: Path, node):
-        self.node = node
+    def __init__(self, text: str):
+        self.text = text
+        self._node = False
+
+    @property
+    def node(self):
+        if self._node is False:
+            self._node = json_node(self.text)
+        return self._node
 
     def line(self, *keys) -> int | None:
         node = self.node

@@ -293,13 +293,16 @@ def item_sort_key(item: ContentScheduleItem) -> tuple:
 
 def emit_item(item: ContentScheduleItem) -> str:
     """One item as a block of lines, in canonical key order."""
-    values = item_fields(item)
-    lines = []
-    for i, k in enumerate(ITEM_ORDER):
-        if k not in values:
-            continue
-        lines.append(("  - " if i == 0 else "    ") + f"{k}: {scalar(values[k])}")
-    return "\n".join(lines) + "\n"
+    return emit_fields(item_fields(item))
+
+
+def emit_fields(values: dict) -> str:
+    parts = []
+    for k in ITEM_ORDER:
+        v = values.get(k)
+        if v is not None:
+            parts.append(("    " if parts else "  - ") + k + ": " + scalar(v) + "\n")
+    return "".join(parts)
 
 
 def item_fields(item: ContentScheduleItem) -> dict:
@@ -511,7 +514,7 @@ def _update_chunk(chunk: str, values: dict) -> str:
     """Replace the changed fields of one item's text in place; append the new ones."""
     node = yaml.compose(chunk, Loader=yaml.SafeLoader)
     if not isinstance(node, yaml.SequenceNode) or not node.value or not isinstance(node.value[0], yaml.MappingNode):
-        return emit_item_from(values)
+        return emit_fields(values)
     lines = chunk.splitlines(keepends=True)
     mapping = node.value[0]
     present = {}
@@ -552,13 +555,6 @@ def _same_scalar(node: yaml.ScalarNode, value) -> bool:
     return node.value == (
         value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
     )
-
-
-def emit_item_from(values: dict) -> str:
-    lines = []
-    for i, k in enumerate(k for k in ITEM_ORDER if k in values):
-        lines.append(("  - " if i == 0 else "    ") + f"{k}: {scalar(values[k])}")
-    return "\n".join(lines) + "\n"
 
 
 def blackout_hits(exc: ScheduleException, platform: Platform, local: datetime) -> bool:

@@ -16,7 +16,6 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -352,18 +351,22 @@ def _suggest(name: str, allowed: set[str] | frozenset[str]) -> str | None:
     return found[0] if found else None
 
 
-def load_json(path: Path) -> tuple[Any, yaml.Node | None]:
-    """A JSON document and (when it parses as YAML too) its node tree for line numbers."""
+def load_json(path: Path) -> tuple[Any, str]:
+    """A JSON document and its text (for :func:`json_node`, when line numbers are needed)."""
     text = read_text(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(Finding(str(path), exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")) from None
+    return data, text
+
+
+def json_node(text: str) -> yaml.Node | None:
+    """The node tree of a JSON text (JSON is YAML), for line numbers; None when YAML disagrees."""
     try:
-        node = next(iter(yaml.compose_all(text.replace("\t", " "), Loader=Loader)), None)
+        return next(iter(yaml.compose_all(text.replace("\t", " "), Loader=Loader)), None)
     except yaml.YAMLError:
-        node = None
-    return data, node
+        return None
 
 
 def load_toml(path: Path) -> dict:
@@ -419,15 +422,25 @@ _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./@+-]*\Z")
 _resolver = yaml.resolver.Resolver()
 
 
-@lru_cache(maxsize=4096)
+_WORDS = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null"})
+
+
 def _plain_safe(s: str) -> bool:
     if not _PLAIN.match(s):
         return False
+    if (s[0].isalpha() or s[0] == "_") and s.lower() not in _WORDS:
+        return True  # only numbers, booleans, null and dates resolve to other tags, and none starts so
     return _resolver.resolve(yaml.ScalarNode, s, (True, False)) == STR
 
 
 def scalar(value: Any) -> str:
-    """One YAML scalar in calcli's canonical style: plain where safe, else JSON-quoted."""
+    """One YAML scalar in calcli's canonical style: plain where safe, else double-quoted."""
+    if type(value) is str:
+        if _plain_safe(value):
+            return value
+        if value.isprintable() and '"' not in value and "\\" not in value:
+            return '"' + value + '"'  # a YAML double-quoted scalar needs no escapes here
+        return json.dumps(value, ensure_ascii=False)
     if value is None:
         return "null"
     if value is True:
@@ -440,10 +453,7 @@ def scalar(value: Any) -> str:
         return repr(round(value, 4))
     if isinstance(value, datetime | date):
         return '"' + value.isoformat() + '"'
-    s = str(value)
-    if _plain_safe(s):
-        return s
-    return json.dumps(s, ensure_ascii=False)
+    return scalar(str(value))
 
 
 def flow_list(values: list[Any]) -> str:

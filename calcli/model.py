@@ -27,6 +27,9 @@ class Platform(str, Enum):
     @classmethod
     def parse(cls, value: str) -> Platform:
         """``Platform.parse("Twitter") -> Platform.X``; raises ValueError when unknown."""
+        found = _PLATFORM_LOOKUP.get(value) if isinstance(value, str) else None
+        if found is not None:
+            return found
         v = str(value).strip().lower()
         v = PLATFORM_ALIASES.get(v, v)
         return cls(v)
@@ -34,6 +37,7 @@ class Platform(str, Enum):
 
 PLATFORM_ALIASES = {"twitter": "x"}
 PLATFORM_IDS = tuple(p.value for p in Platform)
+_PLATFORM_LOOKUP = {p.value: p for p in Platform} | {"twitter": Platform.X}
 
 
 class ScheduleStatus(str, Enum):

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -61,7 +62,7 @@ from calcli.timing import TimingTable, choose_format
 PREFERENCE_BONUS = 0.05
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class Slot:
     """One candidate posting instant on one platform."""
 
@@ -198,54 +199,138 @@ class Board:
         return f"too close to another post on this platform (minimum spacing {int(self.limits.spacing // 60)} min)"
 
 
+def _day_layout(fmt: PlatformTimingData, weekday: int, step: timedelta,
+                prefs: UserSchedulingPreferences | None) -> list[tuple[time, TimingWindow, float]]:
+    """The slot times of one weekday with their best window and score (preferences applied)."""
+    times: dict[time, TimingWindow] = {}
+    anchor = date(2001, 1, 1)  # any date: only the times of day matter here
+    for w in fmt.windows:
+        if weekday not in w.days:
+            continue
+        t = datetime.combine(anchor, w.start)
+        stop = datetime.combine(anchor + timedelta(days=1) if w.end == time(0) else anchor, w.end)
+        while t < stop and t.date() == anchor:
+            best = times.get(t.time())
+            if best is None or w.score > best.score:
+                times[t.time()] = w
+            t += step
+    out = []
+    for tod in sorted(times):
+        if prefs and prefs.avoided_hours and in_hours(tod, prefs.avoided_hours):
+            continue
+        w = times[tod]
+        score = w.score
+        if prefs and (weekday in prefs.preferred_days or (prefs.preferred_hours and in_hours(tod, prefs.preferred_hours))):
+            score = min(1.0, score + PREFERENCE_BONUS)
+        out.append((tod, w, round(score, 4)))
+    return out
+
+
 def candidate_slots(
     inp: PlanInput, fmt: PlatformTimingData, limits: Limits, tz: ZoneInfo, first: date, last: date
 ) -> list[Slot]:
-    """Every allowed slot of one platform format, best first (score desc, then time)."""
+    """Every allowed slot of one platform format, best first (score desc, then time).
+
+    A day whose UTC offset is the same at both ends has no DST change, so its
+    wall-clock times map to instants with that one offset; only the few days
+    with a change go through :func:`resolve_local` slot by slot.
+    """
     step = timedelta(minutes=inp.slot_minutes)
     prefs = limits.prefs
     now_ts = inp.now.timestamp()
     exceptions = [e for e in inp.calendar.exceptions if e.applies_to(fmt.platform)]
+    layouts = [_day_layout(fmt, wd, step, prefs) for wd in range(7)]
     slots: list[Slot] = []
+    one_day = timedelta(days=1)
     for day in daterange(first, last):
         wd = day.weekday()
-        if prefs and wd in prefs.avoided_days:
+        layout = layouts[wd]
+        if not layout or (prefs and wd in prefs.avoided_days):
             continue
-        windows = [w for w in fmt.windows if wd in w.days]
-        if not windows:
-            continue
-        times: dict[time, TimingWindow] = {}
-        for w in windows:
-            t = datetime.combine(day, w.start)
-            stop = datetime.combine(day + timedelta(days=1) if w.end == time(0) else day, w.end)
-            while t < stop:
-                if t.date() == day:
-                    best = times.get(t.time())
-                    if best is None or w.score > best.score:
-                        times[t.time()] = w
-                t += step
+        midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
+        next_midnight = midnight + one_day
+        offset = midnight.utcoffset()
+        steady = offset == next_midnight.utcoffset()
+        base = midnight.timestamp()
         iso = day.isocalendar()
         week = (iso[0], iso[1])
-        for tod in sorted(times):
-            if prefs and prefs.avoided_hours and in_hours(tod, prefs.avoided_hours):
-                continue
-            at = resolve_local(datetime.combine(day, tod), tz)
-            if at is None:
-                continue  # a wall-clock time that does not exist today (spring forward)
-            utc = at.timestamp()
+        blackouts = [e for e in exceptions if _touches(e, day)]
+        for tod, w, score in layout:
+            if steady:
+                at = datetime.combine(day, tod, tzinfo=tz)
+                utc = base + tod.hour * 3600 + tod.minute * 60
+            else:
+                at = resolve_local(datetime.combine(day, tod), tz)
+                if at is None:
+                    continue  # a wall-clock time that does not exist today (spring forward)
+                utc = at.timestamp()
             if utc < now_ts:
                 continue
-            if any(blackout_hits(e, fmt.platform, at) for e in exceptions):
+            if blackouts and any(blackout_hits(e, fmt.platform, at) for e in blackouts):
                 continue
-            w = times[tod]
-            score = w.score
-            if prefs and (
-                wd in prefs.preferred_days or (prefs.preferred_hours and in_hours(tod, prefs.preferred_hours))
-            ):
-                score = min(1.0, score + PREFERENCE_BONUS)
-            slots.append(Slot(at, utc, day, week, round(score, 4), w))
+            slots.append(Slot(at, utc, day, week, score, w))
     slots.sort(key=lambda s: (-s.score, s.utc))
     return slots
+
+
+def _touches(exc, day: date) -> bool:
+    """Whether a blackout could cover any time of ``day`` (a cheap pre-filter)."""
+    if exc.yearly:
+        return True
+    start = exc.start.date() if isinstance(exc.start, datetime) else exc.start
+    end = exc.end.date() if isinstance(exc.end, datetime) else exc.end
+    return start <= day <= end
+
+
+class SlotIndex:
+    """One platform format's slots by score level (best first), each level in time order.
+
+    ``search`` finds the best free slot inside a time interval by bisecting each
+    level. With ``prune`` (the greedy phase, where caps and spacing only
+    tighten) a full slot is skipped for good through path-compressed skip
+    pointers, so every slot is looked at a bounded number of times.
+    """
+
+    def __init__(self, slots: list[Slot]):
+        levels: dict[float, list[Slot]] = {}
+        for slot in sorted(slots, key=lambda s: s.utc):
+            levels.setdefault(slot.score, []).append(slot)
+        self.levels = sorted(levels.items(), key=lambda kv: -kv[0])
+        self.times = [[s.utc for s in lst] for _, lst in self.levels]
+        self.skip = [list(range(len(lst) + 1)) for _, lst in self.levels]
+
+    def _find(self, level: int, i: int) -> int:
+        skip = self.skip[level]
+        root = i
+        while skip[root] != root:
+            root = skip[root]
+        while skip[i] != root:
+            skip[i], i = root, skip[i]
+        return root
+
+    def search(self, lo: float, hi: float, board: Board, prune: bool, above: float = -1.0,
+               accept=None) -> Slot | None:
+        for level, (score, slots) in enumerate(self.levels):
+            if score <= above:
+                break
+            i = bisect.bisect_left(self.times[level], lo)
+            if prune:
+                i = self._find(level, i)
+            n = len(slots)
+            while i < n:
+                slot = slots[i]
+                if slot.utc > hi:
+                    break
+                if board.conflict(slot) is None:
+                    if accept is None or accept(slot):
+                        return slot
+                    i += 1
+                elif prune:
+                    self.skip[level][i] = i + 1
+                    i = self._find(level, i + 1)
+                else:
+                    i += 1
+        return None
 
 
 class Planner:
@@ -259,6 +344,8 @@ class Planner:
         self.last = min(cal.period_end, inp.end or cal.period_end)
         self.boards: dict[Platform, Board] = {}
         self.slots: dict[tuple[Platform, str], list[Slot]] = {}
+        self.greedy_index: dict[tuple[Platform, str], SlotIndex] = {}
+        self.free_index: dict[tuple[Platform, str], SlotIndex] = {}
         self.limits: dict[Platform, Limits] = {}
         self.placed: dict[str, tuple[Request, Slot]] = {}  # key -> placement
         self.by_video: dict[str, dict[Platform, float]] = {}
@@ -267,6 +354,7 @@ class Planner:
         self.on_day: dict[tuple[Platform, date], set[str]] = {}
         self.on_week: dict[tuple[Platform, tuple[int, int]], set[str]] = {}
         self.budget = 0
+        self.new_on: dict[Platform, int] = {}  # new placements per platform
 
     # ------------------------------------------------------------ setup
     def board(self, platform: Platform, fmt: PlatformTimingData) -> Board:
@@ -281,6 +369,13 @@ class Planner:
                     board.add(local.timestamp(), local.date(), (iso[0], iso[1]))
             self.boards[platform] = board
         return self.boards[platform]
+
+    def add_existing_to_stagger(self) -> None:
+        """Posts of this job's videos already on a calendar constrain the stagger of the new ones."""
+        job = self.inp.job.bulk_job_id
+        for item in self.inp.existing:
+            if item.bulk_job_id == job and item.status != ScheduleStatus.CANCELED:
+                self.by_video.setdefault(item.video_job_id, {})[item.platform] = item.scheduled_at.timestamp()
 
     def slots_for(self, req: Request) -> list[Slot]:
         k = (req.platform, req.fmt.format)
@@ -318,6 +413,7 @@ class Planner:
         self.boards[req.platform].add(slot.utc, slot.day, slot.week)
         self.placed[req.key] = (req, slot)
         self.by_video.setdefault(req.video.video_job_id, {})[req.platform] = slot.utc
+        self.new_on[req.platform] = self.new_on.get(req.platform, 0) + 1
         self.on_day.setdefault((req.platform, slot.day), set()).add(req.key)
         self.on_week.setdefault((req.platform, slot.week), set()).add(req.key)
 
@@ -325,35 +421,47 @@ class Planner:
         _, slot = self.placed.pop(req.key)
         self.boards[req.platform].remove(slot.utc, slot.day, slot.week)
         del self.by_video[req.video.video_job_id][req.platform]
+        self.new_on[req.platform] -= 1
         self.on_day[(req.platform, slot.day)].discard(req.key)
         self.on_week[(req.platform, slot.week)].discard(req.key)
         return slot
 
+    def bounds(self, req: Request) -> tuple[float, float]:
+        """The time interval the stagger and ``ready_at`` leave for ``req``."""
+        lo, hi = req.earliest, float("inf")
+        mine = self.order.get(req.platform, len(self.order))
+        for other, t in self.by_video.get(req.video.video_job_id, {}).items():
+            theirs = self.order.get(other, len(self.order))
+            if other == req.platform:
+                continue
+            if theirs < mine:
+                lo = max(lo, t + self.gap)
+            elif theirs > mine:
+                hi = min(hi, t - self.gap)
+        return lo, hi
+
+    def index(self, req: Request, prune: bool) -> SlotIndex:
+        k = (req.platform, req.fmt.format)
+        table = self.greedy_index if prune else self.free_index
+        if k not in table:
+            table[k] = SlotIndex(self.slots_for(req))
+        return table[k]
+
     def best_slot(self, req: Request, better_than: float = -1.0, prune: bool = False) -> Slot | None:
-        slots = self.slots_for(req)
-        board = self.boards[req.platform]
-        dead = []
-        found = None
-        for i, slot in enumerate(slots):
-            if slot.score <= better_than:
-                break
-            if slot.utc < req.earliest:
-                continue
-            if board.conflict(slot) is not None:
-                if prune:
-                    dead.append(i)
-                continue
-            if self.stagger_conflict(req, slot.utc) is None:
-                found = slot
-                break
-        if dead:
-            # In the greedy phase caps and spacing only tighten: these slots stay dead.
-            for i in reversed(dead):
-                del slots[i]
-        return found
+        """The best feasible slot for ``req`` (highest score, then earliest), or None."""
+        lo, hi = self.bounds(req)
+        if lo > hi:
+            return None
+        same_rank = [t for p, t in self.by_video.get(req.video.video_job_id, {}).items()
+                     if p != req.platform and p not in self.order]
+        accept = None
+        if same_rank or req.platform not in self.order:
+            accept = lambda slot: self.stagger_conflict(req, slot.utc) is None  # noqa: E731
+        return self.index(req, prune).search(lo, hi, self.boards[req.platform], prune, better_than, accept)
 
     # ------------------------------------------------------------ phases
     def run(self, requests: list[Request]) -> list[Request]:
+        self.add_existing_to_stagger()
         for req in requests:
             self.board(req.platform, req.fmt)
         unplaced = []
@@ -363,14 +471,23 @@ class Planner:
                 unplaced.append(req)
             else:
                 self.place(req, slot)
-        self.slots.clear()  # pruned lists are only valid for the greedy phase
+        self.greedy_index.clear()  # its skip pointers are only valid while nothing moves
         # Repair and improvement are local searches with a work budget (feasibility
-        # checks), so that a large job stays linear; small jobs get them in full.
-        self.budget = max(200_000, 50 * len(requests))
+        # checks), so that a large job stays fast; small jobs get them in full.
+        self.budget = 200_000 if len(requests) <= 2000 else 20_000
         if unplaced:
             unplaced = self.repair(unplaced)
         self.improve(requests)
-        return unplaced
+        # Moves may have freed slots: a last pass makes the plan maximal (no unplaced
+        # request has a feasible slot left), which is what makes a re-plan a no-op.
+        still = []
+        for req in unplaced:
+            slot = self.best_slot(req)
+            if slot is None:
+                still.append(req)
+            else:
+                self.place(req, slot)
+        return still
 
     def spend(self, n: int = 1) -> bool:
         self.budget -= n
@@ -385,6 +502,11 @@ class Planner:
         return still
 
     def _eject_for(self, req: Request) -> bool:
+        job = self.inp.job.bulk_job_id
+        same_video = any(idempotency_key(job, req.video.video_job_id, p) in self.placed
+                         for p in self.by_video.get(req.video.video_job_id, {}))
+        if not self.new_on.get(req.platform) and not same_video:
+            return False  # only new items can move; none could free a slot for this request
         for slot in self.slots_for(req):
             if not self.spend():
                 return False
@@ -481,6 +603,7 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
     default_platforms = cal.platforms or list(inp.prefs) or list(Platform)
     now_ts = inp.now.timestamp()
     requests = []
+    formats: dict[tuple, tuple] = {}
     for index, video in enumerate(job.videos):
         if video.status != JobStatus.COMPLETED:
             result.skipped.append(Skipped(video.video_job_id, f"status is {video.status.value}, not completed"))
@@ -518,7 +641,10 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
                     Unplaced(video.video_job_id, platform.value, f"{platform.value} is disabled in your preferences")
                 )
                 continue
-            fmt, why = choose_format(inp.timing, platform, video.duration_seconds, video.aspect_ratio)
+            shape = (platform, video.duration_seconds, video.aspect_ratio)
+            if shape not in formats:
+                formats[shape] = choose_format(inp.timing, *shape)
+            fmt, why = formats[shape]
             if fmt is None:
                 result.unplaced.append(
                     Unplaced(video.video_job_id, platform.value, f"fits no {platform.value} format ({why})")
@@ -564,7 +690,8 @@ def _why_unplaced(planner: Planner, req: Request) -> str:
     if not ready:
         return "no slot left after the video's ready_at in the period"
     reasons: dict[str, int] = {}
-    for slot in ready:
+    step = max(1, len(ready) // 500)  # a sample is enough to name the main reason
+    for slot in ready[::step]:
         why = planner.conflict(req, slot) or "unknown"
         key = why.split(" (")[0] if why.startswith(("daily", "weekly")) else why
         reasons[key] = reasons.get(key, 0) + 1
@@ -573,13 +700,15 @@ def _why_unplaced(planner: Planner, req: Request) -> str:
 
 
 def describe_window(slot: Slot) -> str:
-    w = slot.window
-    if w is None:
+    if slot.window is None:
         return f"score {slot.score:g}"
-    days = _days_text(w.days)
+    return _window_text(slot.window, slot.score > slot.window.score)
+
+
+@lru_cache(maxsize=256)
+def _window_text(w: TimingWindow, bonus: bool) -> str:
     end = "24:00" if w.end == time(0) else f"{w.end:%H:%M}"
-    bonus = " + preference" if slot.score > w.score else ""
-    return f"{days} {w.start:%H:%M}-{end} window, score {w.score:g}{bonus}"
+    return f"{_days_text(w.days)} {w.start:%H:%M}-{end} window, score {w.score:g}" + (" + preference" if bonus else "")
 
 
 def _days_text(days: frozenset[int]) -> str:

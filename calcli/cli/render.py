@@ -57,10 +57,25 @@ def cell(value: Any) -> str:
     return str(v)
 
 
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
 def emit_json(document: Any, out=None) -> None:
+    """One JSON document. Indented when small; compact (and fast) when large."""
     out = out or sys.stdout
-    json.dump(plain(document), out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    text = json.dumps(document, ensure_ascii=False, default=_default)
+    if len(text) < 200_000:
+        text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+    out.write(text + "\n")
 
 
 def emit_rows(
@@ -77,7 +92,7 @@ def emit_rows(
         emit_json([{c: r.get(c) for c in columns} for r in rows], out)
     elif fmt == "ndjson":
         for r in rows:
-            out.write(json.dumps(plain({c: r.get(c) for c in columns}), ensure_ascii=False) + "\n")
+            out.write(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False, default=_default) + "\n")
     elif fmt == "csv":
         w = csv.writer(out, lineterminator="\n")
         w.writerow(columns)

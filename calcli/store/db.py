@@ -284,6 +284,8 @@ class Store:
         rows = self.con.execute(
             f"SELECT {self.ITEM_COLUMNS} FROM content_schedule_items WHERE {where} ORDER BY {order}", params or []
         ).fetchall()
+        platforms = {p.value: p for p in Platform}
+        statuses = {s.value: s for s in ScheduleStatus}
         out = []
         for r in rows:
             tz = zone(r[8])
@@ -294,10 +296,10 @@ class Store:
                     calendar=r[2],
                     user_id=r[3],
                     video_job_id=r[4],
-                    platform=Platform(r[5]),
+                    platform=platforms[r[5]],
                     format=r[6] or "",
                     scheduled_at=r[7].replace(tzinfo=UTC).astimezone(tz),
-                    status=ScheduleStatus(r[9]),
+                    status=statuses[r[9]],
                     bulk_job_id=r[10],
                     score=r[11],
                     title=r[12] or "",

@@ -1,0 +1,150 @@
+"""calcli's speed figures, each beside a baseline measured in the same run.
+
+Run with `make bench`. Every figure is printed as `figure  baseline  ratio`;
+targets from the issues are printed beside them. Times are wall-clock
+minimums over a few runs (these machines are shared and noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from gen import make_bulk, make_project  # noqa: E402
+
+PY = sys.executable
+ENV = {**os.environ, "CALCLI_NOW": "2026-12-01T00:00:00+00:00", "NO_COLOR": "1"}
+ROWS: list[tuple[str, str, str, str, str]] = []
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode()}")
+    proc.stderr.close()
+    return wall, usage.ru_maxrss // 1024
+
+
+def best(cmd: list[str], n: int, cwd: Path | None = None) -> float:
+    return min(run(cmd, cwd)[0] for _ in range(n))
+
+
+def report(name: str, value: float, base_name: str, base: float, unit: str = "s", note: str = "") -> None:
+    ratio = value / base if base else float("nan")
+    ROWS.append((name, f"{value:.3f} {unit}", f"{base_name} {base:.3f} {unit}", f"{ratio:.2f}x", note))
+    print(f"{name:<44} {value:>9.3f} {unit:<4} | {base_name:<34} {base:>8.3f} {unit:<4} | {ratio:>6.2f}x  {note}",
+          flush=True)
+
+
+def bench_startup(n: int) -> None:
+    calcli = [PY, "-m", "calcli", "--version"]
+    base = best([PY, "-c", "import typer"], n)
+    value = best(calcli, n)
+    report("startup: calcli --version", value, "python -c 'import typer'", base, note="target <= 0.15 s")
+    value = best([PY, "-m", "calcli", "--help"], n)
+    report("startup: calcli --help", value, "python -c 'import typer'", base)
+
+
+def bench_store_insert(rows: int) -> None:
+    import datetime as dt
+
+    import duckdb
+
+    from calcli.store.db import Store
+    from calcli.store.schema import MIGRATIONS
+
+    def fresh():
+        con = duckdb.connect()
+        con.execute(MIGRATIONS[0][1])
+        return con
+
+    t0 = dt.datetime(2027, 1, 4, 16)
+    data = [
+        (f"it_{i:010d}", f"bj/vj_{i}/youtube", "c", "u", "bj", f"vj_{i}", "youtube", "short",
+         t0 + dt.timedelta(minutes=i), t0 + dt.timedelta(minutes=i), -300, "America/New_York", "planned",
+         1.0, "title", None, None, i, None, t0, t0)
+        for i in range(rows)
+    ]
+    con = fresh()
+    start = time.perf_counter()
+    Store(con).append("content_schedule_items", data)
+    value = time.perf_counter() - start
+    con = fresh()
+    start = time.perf_counter()
+    con.execute(
+        "INSERT INTO content_schedule_items SELECT 'it_' || i, 'bj/vj_' || i || '/youtube', 'c', 'u', 'bj', "
+        "'vj_' || i, 'youtube', 'short', TIMESTAMP '2027-01-04 16:00' + to_minutes(i), "
+        "TIMESTAMP '2027-01-04 16:00' + to_minutes(i), -300, 'America/New_York', 'planned', 1.0, 'title', "
+        "NULL, NULL, i, NULL, now()::TIMESTAMP, now()::TIMESTAMP FROM range(?) t(i)", [rows])
+    base = time.perf_counter() - start
+    report(f"store: append {rows:,} items (appender)", value, "INSERT … SELECT in DuckDB", base,
+           note=f"{rows / value:,.0f} rows/s")
+
+
+def bench_plan(sizes: list[int], work: Path) -> None:
+    import yaml
+
+    times = {}
+    for videos in sizes:
+        root = make_project(work / f"p{videos}")
+        bulk = make_bulk(root / "bulk.json", videos)
+        cmd = [PY, "-m", "calcli", "plan", str(bulk), "--calendar", "bench", "--start", "2027-01-04",
+               "--end", "2028-12-31", "--format", "json"]
+        wall, rss = run(cmd, root)
+        times[videos] = wall
+        # Baseline: what writing the same items through PyYAML's dumper alone costs.
+        text = (root / "calendars" / "bench.yaml").read_text()
+        items = yaml.load(text, Loader=yaml.CSafeLoader)["items"] if videos <= 1000 else None
+        if items is not None:
+            start = time.perf_counter()
+            yaml.dump({"items": items}, Dumper=yaml.CSafeDumper)
+            base = time.perf_counter() - start
+            base_name = "yaml.CSafeDumper of the items"
+        else:
+            base = best([PY, "-m", "calcli", "--version"], 3)
+            base_name = "calcli --version"
+        placed = text.count("\n  - id:")
+        report(f"plan {videos:,} videos x 3 platforms ({placed:,} placed)", wall, base_name, base,
+               note=f"peak {rss} MB" + ("; target <= 3 s, <= 400 MB" if videos == 10_000 else ""))
+        if videos == 10_000:
+            wall2, rss2 = run(cmd, root)
+            report("re-plan 10,000 videos (all already placed)", wall2, "calcli --version",
+                   best([PY, "-m", "calcli", "--version"], 3), note=f"peak {rss2} MB; target <= 1.5 s")
+    ks = sorted(times)
+    for a, b in zip(ks, ks[1:], strict=False):
+        growth = (times[b] / times[a]) / (b / a)
+        print(f"  growth {a:,} -> {b:,} videos: time x{times[b] / times[a]:.2f} for size x{b / a:.0f} "
+              f"(1.00 = linear, below = sublinear): {growth:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    args = parser.parse_args()
+    n = 3 if args.quick else 7
+    print(f"calcli bench on {os.cpu_count()} cores, python {sys.version.split()[0]}\n")
+    print(f"{'figure':<44} {'value':>14} | {'baseline (same run)':<43} | ratio")
+    work = Path(tempfile.mkdtemp(prefix="calcli-bench-"))
+    try:
+        bench_startup(n)
+        bench_store_insert(100_000)
+        bench_plan([1_000, 10_000] if args.quick else [1_000, 10_000, 50_000], work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
