@@ -26,6 +26,7 @@ demo: $(STAMP)  ## plan the shipped example bulk job in a scratch copy of the ex
 	cd $(DEMO) && ../../$(BIN)/calcli db sync
 	cd $(DEMO) && ../../$(BIN)/calcli plan examples/bulk.json --calendar launch
 	cd $(DEMO) && ../../$(BIN)/calcli plan examples/bulk.json --calendar launch --dry-run
+	cd $(DEMO) && ../../$(BIN)/calcli explain it_8fec3c9dae
 	cd $(DEMO) && ../../$(BIN)/calcli sql "SELECT platform, count(*) AS items, round(avg(score), 3) AS avg_score FROM content_schedule_items GROUP BY platform ORDER BY platform"
 
 test: $(STAMP)  ## run the whole test suite

@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from calcli.calendars import blackout_hits
@@ -199,8 +199,9 @@ class Board:
         return f"too close to another post on this platform (minimum spacing {int(self.limits.spacing // 60)} min)"
 
 
-def _day_layout(fmt: PlatformTimingData, weekday: int, step: timedelta,
-                prefs: UserSchedulingPreferences | None) -> list[tuple[time, TimingWindow, float]]:
+def _day_layout(
+    fmt: PlatformTimingData, weekday: int, step: timedelta, prefs: UserSchedulingPreferences | None
+) -> list[tuple[time, TimingWindow, float]]:
     """The slot times of one weekday with their best window and score (preferences applied)."""
     times: dict[time, TimingWindow] = {}
     anchor = date(2001, 1, 1)  # any date: only the times of day matter here
@@ -220,7 +221,9 @@ def _day_layout(fmt: PlatformTimingData, weekday: int, step: timedelta,
             continue
         w = times[tod]
         score = w.score
-        if prefs and (weekday in prefs.preferred_days or (prefs.preferred_hours and in_hours(tod, prefs.preferred_hours))):
+        if prefs and (
+            weekday in prefs.preferred_days or (prefs.preferred_hours and in_hours(tod, prefs.preferred_hours))
+        ):
             score = min(1.0, score + PREFERENCE_BONUS)
         out.append((tod, w, round(score, 4)))
     return out
@@ -308,8 +311,7 @@ class SlotIndex:
             skip[i], i = root, skip[i]
         return root
 
-    def search(self, lo: float, hi: float, board: Board, prune: bool, above: float = -1.0,
-               accept=None) -> Slot | None:
+    def search(self, lo: float, hi: float, board: Board, prune: bool, above: float = -1.0, accept=None) -> Slot | None:
         for level, (score, slots) in enumerate(self.levels):
             if score <= above:
                 break
@@ -452,8 +454,11 @@ class Planner:
         lo, hi = self.bounds(req)
         if lo > hi:
             return None
-        same_rank = [t for p, t in self.by_video.get(req.video.video_job_id, {}).items()
-                     if p != req.platform and p not in self.order]
+        same_rank = [
+            t
+            for p, t in self.by_video.get(req.video.video_job_id, {}).items()
+            if p != req.platform and p not in self.order
+        ]
         accept = None
         if same_rank or req.platform not in self.order:
             accept = lambda slot: self.stagger_conflict(req, slot.utc) is None  # noqa: E731
@@ -503,8 +508,10 @@ class Planner:
 
     def _eject_for(self, req: Request) -> bool:
         job = self.inp.job.bulk_job_id
-        same_video = any(idempotency_key(job, req.video.video_job_id, p) in self.placed
-                         for p in self.by_video.get(req.video.video_job_id, {}))
+        same_video = any(
+            idempotency_key(job, req.video.video_job_id, p) in self.placed
+            for p in self.by_video.get(req.video.video_job_id, {})
+        )
         if not self.new_on.get(req.platform) and not same_video:
             return False  # only new items can move; none could free a slot for this request
         for slot in self.slots_for(req):
@@ -766,6 +773,6 @@ def frequency_warnings(planner: Planner, inp: PlanInput, new: list[ContentSchedu
             (y, wk), n = short[0]
             out.append(
                 f"{platform.value}: {len(short)} of {len(weeks)} full weeks fall short of your minimum of "
-                f"{lim.min_per_week} posts a week (e.g. {y}-W{wk:02d} has {n}); calcli does not invent posts"
+                f"{lim.min_per_week} post{'s' if lim.min_per_week != 1 else ''} a week (e.g. {y}-W{wk:02d} has {n}); calcli does not invent posts"
             )
     return out
