@@ -771,8 +771,9 @@ def frequency_warnings(planner: Planner, inp: PlanInput, new: list[ContentSchedu
         short = [(w, counts.get(w, 0)) for w in weeks if counts.get(w, 0) < lim.min_per_week]
         if short:
             (y, wk), n = short[0]
+            posts = "post" if lim.min_per_week == 1 else "posts"
             out.append(
                 f"{platform.value}: {len(short)} of {len(weeks)} full weeks fall short of your minimum of "
-                f"{lim.min_per_week} post{'s' if lim.min_per_week != 1 else ''} a week (e.g. {y}-W{wk:02d} has {n}); calcli does not invent posts"
+                f"{lim.min_per_week} {posts} a week (e.g. {y}-W{wk:02d} has {n}); calcli does not invent posts"
             )
     return out
