@@ -60,6 +60,7 @@ class Layout:
     items_end_line: int | None = None  # first line after the items block
     item_lines: list[int] = field(default_factory=list)  # the `- ` line of each item
     block: bool = True  # items are a block sequence, one item per dash line
+    indent: int = 2  # the column of the items' dashes
 
 
 @dataclass
@@ -275,6 +276,8 @@ def _layout(root: yaml.Node) -> Layout:
             layout.items_end_line = v.end_mark.line + (1 if v.end_mark.column > 0 else 0)
             if isinstance(v, yaml.SequenceNode):
                 layout.block = not v.flow_style
+                if layout.block and v.value:
+                    layout.indent = v.start_mark.column
                 layout.item_lines = [n.start_mark.line for n in v.value]
                 lines = set(layout.item_lines)
                 if len(lines) != len(layout.item_lines):
@@ -291,17 +294,34 @@ def item_sort_key(item: ContentScheduleItem) -> tuple:
     return (item.scheduled_at.timestamp(), item.platform.value, item.id)
 
 
-def emit_item(item: ContentScheduleItem) -> str:
-    """One item as a block of lines, in canonical key order."""
-    return emit_fields(item_fields(item))
+def emit_item(item: ContentScheduleItem, indent: int = 2) -> str:
+    """One item as a block of lines, in canonical key order (the hot path of big plans)."""
+    if indent != 2:
+        return emit_fields(item_fields(item), indent)
+    text = (
+        f"  - id: {scalar(item.id)}\n    key: {scalar(item.idempotency_key)}\n"
+        f"    video: {scalar(item.video_job_id)}\n    platform: {item.platform.value}\n"
+        f"    format: {scalar(item.format)}\n    at: \"{iso(item.scheduled_at)}\"\n"
+        f"    status: {item.status.value}\n"
+    )
+    if item.score is not None:
+        text += f"    score: {round(item.score, 4)!r}\n"
+    if item.title:
+        text += f"    title: {scalar(item.title)}\n"
+    if item.assignee:
+        text += f"    assignee: {scalar(item.assignee)}\n"
+    if item.notes:
+        text += f"    notes: {scalar(item.notes)}\n"
+    return text
 
 
-def emit_fields(values: dict) -> str:
+def emit_fields(values: dict, indent: int = 2) -> str:
+    dash, rest = " " * indent + "- ", " " * (indent + 2)
     parts = []
     for k in ITEM_ORDER:
         v = values.get(k)
         if v is not None:
-            parts.append(("    " if parts else "  - ") + k + ": " + scalar(v) + "\n")
+            parts.append((rest if parts else dash) + k + ": " + scalar(v) + "\n")
     return "".join(parts)
 
 
@@ -396,7 +416,7 @@ def splice_items(
         head = lines[: layout.items_key_line] + ["items:\n"]
         end = layout.items_end_line if layout.items_end_line is not None else len(lines)
         tail = lines[max(end, layout.items_key_line + 1) :]
-        chunks = [emit_item(i) for i in existing]
+        chunks = [emit_item(i, layout.indent) for i in existing]
     else:
         starts = _chunk_starts(lines, layout)
         end = _block_end(lines, layout)
@@ -416,10 +436,10 @@ def splice_items(
     j = 0
     for key, item_id, chunk in pieces:
         while j < len(new_sorted) and item_sort_key(new_sorted[j]) < key:
-            merged.append((new_sorted[j].id, emit_item(new_sorted[j])))
+            merged.append((new_sorted[j].id, emit_item(new_sorted[j], layout.indent)))
             j += 1
         merged.append((item_id, chunk))
-    merged.extend((i.id, emit_item(i)) for i in new_sorted[j:])
+    merged.extend((i.id, emit_item(i, layout.indent)) for i in new_sorted[j:])
     if not merged and head and head[-1] == "items:\n":
         head = [*head[:-1], "items: []\n"]
     order, item_lines = [], []
@@ -470,7 +490,7 @@ def scan_layout(text: str) -> Layout:
             if not stripped.startswith("-"):
                 end = i
                 break
-            indent = ind
+            indent = layout.indent = ind
         if ind < indent or (ind == indent and not stripped.startswith("-")):
             end = i
             break
@@ -511,39 +531,50 @@ def _is_comment_or_blank(line: str) -> bool:
 
 
 def _update_chunk(chunk: str, values: dict) -> str:
-    """Replace the changed fields of one item's text in place; append the new ones."""
+    """Rewrite the changed fields of one item's text in place, add new ones, drop removed ones.
+
+    Edits are made on character offsets, last first, so that several changes on
+    one line (a flow mapping) or a value on its own line stay correct; every
+    other character of the item, comments included, is kept.
+    """
     node = yaml.compose(chunk, Loader=yaml.SafeLoader)
     if not isinstance(node, yaml.SequenceNode) or not node.value or not isinstance(node.value[0], yaml.MappingNode):
         return emit_fields(values)
-    lines = chunk.splitlines(keepends=True)
     mapping = node.value[0]
-    present = {}
-    indent = None
-    for k, v in mapping.value:
-        present[k.value] = (k, v)
-        indent = k.start_mark.column if indent is None else indent
-    for key in ITEM_ORDER:
-        if key in present:
-            k, v = present[key]
-            if key not in values:
-                continue  # removing a key by hand-edit survives; calcli never deletes fields
-            new = scalar(values[key])
-            if isinstance(v, yaml.ScalarNode) and v.start_mark.line == v.end_mark.line == k.start_mark.line:
-                if _same_scalar(v, values[key]):
-                    continue
-                line = lines[v.start_mark.line]
-                lines[v.start_mark.line] = line[: v.start_mark.column] + new + line[v.end_mark.column :]
-        elif key in values:
-            last = max(vv.end_mark.line - (1 if vv.end_mark.column == 0 else 0) for _, vv in present.values())
-            lines.insert(last + 1, " " * (indent or 4) + f"{key}: {scalar(values[key])}\n")
-            present[key] = (None, yaml.ScalarNode("x", "x", start_mark=_Mark(last + 1), end_mark=_Mark(last + 1)))
-    return "".join(lines)
-
-
-class _Mark:
-    def __init__(self, line: int):
-        self.line = line
-        self.column = 1
+    present = {k.value: (k, v) for k, v in mapping.value if isinstance(k, yaml.ScalarNode)}
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) on chunk offsets
+    for key, (k, v) in present.items():
+        if key not in ITEM_ORDER:
+            continue  # a key calcli does not own stays as written
+        if key not in values:
+            if not mapping.flow_style:
+                start = chunk.rfind("\n", 0, k.start_mark.index) + 1
+                if chunk[start:k.start_mark.index].strip(" ") == "":
+                    stop = chunk.find("\n", max(v.end_mark.index - 1, k.start_mark.index))
+                    edits.append((start, len(chunk) if stop < 0 else stop + 1, ""))
+            continue
+        if isinstance(v, yaml.ScalarNode) and _same_scalar(v, values[key]):
+            continue
+        end = v.end_mark.index
+        if not mapping.flow_style and v.end_mark.column == 0 and end > v.start_mark.index:
+            end -= 1  # a block scalar ends after its newline: keep the newline
+        edits.append((v.start_mark.index, end, scalar(values[key])))
+    missing = [key for key in ITEM_ORDER if key in values and key not in present]
+    if missing:
+        if mapping.flow_style:
+            pos = mapping.end_mark.index - 1  # before the closing brace
+            edits.append((pos, pos, "".join(f", {key}: {scalar(values[key])}" for key in missing)))
+        else:
+            indent = mapping.value[0][0].start_mark.column
+            last = mapping.value[-1][1].end_mark
+            pos = last.index if last.column == 0 else chunk.find("\n", last.index) + 1 or len(chunk)
+            text = "".join(" " * indent + f"{key}: {scalar(values[key])}\n" for key in missing)
+            if pos == len(chunk) and not chunk.endswith("\n"):
+                text = "\n" + text
+            edits.append((pos, pos, text))
+    for start, stop, text in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        chunk = chunk[:start] + text + chunk[stop:]
+    return chunk
 
 
 def _same_scalar(node: yaml.ScalarNode, value) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from calcli.calendars import load_calendar
-from calcli.errors import Finding, InvalidInput
+from calcli.errors import Finding, InvalidInput, relative
 from calcli.prefs import parse_preferences
 from calcli.timing import load_timing
 
@@ -49,13 +49,5 @@ def _collect(findings: list[Finding], fn):
     try:
         return fn()
     except InvalidInput as exc:
-        findings.extend(_relative(f) for f in exc.findings)
+        findings.extend(relative(f) for f in exc.findings)
         return None
-
-
-def _relative(f: Finding) -> Finding:
-    try:
-        rel = str(Path(f.path).resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        rel = f.path
-    return Finding(rel, f.line, f.column, f.message)

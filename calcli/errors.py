@@ -76,6 +76,17 @@ class InvalidInput(CalcliError):
         super().__init__(first, hint)
 
 
+def relative(f: Finding) -> Finding:
+    """The finding with its path relative to the current folder, where it is inside it."""
+    from pathlib import Path
+
+    try:
+        rel = str(Path(f.path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return f
+    return Finding(rel, f.line, f.column, f.message)
+
+
 def _finding_order(f: Finding) -> tuple:
     return (f.path, f.line or 0, f.column or 0, f.message)
 

@@ -361,10 +361,16 @@ def load_json(path: Path) -> tuple[Any, str]:
     return data, text
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def json_node(text: str) -> yaml.Node | None:
     """The node tree of a JSON text (JSON is YAML), for line numbers; None when YAML disagrees."""
     try:
-        return next(iter(yaml.compose_all(text.replace("\t", " "), Loader=Loader)), None)
+        # Surrogate escapes (an emoji as "\\ud83d\\ude80") are valid JSON but not YAML;
+        # line numbers do not depend on them.
+        text = _SURROGATE_ESCAPE.sub(r"\\u0020", text.replace("\t", " "))
+        return next(iter(yaml.compose_all(text, Loader=Loader)), None)
     except yaml.YAMLError:
         return None
 
@@ -386,15 +392,14 @@ def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` atomically: temp file in the same folder, fsync, rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -403,6 +408,12 @@ def write_atomic(path: Path, text: str) -> None:
             pass
         raise
     _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -420,6 +431,15 @@ def _fsync_dir(folder: Path) -> None:
 
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./@+-]*\Z")
 _resolver = yaml.resolver.Resolver()
+
+
+# Characters JSON leaves raw but YAML refuses or reads as line breaks: DEL, C1 controls
+# (NEL among them), the line/paragraph separators, non-characters and lone surrogates.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
+
+
+def _escape_char(m: re.Match) -> str:
+    return f"\\u{ord(m.group()):04x}"
 
 
 _WORDS = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null"})
@@ -440,7 +460,7 @@ def scalar(value: Any) -> str:
             return value
         if value.isprintable() and '"' not in value and "\\" not in value:
             return '"' + value + '"'  # a YAML double-quoted scalar needs no escapes here
-        return json.dumps(value, ensure_ascii=False)
+        return _YAML_UNSAFE.sub(_escape_char, json.dumps(value, ensure_ascii=False))
     if value is None:
         return "null"
     if value is True:

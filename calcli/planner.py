@@ -66,12 +66,17 @@ PREFERENCE_BONUS = 0.05
 class Slot:
     """One candidate posting instant on one platform."""
 
-    at: datetime  # aware, in the calendar's zone
     utc: float  # epoch seconds, for arithmetic
     day: date  # local date
     week: tuple[int, int]  # ISO (year, week) of the local date
     score: float
     window: TimingWindow | None
+    tz: ZoneInfo
+
+    @property
+    def at(self) -> datetime:
+        """The instant in the calendar's zone (made on demand: most slots are never used)."""
+        return datetime.fromtimestamp(self.utc, self.tz)
 
 
 @dataclass
@@ -243,7 +248,7 @@ def candidate_slots(
     now_ts = inp.now.timestamp()
     exceptions = [e for e in inp.calendar.exceptions if e.applies_to(fmt.platform)]
     layouts = [_day_layout(fmt, wd, step, prefs) for wd in range(7)]
-    slots: list[Slot] = []
+    by_score: dict[float, list[Slot]] = {}  # each list fills in time order: no sort needed
     one_day = timedelta(days=1)
     for day in daterange(first, last):
         wd = day.weekday()
@@ -260,7 +265,6 @@ def candidate_slots(
         blackouts = [e for e in exceptions if _touches(e, day)]
         for tod, w, score in layout:
             if steady:
-                at = datetime.combine(day, tod, tzinfo=tz)
                 utc = base + tod.hour * 3600 + tod.minute * 60
             else:
                 at = resolve_local(datetime.combine(day, tod), tz)
@@ -269,11 +273,14 @@ def candidate_slots(
                 utc = at.timestamp()
             if utc < now_ts:
                 continue
-            if blackouts and any(blackout_hits(e, fmt.platform, at) for e in blackouts):
+            slot = Slot(utc, day, week, score, w, tz)
+            if blackouts and any(blackout_hits(e, fmt.platform, slot.at) for e in blackouts):
                 continue
-            slots.append(Slot(at, utc, day, week, score, w))
-    slots.sort(key=lambda s: (-s.score, s.utc))
-    return slots
+            bucket = by_score.get(score)
+            if bucket is None:
+                bucket = by_score[score] = []
+            bucket.append(slot)
+    return [slot for score in sorted(by_score, reverse=True) for slot in by_score[score]]
 
 
 def _touches(exc, day: date) -> bool:
@@ -295,10 +302,12 @@ class SlotIndex:
     """
 
     def __init__(self, slots: list[Slot]):
-        levels: dict[float, list[Slot]] = {}
-        for slot in sorted(slots, key=lambda s: s.utc):
-            levels.setdefault(slot.score, []).append(slot)
-        self.levels = sorted(levels.items(), key=lambda kv: -kv[0])
+        """``slots`` sorted best first (score descending, then time), as candidate_slots gives them."""
+        self.levels: list[tuple[float, list[Slot]]] = []
+        for slot in slots:
+            if not self.levels or self.levels[-1][0] != slot.score:
+                self.levels.append((slot.score, []))
+            self.levels[-1][1].append(slot)
         self.times = [[s.utc for s in lst] for _, lst in self.levels]
         self.skip = [list(range(len(lst) + 1)) for _, lst in self.levels]
 
@@ -353,6 +362,7 @@ class Planner:
         self.by_video: dict[str, dict[Platform, float]] = {}
         self.order = {p: i for i, p in enumerate(inp.stagger.order)}
         self.gap = inp.stagger.gap_minutes * 60.0
+        self.complete_order = all(p in self.order for p in Platform)
         self.on_day: dict[tuple[Platform, date], set[str]] = {}
         self.on_week: dict[tuple[Platform, tuple[int, int]], set[str]] = {}
         self.budget = 0
@@ -454,13 +464,8 @@ class Planner:
         lo, hi = self.bounds(req)
         if lo > hi:
             return None
-        same_rank = [
-            t
-            for p, t in self.by_video.get(req.video.video_job_id, {}).items()
-            if p != req.platform and p not in self.order
-        ]
         accept = None
-        if same_rank or req.platform not in self.order:
+        if not self.complete_order:  # a platform outside the order: check the stagger slot by slot
             accept = lambda slot: self.stagger_conflict(req, slot.utc) is None  # noqa: E731
         return self.index(req, prune).search(lo, hi, self.boards[req.platform], prune, better_than, accept)
 

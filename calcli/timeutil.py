@@ -81,7 +81,7 @@ def parse_hhmm(text: str) -> time:
     return time(h, mi)
 
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(w|d|h|m|min|s)", re.I)
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(w|d|h|min|m|s)", re.I)
 _UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "min": 60, "s": 1}
 
 

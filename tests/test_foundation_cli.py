@@ -78,16 +78,8 @@ def _command(path: tuple[str, ...]) -> click.Command:
     return cmd
 
 
-NO_EXAMPLE_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "BUG: calcli/cli/cmd_db.py db_app = typer.Typer(help=...) has no 'Example:' line, so "
-        "`calcli db --help` shows no example (every other command's help has one)"
-    ),
-)
 HELP_PATHS = [
-    pytest.param(p, id=" ".join(p) or "calcli", marks=[NO_EXAMPLE_BUG] if p == ("db",) else [])
+    pytest.param(p, id=" ".join(p) or "calcli", marks=[])
     for p in _command_paths()
 ]
 
@@ -128,15 +120,6 @@ def test_unknown_command_and_bad_format_are_usage_errors(example_project, run):
     assert "xml" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "BUG: calcli/cli/app.py _usage prints `Error: ` followed by nothing when calcli (or `calcli db`) "
-        "runs without arguments: click's NoArgsIsHelpError has an empty message, the help was already "
-        "printed, and a bare 'Error: ' line follows it on stderr"
-    ),
-)
 def test_bare_calcli_prints_no_empty_error_line(run):
     result = run()
     assert result.exit_code in (0, 2)

@@ -17,12 +17,6 @@ import pytest
 FIX = Path(__file__).resolve().parent / "fixtures" / "foundation"
 CAL = "calendars/Q3.yaml"
 
-EXIT_BUG = (
-    "BUG: calcli/cli/app.py main() ignores the return value of app(..., standalone_mode=False); "
-    "with standalone_mode=False click *returns* typer.Exit's code instead of raising, so "
-    "`raise typer.Exit(3)` in `calcli check` (cmd_project.check) ends with exit 0 although "
-    "findings were printed"
-)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -164,7 +158,6 @@ def test_check_reports_bad_input_with_file_line_and_writes_nothing(example_proje
     assert not (example_project / ".calcli").exists(), "calcli check created the store"
 
 
-@pytest.mark.xfail(reason=EXIT_BUG, strict=True, raises=AssertionError)
 @pytest.mark.parametrize("case", list(CASES))
 def test_check_exits_3_on_bad_input(example_project, run, case):
     CASES[case][0](example_project)
@@ -173,7 +166,6 @@ def test_check_exits_3_on_bad_input(example_project, run, case):
     assert result.exit_code == 3, result
 
 
-@pytest.mark.xfail(reason=EXIT_BUG, strict=True, raises=AssertionError)
 def test_check_exits_3_as_a_real_process(example_project, run_process):
     _wrong_type(example_project)
     result = run_process("check", cwd=example_project)
@@ -181,7 +173,6 @@ def test_check_exits_3_as_a_real_process(example_project, run_process):
     assert result.exit_code == 3, result
 
 
-@pytest.mark.xfail(reason=EXIT_BUG, strict=True, raises=AssertionError)
 def test_check_json_reports_findings_and_exits_3(example_project, run):
     import json
 
@@ -346,21 +337,11 @@ def test_bulk_json_unknown_platform_and_bad_status_name_their_lines(example_proj
     assert snapshot(example_project) == before
 
 
-@pytest.mark.xfail(reason=EXIT_BUG, strict=True, raises=AssertionError)
 def test_bulk_json_findings_exit_3(example_project, run):
     rel = _bulk(example_project, "bulk_bad_values.json")
     assert run("check", rel).exit_code == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: calcli/files.py load_json recovers line numbers by composing the JSON text as YAML; "
-        "a JSON surrogate-pair escape such as \\ud83d\\ude80 (what json.dumps writes for any emoji by "
-        "default) is not valid in YAML, the compose fails silently, and calcli/bulk.py _Lines then "
-        "reports every finding at line 1 instead of its real line"
-    ),
-)
 def test_bulk_json_with_escaped_emoji_keeps_line_numbers(example_project, run):
     rel = _bulk(example_project, "bulk_surrogate_escape.json")
     result = run("check", rel)

@@ -16,7 +16,7 @@ from calcli.model import ContentScheduleItem, Platform, ScheduleStatus
 from calcli.timeutil import parse_duration, zone
 
 # Characters a YAML stream may not carry raw (YAML 1.1 §5.1 c-printable) plus NEL, which a
-# double-quoted scalar folds into a space. scalar() must escape these; see the xfail below.
+# double-quoted scalar folds into a space. scalar() must escape these.
 NOT_YAML_PRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff\x85]")
 
 any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
@@ -98,15 +98,6 @@ def test_scalar_inside_a_flow_list_round_trips(s):
     assert yaml.safe_load(f"k: [{scalar(s)}, {scalar(s)}]")["k"] == [s, s]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: calcli/files.py scalar() quotes with json.dumps(ensure_ascii=False), which leaves DEL, the "
-        "C1 controls and U+FFFE/U+FFFF raw: YAML refuses them (ReaderError 'special characters are not "
-        "allowed', so a title containing one makes calcli write a calendar it cannot read back) and folds "
-        "a raw NEL (U+0085) into a space"
-    ),
-)
 @settings(max_examples=300, deadline=None)
 @given(any_text)
 @example("\x7f")
@@ -197,14 +188,6 @@ def test_parse_duration_rejects_booleans(value):
         parse_duration(value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason=(
-        'BUG: calcli/timeutil.py parse_duration documents "15min" but its unit regex '
-        "(w|d|h|m|min|s) tries 'm' before 'min', so '15min' and '2h30min' raise ValueError"
-    ),
-)
 @given(hours, minutes)
 @example(0, 15)
 def test_parse_duration_min_unit(h, m):

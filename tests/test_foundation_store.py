@@ -159,15 +159,6 @@ def test_deleting_a_calendar_file_removes_its_rows(example_project, run):
     assert count(run, "source_files", "kind = 'calendar'") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "BUG: calcli/store/db.py Store.forget_file (called by sync_project for a deleted calendar file) "
-        "deletes the calendar's items without any item_history row, while removing the same items from "
-        "the file records 'deleted' rows: the audit trail loses every item of a deleted calendar"
-    ),
-)
 def test_deleting_a_calendar_file_is_recorded_in_history(example_project, run):
     assert run("db", "sync").exit_code == 0
     (example_project / CAL).unlink()
@@ -198,15 +189,6 @@ def test_rebuild_keeps_history_and_mirrors_items_again(example_project, run):
     assert count(run, "user_scheduling_preferences") > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "BUG: calcli/store/sync.py rebuild_project empties the file-owned tables and then calls "
-        "sync_project, whose diff_history compares the files against the now-empty store and writes a "
-        "fresh 'created' row for every item: each `calcli db rebuild` adds false history"
-    ),
-)
 def test_rebuild_adds_no_history(example_project, run):
     assert run("db", "sync").exit_code == 0
     before = history_rows()
@@ -243,15 +225,6 @@ def test_sql_refuses_every_writing_statement(example_project, run, statement):
     assert sql_json(run, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 't'") == [{"n": 0}]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "BUG: calcli/store/db.py Store.read_only_query allows statement type EXPLAIN, but DuckDB's "
-        'EXPLAIN ANALYZE executes the statement: `calcli sql "EXPLAIN ANALYZE DELETE FROM item_history"` '
-        "exits 0 and deletes the audit trail. Run user SQL on a read_only connection (or refuse ANALYZE)"
-    ),
-)
 def test_sql_explain_analyze_cannot_write(example_project, run):
     assert run("db", "sync").exit_code == 0
     n = count(run, "item_history")

@@ -55,15 +55,6 @@ def test_write_atomic_makes_missing_folders(tmp_path):
     assert os.listdir(path.parent) == ["cal.yaml"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "BUG: calcli/files.py write_atomic gives a NEW file the mode of tempfile.mkstemp (0600) instead of "
-        "0666 & ~umask, so `calcli init` makes calcli.toml, preferences.yaml and .gitignore private to "
-        "their owner (0600) while every other tool makes them 0644"
-    ),
-)
 def test_write_atomic_new_file_respects_umask(tmp_path):
     old = os.umask(0o022)
     try:
@@ -293,14 +284,6 @@ def test_scan_layout_agrees_and_splice_stays_valid(tmp_path, variant):
     assert comment_lines(written.text) == comment_lines(cf.text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: calcli/calendars.py splice_items emits new items with a 2-space indent ('  - id:') even when "
-        "the file's items are at zero indentation ('- id:', PyYAML's yaml.dump default), so inserting "
-        "into such a calendar writes invalid YAML"
-    ),
-)
 def test_splice_into_zero_indented_items_stays_valid(tmp_path):
     path = calendar_copy(tmp_path, FIX / "Q4_zero_indent.yaml", "Q4")
     cf = load_calendar(path)
@@ -379,15 +362,6 @@ def test_unchanged_item_in_changed_is_byte_identical(q4):
     assert written.text == cf.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: calcli/calendars.py _update_chunk replaces values by the columns of the ORIGINAL line; when "
-        "two values of a flow-mapping item ({id: ..., platform: x, format: post, ...}) change, the first "
-        "replacement shifts the second's columns and the line is corrupted ('fvideot: post') - the "
-        "calendar no longer loads"
-    ),
-)
 def test_two_changes_on_one_flow_line(tmp_path):
     path = calendar_copy(tmp_path, FIX / "Q4_flow_item.yaml", "Q4")
     cf = load_calendar(path)
@@ -411,14 +385,6 @@ def test_one_change_on_a_flow_line(tmp_path):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: calcli/calendars.py _update_chunk only rewrites a value that sits on its key's line; a value "
-        "written on the next line (or a multi-line/block scalar) is silently left unchanged, so the change "
-        "is lost from the file while the caller believes it was written"
-    ),
-)
 def test_changed_value_on_its_own_line_is_written(tmp_path):
     path = calendar_copy(tmp_path, FIX / "Q4_multiline_value.yaml", "Q4")
     cf = load_calendar(path)

@@ -12,7 +12,7 @@ import typer
 
 from calcli import __version__
 from calcli.cli.render import Messages
-from calcli.errors import CalcliError, ExitStatus, InvalidInput
+from calcli.errors import CalcliError, ExitStatus, InvalidInput, relative
 
 app = typer.Typer(
     name="calcli",
@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     messages = Messages()
     try:
-        app(args=argv, prog_name="calcli", standalone_mode=False)
-        status = ExitStatus.OK
+        # Without standalone mode click returns (not raises) the code of typer.Exit.
+        status = app(args=argv, prog_name="calcli", standalone_mode=False) or ExitStatus.OK
     except click.exceptions.Exit as exc:
         status = exc.exit_code
     except click.exceptions.Abort:
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
         status = ExitStatus.USAGE
     except InvalidInput as exc:
         for f in exc.findings:
-            messages.error(str(f))
+            messages.error(str(relative(f)))
         if exc.hint:
             print(exc.hint, file=sys.stderr)
         status = exc.status
@@ -123,7 +123,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _usage(exc) -> None:
+    message = exc.format_message()
+    if not message:  # a bare group (`calcli`, `calcli db`): its help was already shown
+        return
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         print(ctx.get_usage(), file=sys.stderr)
-    print(f"Error: {exc.format_message()}", file=sys.stderr)
+    print(f"Error: {message}", file=sys.stderr)

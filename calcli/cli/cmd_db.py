@@ -8,7 +8,10 @@ import typer
 
 from calcli.cli.options import FormatOpt, JsonOpt, chosen_format
 
-db_app = typer.Typer(help="The DuckDB store: a mirror of the files plus the data only it owns.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The DuckDB store: a mirror of the files plus the data only it owns.\n\nExample: calcli db sync",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -97,5 +100,6 @@ def sql(
     project = find_project(e.project)
     with open_store(project) as store:
         sync_project(project, store)
+    with open_store(project, read_only=True) as store:  # a second guard: DuckDB refuses writes here
         cols, rows = store.read_only_query(statement)
     emit_rows([dict(zip(cols, r, strict=True)) for r in rows], cols, resolve_format(chosen_format(fmt, as_json)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 import fcntl
 import os
 import random
@@ -366,6 +367,9 @@ class Store:
             raise InvalidInput(f"SQL: {str(exc).splitlines()[0]}") from None
         if len(types) != 1:
             raise UsageError(f"expected one SQL statement, found {len(types)}.")
+        analyze = re.match(r"\s*explain\s+analy[sz]e\s+(.*)", sql, re.I | re.S)
+        if analyze:  # EXPLAIN ANALYZE runs its statement: judge that statement
+            types = [str(st.type).rsplit(".", 1)[-1].upper() for st in self.con.extract_statements(analyze[1])]
         if types[0] not in READ_ONLY_TYPES:
             raise UsageError(
                 f"calcli sql runs read-only queries; a {types[0]} statement is refused.",

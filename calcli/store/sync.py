@@ -32,8 +32,11 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sync_project(project, store: Store, force: bool = False) -> SyncReport:
-    """Bring the store up to date with every file of ``project``; all-or-nothing."""
+def sync_project(project, store: Store, force: bool = False, record: bool = True) -> SyncReport:
+    """Bring the store up to date with every file of ``project``; all-or-nothing.
+
+    ``force`` reads every file; ``record=False`` (a rebuild) adds no history rows.
+    """
     report = SyncReport()
     states = {} if force else store.file_states()
     known = store.file_states()
@@ -72,15 +75,22 @@ def sync_project(project, store: Store, force: bool = False) -> SyncReport:
         raise InvalidInput(findings)
     with store.atomic():
         for rel in gone:
+            calendar_id = known[rel][1]
+            cal = store.calendar(calendar_id)
+            if record and cal is not None:
+                rows = diff_history(store.calendar_items(calendar_id), [], calendar_id, cal.user_id, "file")
+                store.add_history(rows)
+                report.history_rows += len(rows)
             store.forget_file(rel)
             report.removed.append(rel)
         for rel, old, mtime, size in stat_only:
             store.set_file_state(rel, old[0], old[1], old[2], mtime, size)
         for rel, cf, sha, mtime, size in changed_cals:
             before = store.calendar_items(cf.calendar.name)
-            rows = diff_history(before, cf.calendar.items, cf.calendar.name, cf.calendar.user_id, "file")
-            store.add_history(rows)
-            report.history_rows += len(rows)
+            if record:
+                rows = diff_history(before, cf.calendar.items, cf.calendar.name, cf.calendar.user_id, "file")
+                store.add_history(rows)
+                report.history_rows += len(rows)
             store.replace_calendar(cf.calendar, cf.calendar.items)
             store.set_file_state(rel, "calendar", cf.calendar.name, sha, mtime, size)
             report.read.append(rel)
@@ -248,4 +258,4 @@ def rebuild_project(project, store: Store) -> SyncReport:
     """Empty the file-owned tables and mirror every file anew; store-owned data stays."""
     with store.atomic():
         store.clear_file_owned()
-    return sync_project(project, store, force=True)
+    return sync_project(project, store, force=True, record=False)
