@@ -46,10 +46,23 @@ CALENDAR_KEYS = frozenset(
     {"calendar", "user", "title", "timezone", "period", "platforms", "status", "blackouts", "items", "notes"}
 )
 ITEM_KEYS = frozenset(
-    {"id", "key", "video", "platform", "format", "at", "status", "score", "title", "assignee", "notes"}
+    {"id", "key", "video", "platform", "format", "at", "status", "score", "title", "assignee", "notes", "post"}
 )
-EXCEPTION_KEYS = frozenset({"id", "kind", "start", "end", "platforms", "yearly", "reason"})
-ITEM_ORDER = ("id", "key", "video", "platform", "format", "at", "status", "score", "title", "assignee", "notes")
+EXCEPTION_KEYS = frozenset({"id", "kind", "start", "end", "platforms", "yearly", "reason", "item"})
+ITEM_ORDER = (
+    "id",
+    "key",
+    "video",
+    "platform",
+    "format",
+    "at",
+    "status",
+    "score",
+    "title",
+    "assignee",
+    "notes",
+    "post",
+)
 
 
 @dataclass
@@ -170,7 +183,8 @@ def _parse_exception(path: Path, node: yaml.Node, findings: list[Finding]) -> Sc
         id=f.str("id", required=True, pattern=NAME_RE) or "",
         start=start,
         end=end,
-        kind=f.str("kind", default="blackout", choices=("blackout",)) or "blackout",
+        kind=f.str("kind", default="blackout", choices=("blackout", "override")) or "blackout",
+        item_id=f.str("item"),
         platforms=tuple(_platforms(f, "platforms")),
         yearly=bool(f.bool("yearly", default=False)),
         reason=f.str("reason", default="") or "",
@@ -262,6 +276,7 @@ def _parse_item(
         title=f.str("title", default="") or "",
         assignee=f.str("assignee"),
         notes=f.str("notes", default="") or "",
+        post_ref=f.str("post"),
         line=line_of(node),
     )
 
@@ -301,7 +316,7 @@ def emit_item(item: ContentScheduleItem, indent: int = 2) -> str:
     text = (
         f"  - id: {scalar(item.id)}\n    key: {scalar(item.idempotency_key)}\n"
         f"    video: {scalar(item.video_job_id)}\n    platform: {item.platform.value}\n"
-        f"    format: {scalar(item.format)}\n    at: \"{iso(item.scheduled_at)}\"\n"
+        f'    format: {scalar(item.format)}\n    at: "{iso(item.scheduled_at)}"\n'
         f"    status: {item.status.value}\n"
     )
     if item.score is not None:
@@ -312,6 +327,8 @@ def emit_item(item: ContentScheduleItem, indent: int = 2) -> str:
         text += f"    assignee: {scalar(item.assignee)}\n"
     if item.notes:
         text += f"    notes: {scalar(item.notes)}\n"
+    if item.post_ref:
+        text += f"    post: {scalar(item.post_ref)}\n"
     return text
 
 
@@ -343,6 +360,8 @@ def item_fields(item: ContentScheduleItem) -> dict:
         values["assignee"] = item.assignee
     if item.notes:
         values["notes"] = item.notes
+    if item.post_ref:
+        values["post"] = item.post_ref
     return values
 
 
@@ -352,6 +371,10 @@ def emit_exception(exc: ScheduleException) -> str:
         parts.append(f"platforms: {flow_list([p.value for p in exc.platforms])}")
     if exc.yearly:
         parts.append("yearly: true")
+    if exc.kind != "blackout":
+        parts.append(f"kind: {exc.kind}")
+    if exc.item_id:
+        parts.append(f"item: {scalar(exc.item_id)}")
     if exc.reason:
         parts.append(f"reason: {scalar(exc.reason)}")
     return "  - {" + ", ".join(parts) + "}\n"
@@ -549,7 +572,7 @@ def _update_chunk(chunk: str, values: dict) -> str:
         if key not in values:
             if not mapping.flow_style:
                 start = chunk.rfind("\n", 0, k.start_mark.index) + 1
-                if chunk[start:k.start_mark.index].strip(" ") == "":
+                if chunk[start : k.start_mark.index].strip(" ") == "":
                     stop = chunk.find("\n", max(v.end_mark.index - 1, k.start_mark.index))
                     edits.append((start, len(chunk) if stop < 0 else stop + 1, ""))
             continue
@@ -589,7 +612,7 @@ def _same_scalar(node: yaml.ScalarNode, value) -> bool:
 
 
 def blackout_hits(exc: ScheduleException, platform: Platform, local: datetime) -> bool:
-    """True when the local wall-clock time falls inside the blackout."""
+    """True when the local wall-clock time falls inside the blackout (overrides block nothing)."""
     if not exc.applies_to(platform):
         return False
     start, end = exc.start, exc.end

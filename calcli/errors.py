@@ -17,6 +17,7 @@ class ExitStatus(IntEnum):
     USAGE = 2
     INVALID = 3
     BUSY = 4
+    TROUBLE = 5  # dispatch: some item failed or is unconfirmed
     INTERRUPTED = 130
 
 
@@ -30,6 +31,8 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
+        if not self.path:
+            return self.message
         where = self.path
         if self.line is not None:
             where += f":{self.line}"
@@ -68,7 +71,7 @@ class InvalidInput(CalcliError):
 
     def __init__(self, findings: list[Finding] | Finding | str, hint: str | None = None):
         if isinstance(findings, str):
-            findings = [Finding("<input>", None, None, findings)]
+            findings = [Finding("", None, None, findings)]
         elif isinstance(findings, Finding):
             findings = [findings]
         self.findings = sorted(set(findings), key=_finding_order)

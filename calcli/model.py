@@ -140,10 +140,11 @@ class ScheduleException:
     platforms: tuple[Platform, ...] = ()
     yearly: bool = False
     reason: str = ""
+    item_id: str | None = None  # for a manual override: the item moved past a hard constraint
     line: int | None = None
 
     def applies_to(self, platform: Platform) -> bool:
-        return not self.platforms or platform in self.platforms
+        return self.kind == "blackout" and (not self.platforms or platform in self.platforms)
 
 
 @dataclass
@@ -174,6 +175,7 @@ class ContentScheduleItem:
     title: str = ""
     assignee: str | None = None
     notes: str = ""
+    post_ref: str | None = None  # the URL or id the publisher printed
     created_at: datetime | None = None
     updated_at: datetime | None = None
     line: int | None = None

@@ -194,10 +194,6 @@ class Board:
             return self._spacing_msg(slot.utc - self.times[i - 1])
         return None
 
-    def permanent(self, slot: Slot) -> bool:
-        """True when the slot can never take a post again in the greedy phase."""
-        return self.conflict(slot) is not None
-
     def _spacing_msg(self, delta: float) -> str:
         if delta == 0:
             return "slot already taken on this platform"
@@ -782,3 +778,60 @@ def frequency_warnings(planner: Planner, inp: PlanInput, new: list[ContentSchedu
                 f"{lim.min_per_week} {posts} a week (e.g. {y}-W{wk:02d} has {n}); calcli does not invent posts"
             )
     return out
+
+
+def single_request(
+    inp: PlanInput, platform: Platform, fmt: PlatformTimingData, video_job_id: str, key: str
+) -> tuple[Planner, Request]:
+    """A planner holding ``inp.existing`` and a request for one more post (item add / move)."""
+    planner = Planner(inp)
+    planner.board(platform, fmt)
+    for item in inp.existing:
+        if (
+            item.video_job_id == video_job_id
+            and item.calendar == inp.calendar.name
+            and item.status != ScheduleStatus.CANCELED
+        ):
+            planner.by_video.setdefault(video_job_id, {})[item.platform] = item.scheduled_at.timestamp()
+    req = Request(VideoJob(video_job_id), platform, fmt, key, (0,), inp.now.timestamp())
+    return planner, req
+
+
+def slot_violations(
+    inp: PlanInput, platform: Platform, fmt: PlatformTimingData, video_job_id: str, key: str, at: datetime
+) -> list[str]:
+    """Every hard constraint a post at ``at`` would break; empty when the slot is legal."""
+    tz = ZoneInfo(inp.calendar.timezone)
+    local = at.astimezone(tz)
+    out = []
+    cal = inp.calendar
+    if not (cal.period_start <= local.date() <= cal.period_end):
+        out.append(f"outside the calendar's period {cal.period_start}..{cal.period_end}")
+    if at.timestamp() < inp.now.timestamp():
+        out.append("in the past")
+    wd, tod = local.weekday(), local.time().replace(second=0, microsecond=0, tzinfo=None)
+    if not any(w.covers(wd, tod) for w in fmt.windows):
+        out.append(f"outside every {platform.value} {fmt.format} timing window")
+    prefs = inp.prefs.get(platform)
+    if prefs and wd in prefs.avoided_days:
+        out.append("on a day you avoid for this platform")
+    if prefs and prefs.avoided_hours and in_hours(tod, prefs.avoided_hours):
+        out.append("in hours you avoid for this platform")
+    for exc in cal.exceptions:
+        if exc.kind == "blackout" and blackout_hits(exc, platform, local):
+            out.append(f"in blackout {exc.id}" + (f" ({exc.reason})" if exc.reason else ""))
+    planner, req = single_request(inp, platform, fmt, video_job_id, key)
+    iso = local.date().isocalendar()
+    slot = Slot(at.timestamp(), local.date(), (iso[0], iso[1]), 0.0, None, tz)
+    why = planner.boards[platform].conflict(slot) or planner.stagger_conflict(req, slot.utc)
+    if why:
+        out.append(why)
+    return out
+
+
+def best_free_slot(
+    inp: PlanInput, platform: Platform, fmt: PlatformTimingData, video_job_id: str, key: str
+) -> Slot | None:
+    """Where the planner would put one more post of this video on this platform."""
+    planner, req = single_request(inp, platform, fmt, video_job_id, key)
+    return planner.best_slot(req)

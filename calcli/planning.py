@@ -9,22 +9,21 @@ one transaction.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from calcli.bulk import load_bulk_job
-from calcli.calendars import emit_new_calendar, load_calendar, scan_layout, splice_items
+from calcli.calendars import load_calendar
+from calcli.editing import Change, Target, apply_change, history_row
 from calcli.errors import Finding, InvalidInput, UsageError
-from calcli.files import write_atomic
 from calcli.model import BulkJob, ContentCalendar, ContentScheduleItem, Platform
 from calcli.planner import PlanInput, Planner, PlanResult, Request, Slot, candidate_slots, plan
 from calcli.prefs import UserPreferences, load_preferences
 from calcli.store import Store, open_store
 from calcli.store.sync import sync_project
 from calcli.timeutil import now as current_time
-from calcli.timeutil import utc_stamp, zone
+from calcli.timeutil import zone
 from calcli.timing import TimingTable, load_timing
 
 DEFAULT_PERIOD_DAYS = 91  # a new calendar without --end covers 13 weeks
@@ -174,49 +173,12 @@ def _write(
     created: bool,
     actor: str,
 ) -> None:
-    """Splice ``new`` into the file and mirror it, in one store transaction."""
-    if created:
-        text = emit_new_calendar(cal)
-        existing = []
-    else:
-        text = path.read_text(encoding="utf-8")
-    layout = scan_layout(text)
-    if existing and (not layout.block or len(layout.item_lines) != len(existing)):
-        cf = load_calendar(path, text)
-        existing, layout = cf.calendar.items, cf.layout
-    written = splice_items(text, layout, existing, new)
-    text = written.text
-    by_id = {i.id: i for i in (*existing, *new)}
-    items = [by_id[i] for i in written.order]
-    lines = written.lines
-    now = utc_stamp()
+    """Splice ``new`` into the calendar file and mirror it, with a ``planned`` audit entry each."""
     history = [
-        (
-            now,
-            i.id,
-            cal.name,
-            cal.user_id,
-            actor,
-            "planned",
-            None,
-            None,
-            f"{i.platform.value} {i.scheduled_at.isoformat()} score {i.score}",
-        )
+        history_row(i, actor, "planned", new=f"{i.platform.value} {i.scheduled_at.isoformat()} score {i.score}")
         for i in new
     ]
-    with store.atomic():
-        store.add_history(history)
-        store.replace_calendar(cal, items, lines)
-        write_atomic(path, text)
-        st = path.stat()
-        store.set_file_state(
-            project.rel(path),
-            "calendar",
-            cal.name,
-            hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            st.st_mtime_ns,
-            st.st_size,
-        )
+    apply_change(store, project, Target(cal, existing, path, created), Change(new=new, history=history))
 
 
 # ---------------------------------------------------------------- explain

@@ -322,7 +322,7 @@ def check_frequency_warnings(inp: PlanInput, result: PlanResult) -> None:
         if short:
             assert len(said) == 1, (platform, result.warnings)
             assert f"{len(short)} of {len(weeks)} full weeks" in said[0]
-            assert f"minimum of {prefs.posting_frequency_min} posts a week" in said[0]
+            assert f"minimum of {prefs.posting_frequency_min} post" in said[0]
         else:
             assert said == []
 

@@ -70,10 +70,12 @@ def env(ctx: typer.Context) -> Env:
 
 
 def _register() -> None:
-    from calcli.cli import cmd_db, cmd_plan, cmd_project
+    from calcli.cli import cmd_cron, cmd_db, cmd_ops, cmd_plan, cmd_project
 
     cmd_project.register(app)
     cmd_plan.register(app)
+    cmd_ops.register(app)
+    cmd_cron.register(app)
     app.add_typer(cmd_db.db_app, name="db")
     cmd_db.register(app)
 

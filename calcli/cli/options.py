@@ -38,6 +38,7 @@ ProjectOpt = Annotated[
 UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="Act as this user (default: the project's user).")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")]
 CalendarOpt = Annotated[str | None, typer.Option("--calendar", "-c", help="The calendar name (calendars/NAME.yaml).")]
+AllUsersOpt = Annotated[bool, typer.Option("--all-users", help="Show every user's records, not only yours.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 

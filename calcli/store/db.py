@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import errno
-import re
 import fcntl
 import os
 import random
+import re
 import time as _time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Any
 
 from calcli.errors import BusyError, CalcliError, InvalidInput, UsageError
 from calcli.model import (
@@ -118,12 +117,23 @@ class Store:
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
+        """One transaction; nested blocks join the outer one."""
+        if getattr(self, "_depth", 0):
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
         self.con.execute("BEGIN TRANSACTION")
+        self._depth = 1
         try:
             yield
         except BaseException:
+            self._depth = 0
             self.con.execute("ROLLBACK")
             raise
+        self._depth = 0
         self.con.execute("COMMIT")
 
     def append(self, table: str, rows: list[tuple]) -> None:
@@ -251,7 +261,7 @@ class Store:
             path=row[8],
         )
         for r in self.con.execute(
-            "SELECT id, kind, start_local, end_local, all_day, platforms, yearly, reason "
+            "SELECT id, kind, start_local, end_local, all_day, platforms, yearly, reason, item_id "
             "FROM schedule_exceptions WHERE calendar_id = ? ORDER BY id",
             [calendar_id],
         ).fetchall():
@@ -267,6 +277,7 @@ class Store:
                     platforms=tuple(Platform(p) for p in r[5] or []),
                     yearly=r[6],
                     reason=r[7] or "",
+                    item_id=r[8],
                 )
             )
         return cal
@@ -274,7 +285,7 @@ class Store:
     ITEM_COLUMNS = (
         "id, idempotency_key, calendar_id, user_id, video_job_id, platform, format, "
         "scheduled_utc, timezone, status, bulk_job_id, score, title, assignee, notes, "
-        "src_line, created_at, updated_at"
+        "src_line, created_at, updated_at, post_ref"
     )
 
     def items(
@@ -309,6 +320,7 @@ class Store:
                     line=r[15],
                     created_at=r[16],
                     updated_at=r[17],
+                    post_ref=r[18],
                 )
             )
         return out
@@ -387,6 +399,82 @@ class Store:
             rows.append({"table": table, "rows": n, "owner": "files" if table in FILE_OWNED else "store"})
         return rows
 
+    # ------------------------------------------------------------ calendars overview
+    def calendar_summaries(self, user: str, all_users: bool) -> list[tuple]:
+        return self.con.execute(
+            "SELECT c.id, c.user_id, c.title, c.timezone, c.period_start, c.period_end, c.status, "
+            "count(i.id) AS items, count(i.id) FILTER (WHERE i.status = 'posted') AS posted "
+            "FROM content_calendars c LEFT JOIN content_schedule_items i ON i.calendar_id = c.id "
+            "WHERE ? OR c.user_id = ? GROUP BY ALL ORDER BY c.id",
+            [all_users, user],
+        ).fetchall()
+
+    # ------------------------------------------------------------ dispatch
+    def meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM store_meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.con.execute("DELETE FROM store_meta WHERE key = ?", [key])
+        self.con.execute("INSERT INTO store_meta VALUES (?, ?)", [key, value])
+
+    def upsert_attempts(self, rows: list[tuple]) -> None:
+        """Rows of dispatch_attempts; an (item, attempt, run) already there is replaced."""
+        if not rows:
+            return
+        self.con.execute("CREATE TEMP TABLE IF NOT EXISTS _attempts AS SELECT * FROM dispatch_attempts LIMIT 0")
+        self.con.execute("DELETE FROM _attempts")
+        self.append("_attempts", rows)
+        self.con.execute(
+            "DELETE FROM dispatch_attempts d USING _attempts t "
+            "WHERE d.item_id = t.item_id AND d.attempt = t.attempt AND d.run_id = t.run_id"
+        )
+        self.con.execute("INSERT INTO dispatch_attempts SELECT * FROM _attempts")
+
+    def attempts(self, item_ids: list[str] | None = None, outcome: str | None = None) -> list[tuple]:
+        """(item_id, attempt, run_id, claimed_at, finished_at, outcome, post_ref, error, exit_code)."""
+        where, params = ["TRUE"], []
+        if item_ids is not None:
+            where.append("item_id IN (SELECT unnest(?))")
+            params.append(item_ids)
+        if outcome is not None:
+            where.append("outcome = ?")
+            params.append(outcome)
+        return self.con.execute(
+            "SELECT item_id, attempt, run_id, claimed_at, finished_at, outcome, post_ref, error, exit_code "
+            f"FROM dispatch_attempts WHERE {' AND '.join(where)} ORDER BY item_id, attempt",
+            params,
+        ).fetchall()
+
+    def resolve_attempts(self, item_id: str, outcome: str) -> None:
+        """A person confirmed what happened to an unconfirmed attempt."""
+        self.con.execute(
+            "UPDATE dispatch_attempts SET outcome = ? WHERE item_id = ? AND outcome = 'unconfirmed'", [outcome, item_id]
+        )
+
+    def due_candidates(self, limit_utc: datetime, user: str | None, platform: str | None) -> list[str]:
+        """Ids of live items whose time has come (scheduled or failed), with no attempt in flight
+        or unconfirmed; the caller applies the retry rules to failed ones."""
+        where = [
+            "i.status IN ('scheduled', 'failed')",
+            "i.scheduled_utc <= ?",
+            "NOT EXISTS (SELECT 1 FROM dispatch_attempts d WHERE d.item_id = i.id "
+            "AND d.outcome IN ('running', 'unconfirmed'))",
+        ]
+        params: list = [limit_utc]
+        if user is not None:
+            where.append("i.user_id = ?")
+            params.append(user)
+        if platform is not None:
+            where.append("i.platform = ?")
+            params.append(platform)
+        rows = self.con.execute(
+            f"SELECT i.id FROM content_schedule_items i WHERE {' AND '.join(where)} "
+            "ORDER BY i.scheduled_utc, i.platform, i.id",
+            params,
+        ).fetchall()
+        return [r[0] for r in rows]
+
     def clear_file_owned(self) -> None:
         for table in FILE_OWNED:
             self.con.execute(f"DELETE FROM {table}")
@@ -419,6 +507,7 @@ def _item_row(
         line,
         created,
         updated,
+        item.post_ref,
     )
 
 
@@ -437,8 +526,5 @@ def _exception_row(cal: ContentCalendar, e: ScheduleException) -> tuple:
         [p.value for p in e.platforms],
         e.yearly,
         e.reason,
+        e.item_id,
     )
-
-
-def as_date(value: Any) -> date:
-    return value.date() if isinstance(value, datetime) else value

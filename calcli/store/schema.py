@@ -69,6 +69,24 @@ CREATE TABLE optimization_trials (
     ),
 ]
 
+MIGRATIONS.append(
+    (
+        2,
+        """
+-- Manual overrides name their item; a publisher's post URL or id is kept with the item.
+ALTER TABLE schedule_exceptions ADD COLUMN item_id VARCHAR;
+ALTER TABLE content_schedule_items ADD COLUMN post_ref VARCHAR;
+-- Owned by the store: every dispatch attempt (the cron side of the lifecycle).
+CREATE TABLE dispatch_attempts (
+    item_id VARCHAR NOT NULL, calendar_id VARCHAR, user_id VARCHAR NOT NULL, attempt INTEGER NOT NULL,
+    run_id VARCHAR NOT NULL, claimed_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
+    outcome VARCHAR NOT NULL, post_ref VARCHAR, error VARCHAR, exit_code INTEGER);
+CREATE INDEX attempts_item ON dispatch_attempts (item_id);
+CREATE TABLE store_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+""",
+    )
+)
+
 FILE_OWNED = (
     "source_files",
     "content_calendars",
@@ -78,5 +96,5 @@ FILE_OWNED = (
     "platform_timing_data",
     "user_scheduling_preferences",
 )
-STORE_OWNED = ("item_history", "performance_kpi_events", "optimization_trials")
+STORE_OWNED = ("item_history", "performance_kpi_events", "optimization_trials", "dispatch_attempts", "store_meta")
 LATEST = MIGRATIONS[-1][0]

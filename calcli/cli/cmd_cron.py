@@ -1,0 +1,150 @@
+"""``calcli due`` and ``calcli dispatch``: the cron side."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format
+
+
+def register(app: typer.Typer) -> None:
+    app.command("due")(due)
+    app.command("dispatch")(dispatch)
+
+
+def _duration(value: str, flag: str):
+    from calcli.timeutil import parse_duration
+
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=flag) from None
+
+
+def due(
+    ctx: typer.Context,
+    within: Annotated[str, typer.Option("--within", help="Also items due within this long (15m, 1h).")] = "0m",
+    platform: Annotated[str | None, typer.Option("--platform", help="Only this platform.")] = None,
+    max_attempts: Annotated[
+        int, typer.Option("--max-attempts", min=1, help="Failed items are retried until this many attempts.")
+    ] = 3,
+    user: UserOpt = None,
+    all_users: AllUsersOpt = False,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the items due now (scheduled, time reached or within --within; failed ones after their backoff).
+
+    Example: calcli due --within 15m --format json
+    """
+    from calcli.cli.app import env
+    from calcli.cli.render import emit_rows, resolve_format
+    from calcli.dispatch import due_items
+    from calcli.model import Platform
+    from calcli.operations import item_row, session
+    from calcli.project import find_project
+
+    e = env(ctx)
+    p = Platform.parse(platform).value if platform else None
+    with session(find_project(e.project), user) as s:
+        rows = [
+            item_row(d.item) | {"attempt": d.attempt, "retry": d.retry}
+            for d in due_items(s, _duration(within, "--within"), p, all_users, max_attempts)
+        ]
+    emit_rows(
+        rows,
+        ["id", "calendar", "video_job_id", "platform", "format", "scheduled_at", "status", "attempt", "retry", "title"],
+        resolve_format(chosen_format(fmt, as_json)),
+    )
+
+
+def dispatch(
+    ctx: typer.Context,
+    exec_: Annotated[
+        str,
+        typer.Option(
+            "--exec",
+            help="Your publisher: a shell command run once per due "
+            "item, with the item as JSON on stdin and CALCLI_* variables.",
+        ),
+    ],
+    within: Annotated[str, typer.Option("--within", help="Also items due within this long.")] = "0m",
+    platform: Annotated[str | None, typer.Option("--platform", help="Only this platform.")] = None,
+    max_attempts: Annotated[
+        int, typer.Option("--max-attempts", min=1, help="Retry failed items until this many attempts.")
+    ] = 3,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            min=0.1,
+            help="Seconds before a publisher is killed (its item is then unconfirmed, never retried).",
+        ),
+    ] = 300,
+    backoff: Annotated[str, typer.Option("--backoff", help="Wait before the first retry; doubles per attempt.")] = "5m",
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many items.")] = None,
+    user: UserOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing unless an item failed.")] = False,
+) -> None:
+    """Post what is due through your own publisher, exactly once even when runs overlap.
+
+    Exit 0 → the item is posted (the last line of its stdout, a URL or post id, is kept).
+    Non-zero → failed (stderr kept), retried by later runs with backoff until --max-attempts.
+    A publisher outliving --timeout is killed and its item marked unconfirmed: never retried
+    automatically; confirm with `calcli item status ID posted|failed`.
+    Exits 5 when any item failed or is unconfirmed.
+
+    Example: calcli dispatch --exec ./publish.sh --within 15m --quiet
+    """
+    from calcli.cli.app import env
+    from calcli.cli.render import emit_rows, resolve_format
+    from calcli.dispatch import dispatch as run_dispatch
+    from calcli.errors import ExitStatus
+    from calcli.model import Platform
+    from calcli.project import find_project
+
+    e = env(ctx)
+    p = Platform.parse(platform).value if platform else None
+    report = run_dispatch(
+        find_project(e.project),
+        exec_,
+        _duration(within, "--within"),
+        p,
+        user,
+        max_attempts,
+        timeout,
+        _duration(backoff, "--backoff"),
+        limit,
+    )
+    rows = [
+        {
+            "id": o.item.id,
+            "platform": o.item.platform.value,
+            "scheduled_at": o.item.scheduled_at,
+            "attempt": o.attempt,
+            "outcome": o.outcome,
+            "post": o.ref,
+            "error": (o.error or "")[-300:],
+        }
+        for o in report.outcomes
+    ]
+    columns = ["id", "platform", "scheduled_at", "attempt", "outcome", "post", "error"]
+    if not quiet:
+        emit_rows(rows, columns, resolve_format(chosen_format(fmt, as_json)))
+        e.messages.info(
+            f"Dispatched {len(rows)} item(s): {len(rows) - len(report.trouble)} posted, "
+            f"{len(report.trouble)} failed or unconfirmed."
+        )
+    elif report.trouble:
+        for o in report.trouble:
+            print(
+                f"calcli dispatch: {o.item.id} ({o.item.platform.value}) {o.outcome}: {(o.error or '')[-300:]}",
+                file=sys.stderr,
+            )
+    if report.trouble:
+        raise typer.Exit(int(ExitStatus.TROUBLE))
