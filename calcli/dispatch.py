@@ -287,10 +287,18 @@ class Outcome:
 class DispatchReport:
     run_id: str
     outcomes: list[Outcome] = field(default_factory=list)
+    unconfirmed: list[ContentScheduleItem] = field(default_factory=list)  # waiting for a person, from any run
 
     @property
     def trouble(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.outcome in ("failed", "unconfirmed")]
+
+
+def unconfirmed_items(s: Session, all_users: bool = False) -> list[ContentScheduleItem]:
+    """Items whose last dispatch attempt is unconfirmed: a person must say what happened."""
+    ids = sorted({a[0] for a in s.store.attempts(outcome="unconfirmed")})
+    items = s.store.items("id IN (SELECT unnest(?))", [ids]) if ids else []
+    return [i for i in items if all_users or i.user_id == s.user]
 
 
 def dispatch(
@@ -346,6 +354,7 @@ def dispatch(
             report.outcomes.append(result)
         with session(project, user) as s:
             fold(s)
+            report.unconfirmed = unconfirmed_items(s)
     finally:
         run.close()
     return report

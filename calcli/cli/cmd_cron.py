@@ -42,7 +42,7 @@ def due(
     """
     from calcli.cli.app import env
     from calcli.cli.render import emit_rows, resolve_format
-    from calcli.dispatch import due_items
+    from calcli.dispatch import due_items, unconfirmed_items
     from calcli.model import Platform
     from calcli.operations import item_row, session
     from calcli.project import find_project
@@ -54,6 +54,12 @@ def due(
             item_row(d.item) | {"attempt": d.attempt, "retry": d.retry}
             for d in due_items(s, _duration(within, "--within"), p, all_users, max_attempts)
         ]
+        waiting = unconfirmed_items(s, all_users)
+    for item in waiting:
+        e.messages.warn(
+            f"{item.id} ({item.platform.value}) is unconfirmed: the publisher may have posted it. "
+            f"Check, then run `calcli item status {item.id} posted` (or failed)."
+        )
     emit_rows(
         rows,
         ["id", "calendar", "video_job_id", "platform", "format", "scheduled_at", "status", "attempt", "retry", "title"],
@@ -140,11 +146,19 @@ def dispatch(
             f"Dispatched {len(rows)} item(s): {len(rows) - len(report.trouble)} posted, "
             f"{len(report.trouble)} failed or unconfirmed."
         )
-    elif report.trouble:
+    else:
         for o in report.trouble:
             print(
                 f"calcli dispatch: {o.item.id} ({o.item.platform.value}) {o.outcome}: {(o.error or '')[-300:]}",
                 file=sys.stderr,
             )
-    if report.trouble:
+    this_run = {o.item.id for o in report.trouble}
+    for item in report.unconfirmed:
+        if item.id not in this_run:
+            print(
+                f"calcli dispatch: {item.id} ({item.platform.value}) is unconfirmed (an earlier run was killed or "
+                f"timed out): check the platform, then `calcli item status {item.id} posted|failed`",
+                file=sys.stderr,
+            )
+    if report.trouble or report.unconfirmed:
         raise typer.Exit(int(ExitStatus.TROUBLE))
