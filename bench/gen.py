@@ -52,3 +52,32 @@ def make_bulk(path: Path, videos: int, seed: int = 7, job_id: str = "bj_bench") 
     }
     path.write_text(json.dumps(data))
     return path
+
+
+def make_calendar(root: Path, name: str, items: int, start: str = "2026-01-05", user: str = "bench",
+                  posted_before: str | None = None) -> Path:
+    """Write a calendar of ``items`` scheduled items directly (no planning), one every 10 minutes;
+    those before ``posted_before`` (ISO instant) are already posted, as in a calendar in use."""
+    from datetime import date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from calcli.calendars import emit_new_calendar
+    from calcli.model import ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus, item_id_for
+
+    tz = ZoneInfo("America/New_York")
+    first = date.fromisoformat(start)
+    platforms = list(Platform)
+    cutoff = datetime.fromisoformat(posted_before) if posted_before else None
+    rows = []
+    t0 = datetime.combine(first, datetime.min.time(), tz)
+    for i in range(items):
+        key = f"bj/vj_{i:06d}/{platforms[i % 6].value}"
+        at = (t0 + timedelta(minutes=10 * i)).astimezone(tz)
+        status = ScheduleStatus.POSTED if cutoff and at < cutoff else ScheduleStatus.SCHEDULED
+        rows.append(ContentScheduleItem(item_id_for(key), key, name, user, f"vj_{i:06d}", platforms[i % 6], "video",
+                                        at, status, "bj", 1.0, f"Video {i}"))
+    last = rows[-1].scheduled_at.date() if rows else first
+    cal = ContentCalendar(name, user, "America/New_York", first, last, items=rows)
+    path = root / "calendars" / f"{name}.yaml"
+    path.write_text(emit_new_calendar(cal))
+    return path

@@ -30,8 +30,14 @@ from calcli.prefs import Stagger
 from calcli.timing import TimingTable, load_timing
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
-YT, TT, IG, X, LI, FB = (Platform.YOUTUBE, Platform.TIKTOK, Platform.INSTAGRAM, Platform.X, Platform.LINKEDIN,
-                         Platform.FACEBOOK)
+YT, TT, IG, X, LI, FB = (
+    Platform.YOUTUBE,
+    Platform.TIKTOK,
+    Platform.INSTAGRAM,
+    Platform.X,
+    Platform.LINKEDIN,
+    Platform.FACEBOOK,
+)
 EVERY_DAY = frozenset(range(7))
 
 
@@ -41,8 +47,10 @@ def window(start: time, end: time, score: float = 0.8, days=EVERY_DAY) -> Timing
 
 def table(windows_by_platform: dict[Platform, list[TimingWindow]]) -> TimingTable:
     return TimingTable(
-        {p: [PlatformTimingData(p, "video", ws, Frequency(), label=f"{p.value} video")]
-         for p, ws in windows_by_platform.items()},
+        {
+            p: [PlatformTimingData(p, "video", ws, Frequency(), label=f"{p.value} video")]
+            for p, ws in windows_by_platform.items()
+        },
         [],
     )
 
@@ -56,8 +64,10 @@ def uncapped(platforms, zone: str = "UTC") -> dict:
 
 
 def videos(n: int, platforms, **kw) -> list[VideoJob]:
-    return [VideoJob(f"v{i:02d}", duration_seconds=30, aspect_ratio="9:16", platforms=list(platforms), **kw)
-            for i in range(n)]
+    return [
+        VideoJob(f"v{i:02d}", duration_seconds=30, aspect_ratio="9:16", platforms=list(platforms), **kw)
+        for i in range(n)
+    ]
 
 
 def make_input(
@@ -86,8 +96,16 @@ def local(result: PlanResult, zone: str) -> list[datetime]:
     return sorted(i.scheduled_at.astimezone(tz) for i in result.items)
 
 
-def existing_item(platform: Platform, at: datetime, *, calendar="CASE", video="old", job="manual",
-                  status=ScheduleStatus.SCHEDULED, fmt="video") -> ContentScheduleItem:
+def existing_item(
+    platform: Platform,
+    at: datetime,
+    *,
+    calendar="CASE",
+    video="old",
+    job="manual",
+    status=ScheduleStatus.SCHEDULED,
+    fmt="video",
+) -> ContentScheduleItem:
     key = idempotency_key(job, video, platform)
     return ContentScheduleItem(item_id_for(key), key, calendar, "user_1", video, platform, fmt, at, status, job)
 
@@ -105,8 +123,14 @@ SPRING = [
 @pytest.mark.parametrize(("zone", "day", "start", "end", "gap_hour"), SPRING, ids=[z for z, *_ in SPRING])
 def test_spring_forward_never_produces_a_nonexistent_time(zone, day, start, end, gap_hour):
     tz = ZoneInfo(zone)
-    inp = make_input(videos(40, [YT]), zone, day - timedelta(days=1), day + timedelta(days=1),
-                     table({YT: [window(start, end)]}), uncapped([YT], zone))
+    inp = make_input(
+        videos(40, [YT]),
+        zone,
+        day - timedelta(days=1),
+        day + timedelta(days=1),
+        table({YT: [window(start, end)]}),
+        uncapped([YT], zone),
+    )
     result = plan(inp)
     per_day = (end.hour - start.hour) * 2  # 30-minute slots
     assert len(result.items) == 3 * per_day - 2  # every slot of the three days but the two in the gap
@@ -134,8 +158,9 @@ FALL = [
 
 @pytest.mark.parametrize(("zone", "day", "hour", "first_offset"), FALL, ids=[z for z, *_ in FALL])
 def test_fall_back_takes_the_first_occurrence(zone, day, hour, first_offset):
-    inp = make_input(videos(20, [YT]), zone, day, day, table({YT: [window(time(hour), time(hour + 1))]}),
-                     uncapped([YT], zone))
+    inp = make_input(
+        videos(20, [YT]), zone, day, day, table({YT: [window(time(hour), time(hour + 1))]}), uncapped([YT], zone)
+    )
     result = plan(inp)
     times = local(result, zone)
     # two wall-clock slots (:00 and :30), each once: its first occurrence, the earlier instant
@@ -161,8 +186,7 @@ ACROSS = [
 ]
 
 
-@pytest.mark.parametrize(("zone", "first", "last", "before", "after"), ACROSS,
-                         ids=[f"{z}-{f}" for z, f, *_ in ACROSS])
+@pytest.mark.parametrize(("zone", "first", "last", "before", "after"), ACROSS, ids=[f"{z}-{f}" for z, f, *_ in ACROSS])
 def test_sixteen_hundred_stays_sixteen_hundred_across_a_dst_change(zone, first, last, before, after):
     prefs = {YT: prefs_for(YT, zone, max_per_day=1, posting_frequency_max=7)}
     inp = make_input(videos(8, [YT]), zone, first, last, table({YT: [window(time(16), time(16, 30))]}), prefs)
@@ -177,8 +201,14 @@ def test_sixteen_hundred_stays_sixteen_hundred_across_a_dst_change(zone, first, 
 
 def test_a_leap_day_gets_slots_like_any_other_day():
     zone = "America/New_York"
-    inp = make_input(videos(30, [YT]), zone, date(2028, 2, 27), date(2028, 3, 1),
-                     table({YT: [window(time(10), time(12))]}), uncapped([YT], zone))
+    inp = make_input(
+        videos(30, [YT]),
+        zone,
+        date(2028, 2, 27),
+        date(2028, 3, 1),
+        table({YT: [window(time(10), time(12))]}),
+        uncapped([YT], zone),
+    )
     result = plan(inp)
     per_day: dict[date, int] = {}
     for t in local(result, zone):
@@ -189,8 +219,15 @@ def test_a_leap_day_gets_slots_like_any_other_day():
 def test_a_yearly_blackout_on_feb_28_leaves_the_leap_day_open():
     zone = "UTC"
     black = ScheduleException("feb28", date(2025, 2, 28), date(2025, 2, 28), yearly=True)
-    inp = make_input(videos(30, [YT]), zone, date(2028, 2, 27), date(2028, 3, 1),
-                     table({YT: [window(time(10), time(12))]}), uncapped([YT], zone), exceptions=[black])
+    inp = make_input(
+        videos(30, [YT]),
+        zone,
+        date(2028, 2, 27),
+        date(2028, 3, 1),
+        table({YT: [window(time(10), time(12))]}),
+        uncapped([YT], zone),
+        exceptions=[black],
+    )
     days = {t.date() for t in local(plan(inp), zone)}
     assert days == {date(2028, 2, 27), date(2028, 2, 29), date(2028, 3, 1)}
 
@@ -201,10 +238,12 @@ def test_a_yearly_blackout_on_feb_28_leaves_the_leap_day_open():
 def test_only_completed_videos_get_slots_and_the_others_are_skipped_with_their_status():
     vids = []
     for status in JobStatus:
-        vids.append(VideoJob(f"v_{status.value}", duration_seconds=30, aspect_ratio="9:16", platforms=[YT],
-                             status=status))
-    inp = make_input(vids, "UTC", date(2026, 7, 6), date(2026, 7, 12), table({YT: [window(time(9), time(17))]}),
-                     uncapped([YT]))
+        vids.append(
+            VideoJob(f"v_{status.value}", duration_seconds=30, aspect_ratio="9:16", platforms=[YT], status=status)
+        )
+    inp = make_input(
+        vids, "UTC", date(2026, 7, 6), date(2026, 7, 12), table({YT: [window(time(9), time(17))]}), uncapped([YT])
+    )
     result = plan(inp)
     assert [i.video_job_id for i in result.items] == ["v_completed"]
     skipped = {s.video_job_id: s.reason for s in result.skipped}
@@ -220,8 +259,9 @@ RANKED = [window(time(16), time(16, 30), s, days={d}) for d, s in ((0, 0.4), (1,
 
 def test_higher_priority_gets_the_better_slot():
     order = [JobPriority.LOW, JobPriority.NORMAL, JobPriority.HIGH, JobPriority.URGENT]  # worst first in the job
-    vids = [VideoJob(f"v_{p.value}", duration_seconds=30, aspect_ratio="9:16", platforms=[YT], priority=p)
-            for p in order]
+    vids = [
+        VideoJob(f"v_{p.value}", duration_seconds=30, aspect_ratio="9:16", platforms=[YT], priority=p) for p in order
+    ]
     prefs = {YT: prefs_for(YT, max_per_day=1, posting_frequency_max=7)}
     result = plan(make_input(vids, "UTC", date(2026, 7, 6), date(2026, 7, 12), table({YT: RANKED}), prefs))
     score = {i.video_job_id: i.score for i in result.items}
@@ -229,8 +269,10 @@ def test_higher_priority_gets_the_better_slot():
 
 
 def test_urgent_beats_low_for_the_only_slot():
-    vids = [VideoJob(f"v_{p.value}", duration_seconds=30, aspect_ratio="9:16", platforms=[YT], priority=p)
-            for p in (JobPriority.LOW, JobPriority.URGENT)]
+    vids = [
+        VideoJob(f"v_{p.value}", duration_seconds=30, aspect_ratio="9:16", platforms=[YT], priority=p)
+        for p in (JobPriority.LOW, JobPriority.URGENT)
+    ]
     one = [window(time(16), time(16, 30), 1.0, days={2})]
     result = plan(make_input(vids, "UTC", date(2026, 7, 6), date(2026, 7, 12), table({YT: one}), uncapped([YT])))
     assert [i.video_job_id for i in result.items] == ["v_urgent"]
@@ -243,8 +285,11 @@ def test_a_video_without_priority_takes_the_job_priority():
         VideoJob("v_default", duration_seconds=30, aspect_ratio="9:16", platforms=[YT]),
     ]
     prefs = {YT: prefs_for(YT, max_per_day=1, posting_frequency_max=7)}
-    result = plan(make_input(vids, "UTC", date(2026, 7, 6), date(2026, 7, 12), table({YT: RANKED}), prefs,
-                             job_priority=JobPriority.HIGH))
+    result = plan(
+        make_input(
+            vids, "UTC", date(2026, 7, 6), date(2026, 7, 12), table({YT: RANKED}), prefs, job_priority=JobPriority.HIGH
+        )
+    )
     score = {i.video_job_id: i.score for i in result.items}
     assert score["v_default"] > score["v_low"]
 
@@ -254,8 +299,9 @@ def test_a_video_without_priority_takes_the_job_priority():
 
 def test_a_calendar_that_runs_out_of_slots_reports_the_rest_with_the_cap():
     prefs = {YT: prefs_for(YT, max_per_day=1, posting_frequency_max=3)}
-    inp = make_input(videos(10, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 12),
-                     table({YT: [window(time(9), time(17))]}), prefs)
+    inp = make_input(
+        videos(10, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 12), table({YT: [window(time(9), time(17))]}), prefs
+    )
     result = plan(inp)
     assert len(result.items) == 3
     assert len({t.date() for t in local(result, "UTC")}) == 3
@@ -266,8 +312,9 @@ def test_a_calendar_that_runs_out_of_slots_reports_the_rest_with_the_cap():
 
 def test_weekly_cap_is_per_iso_week():
     prefs = {YT: prefs_for(YT, max_per_day=1, posting_frequency_max=2)}
-    inp = make_input(videos(10, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 26),
-                     table({YT: [window(time(9), time(17))]}), prefs)
+    inp = make_input(
+        videos(10, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 26), table({YT: [window(time(9), time(17))]}), prefs
+    )
     weeks: dict[int, int] = {}
     for t in local(plan(inp), "UTC"):
         weeks[t.isocalendar()[1]] = weeks.get(t.isocalendar()[1], 0) + 1
@@ -284,10 +331,12 @@ def test_a_video_that_fits_no_format_is_unplaced_with_the_limit():
 
 
 def test_ready_at_after_the_period_end_is_unplaced():
-    v = VideoJob("late", duration_seconds=30, aspect_ratio="9:16", platforms=[YT],
-                 ready_at=datetime(2026, 7, 20, 9, tzinfo=UTC))
-    inp = make_input([v], "UTC", date(2026, 7, 6), date(2026, 7, 12), table({YT: [window(time(9), time(17))]}),
-                     uncapped([YT]))
+    v = VideoJob(
+        "late", duration_seconds=30, aspect_ratio="9:16", platforms=[YT], ready_at=datetime(2026, 7, 20, 9, tzinfo=UTC)
+    )
+    inp = make_input(
+        [v], "UTC", date(2026, 7, 6), date(2026, 7, 12), table({YT: [window(time(9), time(17))]}), uncapped([YT])
+    )
     result = plan(inp)
     assert result.items == []
     assert [u.video_job_id for u in result.unplaced] == ["late"]
@@ -305,15 +354,28 @@ def test_ready_at_inside_the_period_is_respected():
 
 def test_nothing_before_now():
     now = datetime(2026, 7, 8, 12, 10, tzinfo=UTC)
-    inp = make_input(videos(30, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 12),
-                     table({YT: [window(time(9), time(17))]}), uncapped([YT]), now=now)
+    inp = make_input(
+        videos(30, [YT]),
+        "UTC",
+        date(2026, 7, 6),
+        date(2026, 7, 12),
+        table({YT: [window(time(9), time(17))]}),
+        uncapped([YT]),
+        now=now,
+    )
     result = plan(inp)
     assert result.items and min(i.scheduled_at for i in result.items) == datetime(2026, 7, 8, 12, 30, tzinfo=UTC)
 
 
 def test_start_and_end_narrow_the_period():
-    inp = make_input(videos(30, [YT]), "UTC", date(2026, 7, 1), date(2026, 7, 31),
-                     table({YT: [window(time(9), time(10))]}), uncapped([YT]))
+    inp = make_input(
+        videos(30, [YT]),
+        "UTC",
+        date(2026, 7, 1),
+        date(2026, 7, 31),
+        table({YT: [window(time(9), time(10))]}),
+        uncapped([YT]),
+    )
     inp.start, inp.end = date(2026, 7, 10), date(2026, 7, 12)
     result = plan(inp)
     assert {t.date() for t in local(result, "UTC")} == {date(2026, 7, 10), date(2026, 7, 11), date(2026, 7, 12)}
@@ -321,10 +383,18 @@ def test_start_and_end_narrow_the_period():
 
 
 def test_avoided_days_and_hours_are_never_used():
-    prefs = {YT: prefs_for(YT, max_per_day=100, posting_frequency_max=100, avoided_days=frozenset({2}),
-                           avoided_hours=((time(12), time(14)),))}
-    inp = make_input(videos(60, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 12),
-                     table({YT: [window(time(10), time(16))]}), prefs)
+    prefs = {
+        YT: prefs_for(
+            YT,
+            max_per_day=100,
+            posting_frequency_max=100,
+            avoided_days=frozenset({2}),
+            avoided_hours=((time(12), time(14)),),
+        )
+    }
+    inp = make_input(
+        videos(60, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 12), table({YT: [window(time(10), time(16))]}), prefs
+    )
     times = local(plan(inp), "UTC")
     assert times and all(t.weekday() != 2 for t in times)
     assert all(not (12 <= t.hour < 14) for t in times)
@@ -333,8 +403,9 @@ def test_avoided_days_and_hours_are_never_used():
 
 def test_min_spacing_between_two_posts_on_one_platform():
     prefs = {YT: prefs_for(YT, max_per_day=100, posting_frequency_max=100, min_spacing_minutes=150)}
-    inp = make_input(videos(20, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 6),
-                     table({YT: [window(time(8), time(18))]}), prefs)
+    inp = make_input(
+        videos(20, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 6), table({YT: [window(time(8), time(18))]}), prefs
+    )
     times = [t.timestamp() for t in local(plan(inp), "UTC")]
     assert len(times) == 4  # 08:00, 10:30, 13:00, 15:30
     assert all(b - a >= 150 * 60 for a, b in zip(times, times[1:], strict=False))
@@ -350,9 +421,16 @@ def test_blackouts_per_platform_dated_and_timed():
         ScheduleException("yt_day", date(2026, 7, 7), date(2026, 7, 8), platforms=(YT,)),
         ScheduleException("all_morning", datetime(2026, 7, 10, 9), datetime(2026, 7, 10, 12)),
     ]
-    inp = make_input(videos(80, [YT, TT]), zone, date(2026, 7, 6), date(2026, 7, 12),
-                     table({YT: [window(time(9), time(13))], TT: [window(time(9), time(13))]}),
-                     uncapped([YT, TT], zone), exceptions=exceptions, stagger=Stagger((YT, TT), 0))
+    inp = make_input(
+        videos(80, [YT, TT]),
+        zone,
+        date(2026, 7, 6),
+        date(2026, 7, 12),
+        table({YT: [window(time(9), time(13))], TT: [window(time(9), time(13))]}),
+        uncapped([YT, TT], zone),
+        exceptions=exceptions,
+        stagger=Stagger((YT, TT), 0),
+    )
     result = plan(inp)
     yt = {i.scheduled_at.astimezone(tz) for i in result.items if i.platform == YT}
     tt = {i.scheduled_at.astimezone(tz) for i in result.items if i.platform == TT}
@@ -365,11 +443,24 @@ def test_blackouts_per_platform_dated_and_timed():
 
 def test_a_yearly_blackout_across_the_new_year():
     black = ScheduleException("holidays", date(2019, 12, 24), date(2020, 1, 2), yearly=True)
-    inp = make_input(videos(60, [YT]), "UTC", date(2026, 12, 21), date(2027, 1, 5),
-                     table({YT: [window(time(9), time(10))]}), uncapped([YT]), exceptions=[black])
+    inp = make_input(
+        videos(60, [YT]),
+        "UTC",
+        date(2026, 12, 21),
+        date(2027, 1, 5),
+        table({YT: [window(time(9), time(10))]}),
+        uncapped([YT]),
+        exceptions=[black],
+    )
     days = {t.date() for t in local(plan(inp), "UTC")}
-    assert days == {date(2026, 12, 21), date(2026, 12, 22), date(2026, 12, 23), date(2027, 1, 3),
-                    date(2027, 1, 4), date(2027, 1, 5)}
+    assert days == {
+        date(2026, 12, 21),
+        date(2026, 12, 22),
+        date(2026, 12, 23),
+        date(2027, 1, 3),
+        date(2027, 1, 4),
+        date(2027, 1, 5),
+    }
 
 
 # ---------------------------------------------------------------- existing items
@@ -384,8 +475,15 @@ def test_existing_items_count_against_caps_and_keep_their_slots():
         existing_item(YT, datetime(2026, 7, 10, 16, tzinfo=UTC), video="o3", status=ScheduleStatus.CANCELED),
     ]
     prefs = {YT: prefs_for(YT, max_per_day=1, posting_frequency_max=4)}
-    inp = make_input(videos(10, [YT]), zone, date(2026, 7, 6), date(2026, 7, 12),
-                     table({YT: [window(time(16), time(17), 1.0)]}), prefs, existing=existing)
+    inp = make_input(
+        videos(10, [YT]),
+        zone,
+        date(2026, 7, 6),
+        date(2026, 7, 12),
+        table({YT: [window(time(16), time(17), 1.0)]}),
+        prefs,
+        existing=existing,
+    )
     result = plan(inp)
     days = sorted(t.date() for t in local(result, zone))
     # 4 a week, 2 taken by live items: 2 new ones, never on the days of live items; the canceled one frees its day
@@ -396,9 +494,15 @@ def test_existing_items_count_against_caps_and_keep_their_slots():
 
 def test_existing_item_on_the_same_instant_is_never_double_booked():
     taken = datetime(2026, 7, 8, 16, tzinfo=UTC)
-    inp = make_input(videos(1, [YT]), "UTC", date(2026, 7, 8), date(2026, 7, 8),
-                     table({YT: [window(time(16), time(16, 30), 1.0)]}), uncapped([YT]),
-                     existing=[existing_item(YT, taken)])
+    inp = make_input(
+        videos(1, [YT]),
+        "UTC",
+        date(2026, 7, 8),
+        date(2026, 7, 8),
+        table({YT: [window(time(16), time(16, 30), 1.0)]}),
+        uncapped([YT]),
+        existing=[existing_item(YT, taken)],
+    )
     result = plan(inp)
     assert result.items == []
     assert "taken" in result.unplaced[0].reason or "close" in result.unplaced[0].reason
@@ -411,8 +515,9 @@ def test_stagger_order_and_gap_for_one_video():
     plats = [IG, YT, TT]
     windows = {p: [window(time(8), time(20))] for p in plats}
     stagger = Stagger((YT, TT, IG, FB, LI, X), 90)
-    inp = make_input(videos(3, plats), "UTC", date(2026, 7, 6), date(2026, 7, 12), table(windows),
-                     uncapped(plats), stagger=stagger)
+    inp = make_input(
+        videos(3, plats), "UTC", date(2026, 7, 6), date(2026, 7, 12), table(windows), uncapped(plats), stagger=stagger
+    )
     result = plan(inp)
     assert len(result.items) == 9
     for vid in ("v00", "v01", "v02"):
@@ -427,8 +532,16 @@ def test_stagger_counts_the_videos_posts_already_on_the_calendar():
     tz = ZoneInfo(zone)
     yt_at = datetime(2026, 7, 15, 16, tzinfo=tz)
     existing = [existing_item(YT, yt_at, video="v00", job="bj_case", fmt="short")]
-    inp = make_input(videos(1, [YT, TT]), zone, date(2026, 7, 6), date(2026, 7, 19), load_timing(), {},
-                     existing=existing, stagger=Stagger((YT, TT), 60))
+    inp = make_input(
+        videos(1, [YT, TT]),
+        zone,
+        date(2026, 7, 6),
+        date(2026, 7, 19),
+        load_timing(),
+        {},
+        existing=existing,
+        stagger=Stagger((YT, TT), 60),
+    )
     result = plan(inp)
     assert result.already == ["bj_case/v00/youtube"]
     (tiktok,) = result.items
@@ -460,8 +573,9 @@ def test_research_caps_do_not_depend_on_the_order_of_the_videos():
 
 def test_falling_short_of_the_weekly_minimum_is_warned_with_the_numbers():
     prefs = {TT: prefs_for(TT, posting_frequency_min=3, max_per_day=1, posting_frequency_max=7)}
-    inp = make_input(videos(2, [TT]), "UTC", date(2026, 7, 6), date(2026, 7, 19),
-                     table({TT: [window(time(18), time(19))]}), prefs)
+    inp = make_input(
+        videos(2, [TT]), "UTC", date(2026, 7, 6), date(2026, 7, 19), table({TT: [window(time(18), time(19))]}), prefs
+    )
     result = plan(inp)
     assert len(result.items) == 2  # no posts invented
     (warning,) = [w for w in result.warnings if w.startswith("tiktok:")]
@@ -470,8 +584,9 @@ def test_falling_short_of_the_weekly_minimum_is_warned_with_the_numbers():
 
 def test_meeting_the_weekly_minimum_gives_no_warning():
     prefs = {TT: prefs_for(TT, posting_frequency_min=2, max_per_day=1, posting_frequency_max=2)}
-    inp = make_input(videos(4, [TT]), "UTC", date(2026, 7, 6), date(2026, 7, 19),
-                     table({TT: [window(time(18), time(19))]}), prefs)
+    inp = make_input(
+        videos(4, [TT]), "UTC", date(2026, 7, 6), date(2026, 7, 19), table({TT: [window(time(18), time(19))]}), prefs
+    )
     result = plan(inp)
     assert len(result.items) == 4
     assert not [w for w in result.warnings if w.startswith("tiktok:")]
@@ -485,8 +600,15 @@ def test_meeting_the_weekly_minimum_gives_no_warning():
 def test_a_requested_platform_with_nothing_placed_is_warned_too():
     prefs = {TT: prefs_for(TT, posting_frequency_min=3, max_per_day=1, posting_frequency_max=7)}
     black = ScheduleException("off", date(2026, 7, 6), date(2026, 7, 19), platforms=(TT,))
-    inp = make_input(videos(2, [TT]), "UTC", date(2026, 7, 6), date(2026, 7, 19),
-                     table({TT: [window(time(18), time(19))]}), prefs, exceptions=[black])
+    inp = make_input(
+        videos(2, [TT]),
+        "UTC",
+        date(2026, 7, 6),
+        date(2026, 7, 19),
+        table({TT: [window(time(18), time(19))]}),
+        prefs,
+        exceptions=[black],
+    )
     result = plan(inp)
     assert result.items == [] and len(result.unplaced) == 2
     assert [w for w in result.warnings if w.startswith("tiktok:")]
@@ -496,12 +618,18 @@ def test_a_requested_platform_with_nothing_placed_is_warned_too():
 
 
 def test_items_already_on_the_calendar_are_reported_and_not_planned_again():
-    inp = make_input(videos(3, [YT, TT]), "America/New_York", date(2026, 7, 6), date(2026, 7, 19), load_timing(),
-                     {})
+    inp = make_input(videos(3, [YT, TT]), "America/New_York", date(2026, 7, 6), date(2026, 7, 19), load_timing(), {})
     first = plan(inp)
     assert len(first.items) == 6
-    inp2 = make_input(videos(3, [YT, TT]), "America/New_York", date(2026, 7, 6), date(2026, 7, 19), load_timing(),
-                      {}, existing=first.items)
+    inp2 = make_input(
+        videos(3, [YT, TT]),
+        "America/New_York",
+        date(2026, 7, 6),
+        date(2026, 7, 19),
+        load_timing(),
+        {},
+        existing=first.items,
+    )
     second = plan(inp2)
     assert second.items == [] and second.unplaced == []
     assert sorted(second.already) == sorted(i.idempotency_key for i in first.items)
@@ -509,8 +637,14 @@ def test_items_already_on_the_calendar_are_reported_and_not_planned_again():
 
 
 def test_a_key_planned_in_another_calendar_is_reported():
-    inp = make_input(videos(1, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 12),
-                     table({YT: [window(time(9), time(10))]}), uncapped([YT]))
+    inp = make_input(
+        videos(1, [YT]),
+        "UTC",
+        date(2026, 7, 6),
+        date(2026, 7, 12),
+        table({YT: [window(time(9), time(10))]}),
+        uncapped([YT]),
+    )
     inp.keys_elsewhere = {"bj_case/v00/youtube": "Q2"}
     result = plan(inp)
     assert result.items == []
@@ -519,8 +653,11 @@ def test_a_key_planned_in_another_calendar_is_reported():
 
 def test_same_input_same_output_including_ids():
     def once():
-        return plan(make_input(videos(5, [YT, TT, IG]), "Europe/London", date(2026, 10, 19), date(2026, 11, 1),
-                               load_timing(), {}))
+        return plan(
+            make_input(
+                videos(5, [YT, TT, IG]), "Europe/London", date(2026, 10, 19), date(2026, 11, 1), load_timing(), {}
+            )
+        )
 
     a, b = once(), once()
     assert [(i.id, i.scheduled_at.isoformat(), i.score) for i in a.items] == [
@@ -532,7 +669,8 @@ def test_same_input_same_output_including_ids():
 
 def test_a_disabled_platform_is_unplaced_with_the_reason():
     prefs = {YT: prefs_for(YT, enabled=False)}
-    inp = make_input(videos(1, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 12),
-                     table({YT: [window(time(9), time(10))]}), prefs)
+    inp = make_input(
+        videos(1, [YT]), "UTC", date(2026, 7, 6), date(2026, 7, 12), table({YT: [window(time(9), time(10))]}), prefs
+    )
     result = plan(inp)
     assert result.items == [] and "disabled" in result.unplaced[0].reason

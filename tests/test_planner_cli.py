@@ -12,22 +12,50 @@ import pytest
 from calcli.calendars import load_calendar
 
 VIDEOS = [
-    {"video_job_id": "v1", "title": "How we built it", "duration_seconds": 48, "aspect_ratio": "9:16",
-     "platforms": ["youtube", "tiktok", "instagram"], "status": "completed", "priority": "high"},
-    {"video_job_id": "v2", "title": "Keynote cut", "duration_seconds": 300, "aspect_ratio": "16:9",
-     "platforms": ["youtube", "linkedin"], "status": "completed"},
-    {"video_job_id": "v3", "title": "Tips", "duration_seconds": 30, "aspect_ratio": "1:1",
-     "platforms": ["x", "facebook"], "status": "completed", "ready_at": "2026-07-10T09:00:00Z"},
+    {
+        "video_job_id": "v1",
+        "title": "How we built it",
+        "duration_seconds": 48,
+        "aspect_ratio": "9:16",
+        "platforms": ["youtube", "tiktok", "instagram"],
+        "status": "completed",
+        "priority": "high",
+    },
+    {
+        "video_job_id": "v2",
+        "title": "Keynote cut",
+        "duration_seconds": 300,
+        "aspect_ratio": "16:9",
+        "platforms": ["youtube", "linkedin"],
+        "status": "completed",
+    },
+    {
+        "video_job_id": "v3",
+        "title": "Tips",
+        "duration_seconds": 30,
+        "aspect_ratio": "1:1",
+        "platforms": ["x", "facebook"],
+        "status": "completed",
+        "ready_at": "2026-07-10T09:00:00Z",
+    },
 ]
-V4 = {"video_job_id": "v4", "title": "Bonus", "duration_seconds": 40, "aspect_ratio": "9:16",
-      "platforms": ["tiktok", "youtube"], "status": "completed"}
+V4 = {
+    "video_job_id": "v4",
+    "title": "Bonus",
+    "duration_seconds": 40,
+    "aspect_ratio": "9:16",
+    "platforms": ["tiktok", "youtube"],
+    "status": "completed",
+}
 PERIOD = ("--start", "2026-07-01", "--end", "2026-07-31")
 CAL = Path("calendars/Q3.yaml")
 
 
 def write_bulk(path: Path, videos: list[dict], *, user: str = "user_123", job: str = "bj_cli") -> Path:
-    path.write_text(json.dumps({"bulk_job_id": job, "user_id": user, "name": "CLI series", "videos": videos},
-                               indent=2), encoding="utf-8")
+    path.write_text(
+        json.dumps({"bulk_job_id": job, "user_id": user, "name": "CLI series", "videos": videos}, indent=2),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -217,8 +245,18 @@ def test_same_plan_in_separate_processes_with_different_hash_seeds(project, run_
     write_bulk(project / "bulk.json", [*VIDEOS, V4])
     outs = []
     for seed in ("1", "2"):
-        r = run_process("plan", "bulk.json", "--calendar", "Q3", *PERIOD, "--dry-run", "--format", "json",
-                        cwd=project, env={"PYTHONHASHSEED": seed})
+        r = run_process(
+            "plan",
+            "bulk.json",
+            "--calendar",
+            "Q3",
+            *PERIOD,
+            "--dry-run",
+            "--format",
+            "json",
+            cwd=project,
+            env={"PYTHONHASHSEED": seed},
+        )
         assert r.exit_code == 0, r
         outs.append(r.stdout)
     assert outs[0] == outs[1]
@@ -241,8 +279,10 @@ def test_a_project_timing_override_across_spring_forward(project, run):
     """America/New_York skips 02:00-03:00 on 2027-03-14: the post of that day goes to 03:00 EDT."""
     (project / "timing_data").mkdir()
     (project / "timing_data" / "youtube.yaml").write_text(SPRING_OVERRIDE, encoding="utf-8")
-    vids = [{"video_job_id": f"n{k}", "duration_seconds": 30, "aspect_ratio": "9:16", "platforms": ["youtube"]}
-            for k in range(3)]
+    vids = [
+        {"video_job_id": f"n{k}", "duration_seconds": 30, "aspect_ratio": "9:16", "platforms": ["youtube"]}
+        for k in range(3)
+    ]
     write_bulk(project / "bulk.json", vids)
     r = run("plan", "bulk.json", "--calendar", "Night", "--start", "2027-03-13", "--end", "2027-03-15")
     assert r.exit_code == 0, r

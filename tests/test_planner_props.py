@@ -179,7 +179,23 @@ def plan_inputs(draw) -> PlanInput:
     if draw(st.integers(0, 3)) == 0:  # a planning window inside the period (--start/--end)
         start = first + timedelta(days=draw(st.integers(0, 6)))
         end = last - timedelta(days=draw(st.integers(0, 6)))
-    return PlanInput(job, cal, existing, timing, prefs, stagger, now, slot_minutes=slot_minutes, start=start, end=end)
+    # as the controller does: this job's keys on another calendar are reported, not planned again
+    elsewhere = {
+        i.idempotency_key: i.calendar for i in existing if i.bulk_job_id == job.bulk_job_id and i.calendar != "CAL"
+    }
+    return PlanInput(
+        job,
+        cal,
+        existing,
+        timing,
+        prefs,
+        stagger,
+        now,
+        slot_minutes=slot_minutes,
+        start=start,
+        end=end,
+        keys_elsewhere=elsewhere,
+    )
 
 
 def _bounds(inp: PlanInput) -> tuple[date, date]:
@@ -375,7 +391,7 @@ def test_planning_again_with_the_items_on_the_calendar_adds_nothing(inp):
     again.existing = [*again.existing, *copy.deepcopy(first.items)]
     second = plan(again)
     assert second.items == []
-    assert set(second.already) == {i.idempotency_key for i in first.items}
+    assert set(second.already) == set(first.already) | {i.idempotency_key for i in first.items}
     # what could not be placed the first time is still reported as such
     assert [(u.video_job_id, u.platform) for u in second.unplaced] == [
         (u.video_job_id, u.platform) for u in first.unplaced
