@@ -349,9 +349,12 @@ def agenda(s, days: int, filters: Filters) -> Agenda:
 def week(s, day: date | None, filters: Filters) -> WeekGrid:
     """The ISO week containing ``day`` (default: today in the view's zone)."""
     today = today_in(s, filters)
-    days = week_days(day or today)
-    items = _load(s, *utc_range_for_days(days[0], days[-1]), filters)
-    return week_grid(items, days[0], filters, today)
+    try:
+        days = week_days(day or today)
+        span = utc_range_for_days(days[0], days[-1])
+    except OverflowError:
+        raise _out_of_range(day) from None
+    return week_grid(_load(s, *span, filters), days[0], filters, today)
 
 
 def month(s, year_month: tuple[int, int] | None, filters: Filters) -> tuple[MonthGrid, list[dict]]:
@@ -359,5 +362,15 @@ def month(s, year_month: tuple[int, int] | None, filters: Filters) -> tuple[Mont
     today = today_in(s, filters)
     year, mon = year_month or (today.year, today.month)
     first, last = month_bounds(year, mon)
-    items = _load(s, *utc_range_for_days(first, last), filters)
+    try:
+        span = utc_range_for_days(first, last)
+    except OverflowError:
+        raise _out_of_range(f"{year:04d}-{mon:02d}") from None
+    items = _load(s, *span, filters)
     return month_grid(items, year, mon, filters, today), month_count_rows(items, year, mon, filters)
+
+
+def _out_of_range(value) -> Exception:
+    from calcli.errors import UsageError
+
+    return UsageError(f"{value} is too close to the end of the calendar (years 1 to 9999).")
