@@ -46,7 +46,22 @@ CALENDAR_KEYS = frozenset(
     {"calendar", "user", "title", "timezone", "period", "platforms", "status", "blackouts", "items", "notes"}
 )
 ITEM_KEYS = frozenset(
-    {"id", "key", "video", "platform", "format", "at", "status", "score", "title", "assignee", "notes", "post"}
+    {
+        "id",
+        "key",
+        "video",
+        "platform",
+        "format",
+        "at",
+        "status",
+        "score",
+        "title",
+        "caption",
+        "hashtags",
+        "assignee",
+        "notes",
+        "post",
+    }
 )
 EXCEPTION_KEYS = frozenset({"id", "kind", "start", "end", "platforms", "yearly", "reason", "item"})
 ITEM_ORDER = (
@@ -59,6 +74,8 @@ ITEM_ORDER = (
     "status",
     "score",
     "title",
+    "caption",
+    "hashtags",
     "assignee",
     "notes",
     "post",
@@ -277,6 +294,9 @@ def _parse_item(
         assignee=f.str("assignee"),
         notes=f.str("notes", default="") or "",
         post_ref=f.str("post"),
+        caption=f.str("caption", default="") or "",
+        hashtags=f.str_list("hashtags") or [],
+        field_lines={k: f.line(k) for k in ("title", "caption", "hashtags") if k in f.keys},
         line=line_of(node),
     )
 
@@ -323,6 +343,10 @@ def emit_item(item: ContentScheduleItem, indent: int = 2) -> str:
         text += f"    score: {round(item.score, 4)!r}\n"
     if item.title:
         text += f"    title: {scalar(item.title)}\n"
+    if item.caption:
+        text += f"    caption: {scalar(item.caption)}\n"
+    if item.hashtags:
+        text += f"    hashtags: {flow_list(item.hashtags)}\n"
     if item.assignee:
         text += f"    assignee: {scalar(item.assignee)}\n"
     if item.notes:
@@ -338,7 +362,7 @@ def emit_fields(values: dict, indent: int = 2) -> str:
     for k in ITEM_ORDER:
         v = values.get(k)
         if v is not None:
-            parts.append((rest if parts else dash) + k + ": " + scalar(v) + "\n")
+            parts.append((rest if parts else dash) + k + ": " + value_text(v) + "\n")
     return "".join(parts)
 
 
@@ -356,6 +380,10 @@ def item_fields(item: ContentScheduleItem) -> dict:
         values["score"] = round(item.score, 4)
     if item.title:
         values["title"] = item.title
+    if item.caption:
+        values["caption"] = item.caption
+    if item.hashtags:
+        values["hashtags"] = list(item.hashtags)
     if item.assignee:
         values["assignee"] = item.assignee
     if item.notes:
@@ -363,6 +391,11 @@ def item_fields(item: ContentScheduleItem) -> dict:
     if item.post_ref:
         values["post"] = item.post_ref
     return values
+
+
+def value_text(value) -> str:
+    """A field's value in calcli's style: a flow list for lists, else a canonical scalar."""
+    return flow_list(value) if isinstance(value, list) else scalar(value)
 
 
 def emit_exception(exc: ScheduleException) -> str:
@@ -578,20 +611,22 @@ def _update_chunk(chunk: str, values: dict) -> str:
             continue
         if isinstance(v, yaml.ScalarNode) and _same_scalar(v, values[key]):
             continue
+        if isinstance(v, yaml.SequenceNode) and [getattr(n, "value", None) for n in v.value] == values[key]:
+            continue
         end = v.end_mark.index
         if not mapping.flow_style and v.end_mark.column == 0 and end > v.start_mark.index:
             end -= 1  # a block scalar ends after its newline: keep the newline
-        edits.append((v.start_mark.index, end, scalar(values[key])))
+        edits.append((v.start_mark.index, end, value_text(values[key])))
     missing = [key for key in ITEM_ORDER if key in values and key not in present]
     if missing:
         if mapping.flow_style:
             pos = mapping.end_mark.index - 1  # before the closing brace
-            edits.append((pos, pos, "".join(f", {key}: {scalar(values[key])}" for key in missing)))
+            edits.append((pos, pos, "".join(f", {key}: {value_text(values[key])}" for key in missing)))
         else:
             indent = mapping.value[0][0].start_mark.column
             last = mapping.value[-1][1].end_mark
             pos = last.index if last.column == 0 else chunk.find("\n", last.index) + 1 or len(chunk)
-            text = "".join(" " * indent + f"{key}: {scalar(values[key])}\n" for key in missing)
+            text = "".join(" " * indent + f"{key}: {value_text(values[key])}\n" for key in missing)
             if pos == len(chunk) and not chunk.endswith("\n"):
                 text = "\n" + text
             edits.append((pos, pos, text))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from calcli.calendars import load_calendar
 from calcli.errors import Finding, InvalidInput, relative
+from calcli.platforms import Measure, load_registry, measure
 from calcli.prefs import parse_preferences
 from calcli.timing import load_timing
 
@@ -20,6 +21,7 @@ def check_project(project, extra: list[Path] | None = None) -> tuple[list[Findin
     if project.timing_dir.is_dir():
         count += len(list(project.timing_dir.glob("*.yaml")))
         _collect(findings, lambda: load_timing(project.timing_dir))
+    registry = _collect(findings, lambda: load_registry(project.timing_dir)) or load_registry()
     keys: dict[str, tuple[str, int | None]] = {}
     ids: dict[str, tuple[str, int | None]] = {}
     for path in sorted(project.calendars_dir.glob("*.yaml")) if project.calendars_dir.is_dir() else []:
@@ -28,6 +30,7 @@ def check_project(project, extra: list[Path] | None = None) -> tuple[list[Findin
         if cf is None:
             continue
         rel = project.rel(path)
+        findings.extend(variant_findings(registry, rel, cf.calendar.items))
         for item in cf.calendar.items:
             for seen, value, what in ((keys, item.idempotency_key, "idempotency key"), (ids, item.id, "item id")):
                 if value in seen and seen[value][0] != rel:
@@ -43,6 +46,29 @@ def check_project(project, extra: list[Path] | None = None) -> tuple[list[Findin
         else:
             _collect(findings, lambda p=path: load_calendar(p))
     return sorted(set(findings), key=lambda f: (f.path, f.line or 0, f.column or 0, f.message)), count
+
+
+def variant_findings(registry, rel: str, items) -> list[Finding]:
+    """Titles, captions and hashtag lists (edited by hand, say) over their platform's limits."""
+    out = []
+    for item in items:
+        measures = measure(registry, item.platform, item.title, item.caption)
+        limit = registry.get(item.platform).fields.get("hashtags")
+        if limit is not None and item.hashtags:
+            measures.append(Measure("hashtags", "hashtags", len(item.hashtags), limit))
+        for m in measures:
+            if m.ok:
+                continue
+            line = item.field_lines.get(m.field, item.line)
+            if m.room < 0:
+                what = f"{m.length} {'weighted ' if m.limit.count == 'x-weighted' else ''}long" \
+                    if m.field in ("title", "caption") else f"{m.length}"
+                msg = (f"items.{m.field}: {item.platform.value} {m.label} is {what}, over the limit of "
+                       f"{m.limit.max} by {-m.room} (item {item.id})")
+            else:
+                msg = f"items.{m.field}: {item.platform.value} {m.label} is shorter than {m.limit.min} (item {item.id})"
+            out.append(Finding(rel, line, None, msg))
+    return out
 
 
 def _collect(findings: list[Finding], fn):

@@ -373,7 +373,8 @@ def publish(command: str, due: Due, tzname: str, timeout: float) -> Outcome:
         "scheduled_at": iso(item.scheduled_at),
         "timezone": tzname,
         "title": item.title,
-        "caption": item.notes or item.title,
+        "caption": item.caption or item.title,
+        "hashtags": list(item.hashtags),
         "attempt": due.attempt,
         "key": item.idempotency_key,
     }
@@ -383,7 +384,7 @@ def publish(command: str, due: Due, tzname: str, timeout: float) -> Outcome:
         "CALCLI_PLATFORM": item.platform.value,
         "CALCLI_VIDEO_ID": item.video_job_id,
         "CALCLI_TITLE": item.title,
-        "CALCLI_CAPTION": item.notes or item.title,
+        "CALCLI_CAPTION": item.caption or item.title,
         "CALCLI_SCHEDULED_AT": iso(item.scheduled_at),
         "CALCLI_FORMAT": item.format,
         "CALCLI_CALENDAR": item.calendar,

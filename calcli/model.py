@@ -176,6 +176,9 @@ class ContentScheduleItem:
     assignee: str | None = None
     notes: str = ""
     post_ref: str | None = None  # the URL or id the publisher printed
+    caption: str = ""  # this platform's text (calcli.platforms.derive), editable by hand
+    hashtags: list[str] = field(default_factory=list)
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # as parsed
     created_at: datetime | None = None
     updated_at: datetime | None = None
     line: int | None = None

@@ -27,6 +27,7 @@ from calcli.model import (
     item_id_for,
 )
 from calcli.planner import PlanInput, best_free_slot, slot_violations
+from calcli.platforms import load_registry
 from calcli.prefs import load_preferences
 from calcli.project import NAME_RE
 from calcli.store import Store, open_store
@@ -158,6 +159,7 @@ def _plan_input(s: Session, cal: ContentCalendar, exclude: str | None = None) ->
         stagger=prefs.stagger,
         now=current_time(zone(cal.timezone)),
         slot_minutes=s.project.config.slot_minutes,
+        platform_caps=load_registry(s.project.timing_dir).daily_caps(),
     )
 
 

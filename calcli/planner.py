@@ -142,16 +142,26 @@ class PlanInput:
     start: date | None = None  # planning window inside the period
     end: date | None = None
     keys_elsewhere: dict[str, str] = field(default_factory=dict)
+    platform_caps: dict[Platform, int] = field(default_factory=dict)  # posts a day the platform takes
 
 
-def limits_for(platform: Platform, fmt: PlatformTimingData, prefs: UserSchedulingPreferences | None) -> Limits:
+def limits_for(
+    platform: Platform,
+    fmt: PlatformTimingData,
+    prefs: UserSchedulingPreferences | None,
+    platform_cap: int | None = None,
+) -> Limits:
+    """The user's caps where set, else the research guideline; never above the platform's own daily cap."""
     f = fmt.frequency
 
     def pick(user, research):
         return user if user is not None else research
 
+    per_day = pick(prefs.max_per_day if prefs else None, f.max_per_day)
+    if platform_cap is not None:
+        per_day = platform_cap if per_day is None else min(per_day, platform_cap)
     return Limits(
-        max_per_day=pick(prefs.max_per_day if prefs else None, f.max_per_day),
+        max_per_day=per_day,
         max_per_week=pick(prefs.posting_frequency_max if prefs else None, f.max_per_week),
         min_per_week=pick(prefs.posting_frequency_min if prefs else None, f.min_per_week),
         spacing=(prefs.min_spacing_minutes if prefs else 0) * 60.0,
@@ -367,7 +377,7 @@ class Planner:
     # ------------------------------------------------------------ setup
     def board(self, platform: Platform, fmt: PlatformTimingData) -> Board:
         if platform not in self.boards:
-            lim = limits_for(platform, fmt, self.inp.prefs.get(platform))
+            lim = limits_for(platform, fmt, self.inp.prefs.get(platform), self.inp.platform_caps.get(platform))
             self.limits[platform] = lim
             board = Board(lim)
             for item in self.inp.existing:

@@ -19,6 +19,7 @@ from calcli.editing import Change, Target, apply_change, history_row
 from calcli.errors import Finding, InvalidInput, UsageError
 from calcli.model import BulkJob, ContentCalendar, ContentScheduleItem, Platform
 from calcli.planner import PlanInput, Planner, PlanResult, Request, Slot, candidate_slots, plan
+from calcli.platforms import Registry, derive, load_registry
 from calcli.prefs import UserPreferences, load_preferences
 from calcli.store import Store, open_store
 from calcli.store.sync import sync_project
@@ -71,10 +72,16 @@ def plan_bulk_job(
         raise UsageError(f"--end {end} is before --start {start}.")
     path = project.calendar_path(calendar_name)
     timing = load_timing(project.timing_dir)
+    registry = load_registry(project.timing_dir)
     prefs = load_preferences(project.preferences_path, job.user_id, project.config.timezone)
     with open_store(project) as store:
         sync_project(project, store)
         cal, existing, created = _calendar(store, project, path, calendar_name, job, prefs, start, end, tz)
+        if cal.status == "archived":
+            raise UsageError(
+                f"calendar {cal.name} is archived; nothing is planned into it.",
+                "Plan into another calendar, or set `status: active` in its file.",
+            )
         if cal.user_id != job.user_id:
             raise InvalidInput(
                 Finding(
@@ -101,8 +108,10 @@ def plan_bulk_job(
             start=start,
             end=end,
             keys_elsewhere=store.keys_elsewhere(cal.name, keys),
+            platform_caps=registry.daily_caps(),
         )
         result = plan(inp)
+        add_variants(registry, job, result.items)
         outcome = PlanOutcome(result, cal, created, False, path, job, len(existing))
         if strict and result.unplaced:
             raise InvalidInput(
@@ -117,6 +126,17 @@ def plan_bulk_job(
         _write(store, project, path, cal, existing, result.items, created, job.user_id)
         outcome.written = True
     return outcome
+
+
+def add_variants(registry: Registry, job: BulkJob, items: list[ContentScheduleItem]) -> None:
+    """Each new item gets its platform's title, caption and hashtags, within the platform's limits."""
+    videos = {v.video_job_id: v for v in job.videos}
+    for item in items:
+        v = videos[item.video_job_id]
+        variant = derive(registry, item.platform, v.title, v.description, v.hashtags)
+        item.title = variant.title
+        item.caption = "" if variant.caption == variant.title else variant.caption
+        item.hashtags = variant.hashtags
 
 
 def _instant(day: date, cal: ContentCalendar) -> datetime:
@@ -211,10 +231,13 @@ def explain_item(project, item_id: str, user: str | None = None, all_users: bool
         others = store.items("user_id = ? AND id <> ? AND status <> 'canceled'", [item.user_id, item.id])
     timing = load_timing(project.timing_dir)
     prefs = load_preferences(project.preferences_path, item.user_id, project.config.timezone)
-    return _explain(item, cal, others, timing, prefs, history, project.config.slot_minutes)
+    caps = load_registry(project.timing_dir).daily_caps()
+    return _explain(item, cal, others, timing, prefs, history, project.config.slot_minutes, caps)
 
 
-def _explain(item, cal, others, timing: TimingTable, prefs: UserPreferences, history, slot_minutes: int) -> Explanation:
+def _explain(
+    item, cal, others, timing: TimingTable, prefs: UserPreferences, history, slot_minutes: int, caps: dict
+) -> Explanation:
     from calcli.model import VideoJob
 
     fmt = timing.get(item.platform, item.format) or timing.for_platform(item.platform)[0]
@@ -229,6 +252,7 @@ def _explain(item, cal, others, timing: TimingTable, prefs: UserPreferences, his
         stagger=prefs.stagger,
         now=min(planned_at, item.scheduled_at),
         slot_minutes=slot_minutes,
+        platform_caps=caps,
     )
     planner = Planner(inp)
     planner.board(item.platform, fmt)

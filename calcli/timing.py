@@ -18,6 +18,7 @@ from calcli.files import Fields, compose
 from calcli.model import WEEKDAYS, Frequency, Platform, PlatformTimingData, TimingWindow
 from calcli.timeutil import parse_hhmm
 
+LIMITS_FILE = "limits.yaml"  # the content-limits registry lives beside the timing files (calcli.platforms)
 FALLBACK_NOTE = (
     "no timing data for {platform}: using the fallback window "
     "(weekdays 09:00-17:00 local, score 0.5, at most 1 post a day)"
@@ -56,7 +57,7 @@ class TimingTable:
 def shipped_files() -> dict[str, Path]:
     """The shipped ``<platform>.yaml`` files, by platform id."""
     root = resources.files("calcli.timing_data")
-    return {p.name[:-5]: Path(str(p)) for p in root.iterdir() if p.name.endswith(".yaml")}
+    return {p.name[:-5]: Path(str(p)) for p in root.iterdir() if p.name.endswith(".yaml") and p.name != LIMITS_FILE}
 
 
 def load_timing(project_dir: Path | None = None) -> TimingTable:
@@ -73,7 +74,7 @@ def load_timing(project_dir: Path | None = None) -> TimingTable:
         if platform:
             formats[platform] = fmts
     if project_dir is not None and project_dir.is_dir():
-        for path in sorted(project_dir.glob("*.yaml")):
+        for path in sorted(p for p in project_dir.glob("*.yaml") if p.name != LIMITS_FILE):
             platform, fmts = parse_timing_file(path, findings)
             if platform:
                 merged = {f.format: f for f in formats.get(platform, [])}

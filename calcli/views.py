@@ -111,6 +111,17 @@ def agenda_rows(items: list[ContentScheduleItem], start: datetime, end: datetime
     return [item_view_row(i) for i in in_window(items, start, end, filters)]
 
 
+def agenda_end(start: datetime, days: int) -> datetime:
+    """The end of an agenda of ``days`` whole days from ``start`` (aware), today included: midnight
+    at the start of day ``days`` after today, on ``start``'s wall clock; ``start`` itself for 0 days."""
+    from calcli.timeutil import shift_gap
+
+    if days <= 0:
+        return start
+    last = start.date() + timedelta(days=days)
+    return shift_gap(datetime(last.year, last.month, last.day), start.tzinfo)
+
+
 def grouped_for_display(rows: list[dict]) -> list[dict]:
     """The agenda as people read it: the day (``Wed 2026-07-01``) only on the first row of each day."""
     out, last = [], None
@@ -176,18 +187,29 @@ def truncate(text: str, width: int) -> str:
     return text[: width - 1] + "…"
 
 
+def _full_head(item: ContentScheduleItem) -> str:
+    return " ".join(x for x in (local_time(item), item.platform.value, item.format) if x)
+
+
+def _compact(item: ContentScheduleItem, width: int) -> bool:
+    """True when ``width`` has no room for the full head (time, platform, format) and a few
+    characters of the title: then the line is ``16:00 yt Title`` instead."""
+    room = 3 + min(len(item.title), 8) if item.title else 0
+    return len(_full_head(item)) + room > width
+
+
 def platform_label(item: ContentScheduleItem, width: int) -> str:
-    """The platform's name, or its two-letter short form when the full line head does not fit."""
-    full = f"{local_time(item)} {item.platform.value} {item.format}".rstrip()
-    return item.platform.value if len(full) <= width else PLATFORM_SHORT[item.platform]
+    """How the platform is written in a week line of ``width``: its name, or its two-letter short form."""
+    return PLATFORM_SHORT[item.platform] if _compact(item, width) else item.platform.value
 
 
 def week_line(item: ContentScheduleItem, width: int) -> str:
-    """One item in a week column: ``16:00 youtube short · Title``, truncated to ``width``."""
-    head = f"{local_time(item)} {platform_label(item, width)}"
-    if item.format:
-        head += f" {item.format}"
-    text = f"{head} · {item.title}" if item.title else head
+    """One item in a week column: ``16:00 youtube short · Title``, truncated to ``width`` (``…``);
+    in a narrow column ``16:00 yt Title`` (short platform, no format)."""
+    if _compact(item, width):
+        text = " ".join(x for x in (local_time(item), PLATFORM_SHORT[item.platform], item.title) if x)
+    else:
+        text = f"{_full_head(item)} · {item.title}" if item.title else _full_head(item)
     return truncate(text, width)
 
 
@@ -337,11 +359,11 @@ def today_in(s, filters: Filters) -> date:
 
 
 def agenda(s, days: int, filters: Filters) -> Agenda:
-    """The items from now for ``days`` days."""
+    """The items from now to the end of the ``days``-th day, today being the first."""
     from calcli.timeutil import now, zone
 
     start = now(zone(view_zone(s, filters)))
-    end = start + timedelta(days=days)
+    end = agenda_end(start, days)
     items = _load(s, _utc_naive(start), _utc_naive(end), filters)
     return Agenda(start, end, agenda_rows(items, start, end, filters))
 

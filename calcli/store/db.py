@@ -285,7 +285,7 @@ class Store:
     ITEM_COLUMNS = (
         "id, idempotency_key, calendar_id, user_id, video_job_id, platform, format, "
         "scheduled_utc, timezone, status, bulk_job_id, score, title, assignee, notes, "
-        "src_line, created_at, updated_at, post_ref"
+        "src_line, created_at, updated_at, post_ref, caption, hashtags"
     )
 
     def items(
@@ -321,6 +321,8 @@ class Store:
                     created_at=r[16],
                     updated_at=r[17],
                     post_ref=r[18],
+                    caption=r[19] or "",
+                    hashtags=list(r[20] or []),
                 )
             )
         return out
@@ -508,6 +510,8 @@ def _item_row(
         created,
         updated,
         item.post_ref,
+        item.caption or None,
+        list(item.hashtags) or None,
     )
 
 

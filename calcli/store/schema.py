@@ -87,6 +87,17 @@ CREATE TABLE store_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
     )
 )
 
+MIGRATIONS.append(
+    (
+        3,
+        """
+-- Each item's own text for its platform (calcli.platforms), as the calendar file holds it.
+ALTER TABLE content_schedule_items ADD COLUMN caption VARCHAR;
+ALTER TABLE content_schedule_items ADD COLUMN hashtags VARCHAR[];
+""",
+    )
+)
+
 FILE_OWNED = (
     "source_files",
     "content_calendars",

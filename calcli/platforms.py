@@ -1,0 +1,344 @@
+"""Cross-platform coordination: the limits registry, length counting and per-platform variants.
+
+The seed's CrossPlatformCoordinator. One video becomes one post per platform,
+each fitted to that platform: a title of at most 100 characters on YouTube, a
+caption within X's weighted 280, at most 30 hashtags on Instagram. Texts are
+cut at a word boundary with an ellipsis, never inside a grapheme (an emoji
+with its modifiers, a flag, a letter with its accents).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import regex
+
+from calcli.errors import Finding, InvalidInput
+from calcli.files import Fields, compose
+from calcli.model import Platform
+
+ELLIPSIS = "…"
+COUNTS = ("chars", "utf16", "x-weighted")
+FIELDS = ("title", "caption", "tags_chars", "hashtags", "mentions")
+LIMIT_KEYS = frozenset({"max", "min", "count", "url_weight", "source", "others", "why", "note", "label"})
+
+_GRAPHEME = regex.compile(r"\X")
+_URL = regex.compile(r"https?://\S+|www\.\S+", regex.I)
+_HASHTAG = regex.compile(r"(?<![\w#])#(\w+)")
+_MENTION = regex.compile(r"(?<![\w@])@(\w+)")
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
+# X counts these code points 1 and every other 2 (twitter-text v3 configuration).
+_X_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One limit of one platform field, with its provenance."""
+
+    max: int
+    min: int | None = None
+    count: str = "chars"
+    url_weight: int = 23
+    source: str = ""
+    others: str = ""
+    why: str = ""
+    note: str = ""
+    label: str = ""
+
+
+@dataclass
+class PlatformLimits:
+    platform: Platform
+    posts_per_day: Limit | None = None
+    fields: dict[str, Limit] = field(default_factory=dict)
+
+
+@dataclass
+class Registry:
+    checked: str
+    platforms: dict[Platform, PlatformLimits]
+
+    def get(self, platform: Platform) -> PlatformLimits:
+        return self.platforms.get(platform) or PlatformLimits(platform)
+
+    def daily_caps(self) -> dict[Platform, int]:
+        return {p: pl.posts_per_day.max for p, pl in self.platforms.items() if pl.posts_per_day}
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_registry(project_timing_dir: Path | None = None) -> Registry:
+    """The shipped registry with a project's ``timing_data/limits.yaml`` applied over it (per field)."""
+    shipped = Path(str(resources.files("calcli.timing_data") / "limits.yaml"))
+    findings: list[Finding] = []
+    reg = _parse(shipped, findings)
+    override = project_timing_dir / "limits.yaml" if project_timing_dir else None
+    if override is not None and override.exists():
+        extra = _parse(override, findings)
+        for platform, pl in extra.platforms.items():
+            base = reg.platforms.setdefault(platform, PlatformLimits(platform))
+            base.posts_per_day = pl.posts_per_day or base.posts_per_day
+            base.fields.update(pl.fields)
+    if findings:
+        raise InvalidInput(findings)
+    return reg
+
+
+def _parse(path: Path, findings: list[Finding]) -> Registry:
+    doc = Fields(path, compose(path), findings)
+    doc.unknown({"checked", "platforms"})
+    reg = Registry(doc.str("checked", default="") or "", {})
+    plats = doc.map("platforms", required=True)
+    for name in plats.keys if plats else {}:
+        try:
+            platform = Platform.parse(name)
+        except ValueError:
+            plats.error(plats.keys[name][0], f"unknown platform {name!r}")
+            continue
+        p = plats.map(name)
+        if p is None:
+            continue
+        p.unknown({"posts_per_day", "fields"})
+        pl = PlatformLimits(platform)
+        cap = p.map("posts_per_day")
+        if cap:
+            pl.posts_per_day = _limit(cap)
+        fields = p.map("fields")
+        for fname in fields.keys if fields else {}:
+            if fname not in FIELDS:
+                fields.error(fields.keys[fname][0], f"unknown field {fname!r} (known: {', '.join(FIELDS)})")
+                continue
+            f = fields.map(fname)
+            if f is not None:
+                limit = _limit(f)
+                if limit:
+                    pl.fields[fname] = limit
+        reg.platforms[platform] = pl
+    return reg
+
+
+def _limit(f: Fields) -> Limit | None:
+    f.unknown(LIMIT_KEYS)
+    mx = f.number("max", required=True, integer=True, minimum=1)
+    mn = f.number("min", integer=True, minimum=0)
+    count = f.str("count", default="chars", choices=COUNTS) or "chars"
+    if mx is None:
+        return None
+    if mn is not None and mn > mx:
+        f.error(f.node_of("min"), f"min {mn} is above max {mx}", "min")
+    return Limit(
+        max=int(mx),
+        min=int(mn) if mn is not None else None,
+        count=count,
+        url_weight=int(f.number("url_weight", integer=True, minimum=0, default=23) or 23),
+        source=f.str("source", default="") or "",
+        others=f.str("others", default="") or "",
+        why=f.str("why", default="") or "",
+        note=f.str("note", default="") or "",
+        label=f.str("label", default="") or "",
+    )
+
+
+# ---------------------------------------------------------------- counting
+
+
+def graphemes(text: str) -> list[str]:
+    return _GRAPHEME.findall(text)
+
+
+def length(text: str, limit: Limit) -> int:
+    """The length of ``text`` as the platform counts it."""
+    if limit.count == "utf16":
+        return len(text.encode("utf-16-le")) // 2
+    if limit.count == "x-weighted":
+        return x_weighted_length(text, limit.url_weight)
+    return len(text)
+
+
+def x_weighted_length(text: str, url_weight: int = 23) -> int:
+    """X's weighted length: a URL counts ``url_weight``, an emoji 2, light code points 1, others 2."""
+    total = 0
+    pos = 0
+    for m in _URL.finditer(text):
+        total += _x_plain(text[pos : m.start()]) + url_weight
+        pos = m.end()
+    return total + _x_plain(text[pos:])
+
+
+def _x_plain(text: str) -> int:
+    total = 0
+    for g in graphemes(text):
+        if _EMOJI.search(g):
+            total += 2
+            continue
+        for ch in g:
+            cp = ord(ch)
+            total += 1 if any(a <= cp <= b for a, b in _X_LIGHT) else 2
+    return total
+
+
+# ---------------------------------------------------------------- fitting
+
+
+def fit(text: str, limit: Limit) -> str:
+    """``text`` if it fits; else its longest prefix ending at a word boundary, plus an ellipsis.
+
+    A first word too long for the limit is cut at a grapheme boundary instead.
+    Never splits a grapheme. The result always fits (it is empty only when not
+    even the ellipsis does).
+    """
+    if length(text, limit) <= limit.max:
+        return text
+    parts = graphemes(text)
+    n = _longest_fitting_prefix(parts, limit)
+    if n < len(parts) and not parts[n].isspace():
+        spaces = [i for i in range(1, n) if parts[i].isspace()]
+        if spaces:
+            n = spaces[-1]  # end at the last word boundary that fits
+    candidate = "".join(parts[:n]).rstrip() + ELLIPSIS
+    return candidate if length(candidate, limit) <= limit.max else ""
+
+
+def _longest_fitting_prefix(parts: list[str], limit: Limit) -> int:
+    """How many graphemes can stay so that they plus the ellipsis fit (binary search: length grows)."""
+    lo, hi = 0, len(parts)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if length("".join(parts[:mid]) + ELLIPSIS, limit) <= limit.max:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+# ---------------------------------------------------------------- variants
+
+
+@dataclass
+class Variant:
+    """One platform's post of one video."""
+
+    platform: Platform
+    title: str
+    caption: str
+    hashtags: list[str]
+
+
+def normalise_tags(tags: list[str]) -> list[str]:
+    """Tags without '#', spaces removed, duplicates (case-insensitive) dropped, order kept."""
+    out, seen = [], set()
+    for t in tags:
+        tag = "".join(unicodedata.normalize("NFC", t).lstrip("#").split())
+        if tag and tag.lower() not in seen:
+            seen.add(tag.lower())
+            out.append(tag)
+    return out
+
+
+def derive(reg: Registry, platform: Platform, title: str, description: str, tags: list[str]) -> Variant:
+    """The platform's title, caption and hashtags for a video, within every limit.
+
+    >>> derive(load_registry(), Platform.X, "How we built it", "", ["launch"]).caption
+    'How we built it #launch'
+    """
+    limits = reg.get(platform).fields
+    tags = normalise_tags(tags)
+    if "hashtags" in limits:
+        tags = tags[: limits["hashtags"].max]
+    title_text = fit(title.strip(), limits["title"]) if "title" in limits and title else title.strip()
+    if platform == Platform.YOUTUBE:
+        body = description.strip()
+        if "tags_chars" in limits:
+            tags = _tags_within(tags, limits["tags_chars"].max)
+    elif platform == Platform.X:
+        body = title.strip()
+    else:
+        body = "\n\n".join(x for x in (title.strip(), description.strip()) if x)
+    cap = limits.get("caption")
+    caption, kept = _caption(body, tags, cap) if cap else (_join(body, tags), tags)
+    return Variant(platform, title_text, caption, kept)
+
+
+def _join(body: str, tags: list[str]) -> str:
+    text = " ".join("#" + t for t in tags)
+    if not body:
+        return text
+    if not text:
+        return body
+    sep = " " if "\n" not in body and len(body) < 120 else "\n\n"
+    return body + sep + text
+
+
+def _caption(body: str, tags: list[str], limit: Limit) -> tuple[str, list[str]]:
+    """Body and hashtags within the limit: drop the least relevant hashtags first, then cut the body."""
+    for k in range(len(tags), -1, -1):
+        text = _join(body, tags[:k])
+        if length(text, limit) <= limit.max:
+            return text, tags[:k]
+    keep = tags[: min(3, len(tags))]
+    while keep:
+        room = limit.max - length(_join("x", keep), limit) + 1
+        if room >= 20:
+            cut = fit(body, Limit(max=room, count=limit.count, url_weight=limit.url_weight))
+            text = _join(cut, keep)
+            if length(text, limit) <= limit.max:
+                return text, keep
+        keep = keep[:-1]
+    return fit(body, limit), []
+
+
+def _tags_within(tags: list[str], budget: int) -> list[str]:
+    """YouTube tags: all together within ``budget`` characters (a tag with a space counts its quotes)."""
+    out, used = [], 0
+    for t in tags:
+        cost = len(t) + (2 if " " in t else 0) + (1 if out else 0)
+        if used + cost > budget:
+            break
+        out.append(t)
+        used += cost
+    return out
+
+
+# ---------------------------------------------------------------- checking
+
+
+@dataclass
+class Measure:
+    field: str
+    label: str
+    length: int
+    limit: Limit
+
+    @property
+    def room(self) -> int:
+        return self.limit.max - self.length
+
+    @property
+    def ok(self) -> bool:
+        return self.room >= 0 and (self.limit.min is None or self.length >= self.limit.min or self.length == 0)
+
+
+def measure(reg: Registry, platform: Platform, title: str, caption: str) -> list[Measure]:
+    """Each limited field of a post with its length and the limit."""
+    limits = reg.get(platform).fields
+    out = []
+    if "title" in limits and title:
+        out.append(Measure("title", limits["title"].label or "title", length(title, limits["title"]), limits["title"]))
+    if "caption" in limits and caption:
+        lim = limits["caption"]
+        out.append(Measure("caption", lim.label or "caption", length(caption, lim), lim))
+    if "hashtags" in limits and caption:
+        out.append(Measure("hashtags", "hashtags", len(_HASHTAG.findall(caption)), limits["hashtags"]))
+    if "mentions" in limits and caption:
+        out.append(Measure("mentions", "mentions", len(_MENTION.findall(caption)), limits["mentions"]))
+    return out
+
+
+@lru_cache(maxsize=8)
+def cached_registry(project_timing_dir: str | None) -> Registry:
+    return load_registry(Path(project_timing_dir) if project_timing_dir else None)
