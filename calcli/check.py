@@ -61,10 +61,15 @@ def variant_findings(registry, rel: str, items) -> list[Finding]:
                 continue
             line = item.field_lines.get(m.field, item.line)
             if m.room < 0:
-                what = f"{m.length} {'weighted ' if m.limit.count == 'x-weighted' else ''}long" \
-                    if m.field in ("title", "caption") else f"{m.length}"
-                msg = (f"items.{m.field}: {item.platform.value} {m.label} is {what}, over the limit of "
-                       f"{m.limit.max} by {-m.room} (item {item.id})")
+                what = (
+                    f"{m.length} {'weighted ' if m.limit.count == 'x-weighted' else ''}long"
+                    if m.field in ("title", "caption")
+                    else f"{m.length}"
+                )
+                msg = (
+                    f"items.{m.field}: {item.platform.value} {m.label} is {what}, over the limit of "
+                    f"{m.limit.max} by {-m.room} (item {item.id})"
+                )
             else:
                 msg = f"items.{m.field}: {item.platform.value} {m.label} is shorter than {m.limit.min} (item {item.id})"
             out.append(Finding(rel, line, None, msg))

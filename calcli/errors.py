@@ -83,6 +83,8 @@ def relative(f: Finding) -> Finding:
     """The finding with its path relative to the current folder, where it is inside it."""
     from pathlib import Path
 
+    if not f.path:
+        return f
     try:
         rel = str(Path(f.path).resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):

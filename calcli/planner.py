@@ -72,6 +72,7 @@ class Slot:
     score: float
     window: TimingWindow | None
     tz: ZoneInfo
+    fmt: str = ""
 
     @property
     def at(self) -> datetime:
@@ -127,6 +128,14 @@ class Limits:
     min_per_week: int | None
     spacing: float  # seconds
     prefs: UserSchedulingPreferences | None
+    format_caps: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)  # fmt -> (day, week)
+
+    def effective(self, fmt: str) -> tuple[int | None, int | None]:
+        """The (per day, per week) caps a post of format ``fmt`` meets."""
+        fday, fweek = self.format_caps.get(fmt, (None, None))
+        day = min((c for c in (self.max_per_day, fday) if c is not None), default=None)
+        week = min((c for c in (self.max_per_week, fweek) if c is not None), default=None)
+        return day, week
 
 
 @dataclass
@@ -147,47 +156,61 @@ class PlanInput:
 
 def limits_for(
     platform: Platform,
-    fmt: PlatformTimingData,
+    formats: list[PlatformTimingData],
     prefs: UserSchedulingPreferences | None,
     platform_cap: int | None = None,
 ) -> Limits:
-    """The user's caps where set, else the research guideline; never above the platform's own daily cap."""
-    f = fmt.frequency
-
-    def pick(user, research):
-        return user if user is not None else research
-
-    per_day = pick(prefs.max_per_day if prefs else None, f.max_per_day)
+    """A platform's caps: the user's (platform-wide) where set, the platform's own daily cap always,
+    and each format's research guideline for what the user left unset."""
+    user_day = prefs.max_per_day if prefs else None
+    user_week = prefs.posting_frequency_max if prefs else None
+    per_day = user_day
     if platform_cap is not None:
         per_day = platform_cap if per_day is None else min(per_day, platform_cap)
+    first = formats[0].frequency if formats else None
+    user_min = prefs.posting_frequency_min if prefs else None
     return Limits(
         max_per_day=per_day,
-        max_per_week=pick(prefs.posting_frequency_max if prefs else None, f.max_per_week),
-        min_per_week=pick(prefs.posting_frequency_min if prefs else None, f.min_per_week),
+        max_per_week=user_week,
+        min_per_week=user_min if user_min is not None else (first.min_per_week if first else None),
         spacing=(prefs.min_spacing_minutes if prefs else 0) * 60.0,
         prefs=prefs,
+        format_caps={
+            f.format: (
+                None if user_day is not None else f.frequency.max_per_day,
+                None if user_week is not None else f.frequency.max_per_week,
+            )
+            for f in formats
+        },
     )
 
 
 class Board:
-    """What is placed on one platform: instants (for spacing) and counts per day and week."""
+    """What is placed on one platform: instants (for spacing) and counts per day and week,
+    for the platform and for each format (research caps are per format)."""
 
     def __init__(self, limits: Limits):
         self.limits = limits
         self.times: list[float] = []
         self.per_day: dict[date, int] = {}
         self.per_week: dict[tuple[int, int], int] = {}
+        self.fmt_day: dict[tuple[str, date], int] = {}
+        self.fmt_week: dict[tuple[str, tuple[int, int]], int] = {}
 
-    def add(self, utc: float, day: date, week: tuple[int, int]) -> None:
+    def add(self, utc: float, day: date, week: tuple[int, int], fmt: str = "") -> None:
         bisect.insort(self.times, utc)
         self.per_day[day] = self.per_day.get(day, 0) + 1
         self.per_week[week] = self.per_week.get(week, 0) + 1
+        self.fmt_day[(fmt, day)] = self.fmt_day.get((fmt, day), 0) + 1
+        self.fmt_week[(fmt, week)] = self.fmt_week.get((fmt, week), 0) + 1
 
-    def remove(self, utc: float, day: date, week: tuple[int, int]) -> None:
+    def remove(self, utc: float, day: date, week: tuple[int, int], fmt: str = "") -> None:
         i = bisect.bisect_left(self.times, utc)
         del self.times[i]
         self.per_day[day] -= 1
         self.per_week[week] -= 1
+        self.fmt_day[(fmt, day)] -= 1
+        self.fmt_week[(fmt, week)] -= 1
 
     def conflict(self, slot: Slot) -> str | None:
         """Why ``slot`` cannot take one more post on this platform, or None."""
@@ -196,6 +219,11 @@ class Board:
             return f"daily cap reached ({lim.max_per_day} a day)"
         if lim.max_per_week is not None and self.per_week.get(slot.week, 0) >= lim.max_per_week:
             return f"weekly cap reached ({lim.max_per_week} a week)"
+        fday, fweek = lim.format_caps.get(slot.fmt, (None, None))
+        if fday is not None and self.fmt_day.get((slot.fmt, slot.day), 0) >= fday:
+            return f"daily cap reached ({fday} {slot.fmt} a day)"
+        if fweek is not None and self.fmt_week.get((slot.fmt, slot.week), 0) >= fweek:
+            return f"weekly cap reached ({fweek} {slot.fmt} a week)"
         i = bisect.bisect_left(self.times, slot.utc)
         gap = max(lim.spacing, 1.0)
         if i < len(self.times) and self.times[i] - slot.utc < gap:
@@ -279,7 +307,7 @@ def candidate_slots(
                 utc = at.timestamp()
             if utc < now_ts:
                 continue
-            slot = Slot(utc, day, week, score, w, tz)
+            slot = Slot(utc, day, week, score, w, tz, fmt.format)
             if blackouts and any(blackout_hits(e, fmt.platform, slot.at) for e in blackouts):
                 continue
             bucket = by_score.get(score)
@@ -377,14 +405,17 @@ class Planner:
     # ------------------------------------------------------------ setup
     def board(self, platform: Platform, fmt: PlatformTimingData) -> Board:
         if platform not in self.boards:
-            lim = limits_for(platform, fmt, self.inp.prefs.get(platform), self.inp.platform_caps.get(platform))
+            formats = self.inp.timing.for_platform(platform)
+            if not any(f.format == fmt.format for f in formats):
+                formats = [fmt, *formats]
+            lim = limits_for(platform, formats, self.inp.prefs.get(platform), self.inp.platform_caps.get(platform))
             self.limits[platform] = lim
             board = Board(lim)
             for item in self.inp.existing:
                 if item.platform == platform and item.status != ScheduleStatus.CANCELED:
                     local = item.scheduled_at.astimezone(self.tz)
                     iso = local.date().isocalendar()
-                    board.add(local.timestamp(), local.date(), (iso[0], iso[1]))
+                    board.add(local.timestamp(), local.date(), (iso[0], iso[1]), item.format)
             self.boards[platform] = board
         return self.boards[platform]
 
@@ -428,7 +459,7 @@ class Planner:
         return None
 
     def place(self, req: Request, slot: Slot) -> None:
-        self.boards[req.platform].add(slot.utc, slot.day, slot.week)
+        self.boards[req.platform].add(slot.utc, slot.day, slot.week, slot.fmt)
         self.placed[req.key] = (req, slot)
         self.by_video.setdefault(req.video.video_job_id, {})[req.platform] = slot.utc
         self.new_on[req.platform] = self.new_on.get(req.platform, 0) + 1
@@ -437,7 +468,7 @@ class Planner:
 
     def unplace(self, req: Request) -> Slot:
         _, slot = self.placed.pop(req.key)
-        self.boards[req.platform].remove(slot.utc, slot.day, slot.week)
+        self.boards[req.platform].remove(slot.utc, slot.day, slot.week, slot.fmt)
         del self.by_video[req.video.video_job_id][req.platform]
         self.new_on[req.platform] -= 1
         self.on_day[(req.platform, slot.day)].discard(req.key)
@@ -549,7 +580,7 @@ class Planner:
         week (caps, spacing), or the same video (stagger)."""
         keys = set(self.on_day.get((req.platform, slot.day), ()))
         lim = self.limits[req.platform]
-        if lim.max_per_week is not None and self.boards[req.platform].per_week.get(slot.week, 0) >= lim.max_per_week:
+        if self.boards[req.platform].conflict(slot) and "weekly" in self.boards[req.platform].conflict(slot):
             keys |= self.on_week.get((req.platform, slot.week), set())
         if lim.spacing > 86400:
             keys |= self.on_week.get((req.platform, slot.week), set())
@@ -593,6 +624,8 @@ class Planner:
                 if other.key == req.key or other.key not in self.placed or not self.spend(4):
                     continue
                 oslot = self.placed[other.key][1]
+                if other.rank < req.rank and other.platform == req.platform:
+                    continue  # a more important video keeps its better slot: priority before total score
                 before = current.score + oslot.score
                 self.unplace(req)
                 self.unplace(other)
@@ -694,7 +727,8 @@ def plan(inp: PlanInput) -> PlanResult:
         result.why[item.id] = describe_window(slot)
     result.items.sort(key=lambda i: (i.scheduled_at.timestamp(), i.platform.value, i.id))
     result.unplaced.sort(key=lambda u: (u.video_job_id, u.platform))
-    result.warnings.extend(frequency_warnings(planner, inp, result.items))
+    requested = {r.platform for r in requests} | {Platform.parse(u.platform) for u in result.unplaced}
+    result.warnings.extend(frequency_warnings(planner, inp, result.items, requested))
     return result
 
 
@@ -756,13 +790,15 @@ def _item(inp: PlanInput, req: Request, slot: Slot) -> ContentScheduleItem:
     )
 
 
-def frequency_warnings(planner: Planner, inp: PlanInput, new: list[ContentScheduleItem]) -> list[str]:
-    """Weeks in which a platform falls short of its minimum posts (no posts are invented)."""
+def frequency_warnings(
+    planner: Planner, inp: PlanInput, new: list[ContentScheduleItem], requested: set[Platform] | None = None
+) -> list[str]:
+    """Weeks in which a platform the job posts to falls short of its minimum posts (none are invented)."""
     out = []
     items = [
         i for i in (*inp.existing, *new) if i.calendar == inp.calendar.name and i.status != ScheduleStatus.CANCELED
     ]
-    platforms = sorted({i.platform for i in new}, key=lambda p: p.value)
+    platforms = sorted({i.platform for i in new} | (requested or set()), key=lambda p: p.value)
     weeks = []
     d = planner.first
     while d <= planner.last:
@@ -771,7 +807,9 @@ def frequency_warnings(planner: Planner, inp: PlanInput, new: list[ContentSchedu
             weeks.append(monday.isocalendar()[:2])
         d += timedelta(days=7 - d.weekday())
     for platform in platforms:
-        lim = planner.limits.get(platform)
+        lim = planner.limits.get(platform) or limits_for(
+            platform, inp.timing.for_platform(platform), inp.prefs.get(platform), inp.platform_caps.get(platform)
+        )
         if not lim or not lim.min_per_week or not weeks:
             continue
         counts: dict[tuple, int] = {}
@@ -832,7 +870,7 @@ def slot_violations(
             out.append(f"in blackout {exc.id}" + (f" ({exc.reason})" if exc.reason else ""))
     planner, req = single_request(inp, platform, fmt, video_job_id, key)
     iso = local.date().isocalendar()
-    slot = Slot(at.timestamp(), local.date(), (iso[0], iso[1]), 0.0, None, tz)
+    slot = Slot(at.timestamp(), local.date(), (iso[0], iso[1]), 0.0, None, tz, fmt.format)
     why = planner.boards[platform].conflict(slot) or planner.stagger_conflict(req, slot.utc)
     if why:
         out.append(why)

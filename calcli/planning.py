@@ -10,7 +10,7 @@ one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from calcli.bulk import load_bulk_job
@@ -92,8 +92,12 @@ def plan_bulk_job(
                 )
             )
         now = current_time(zone(cal.timezone))
+        # Weeks straddle a period's ends: another calendar's items in those weeks count against weekly caps.
         others = store.user_items_outside(
-            job.user_id, cal.name, _instant(cal.period_start, cal), _instant(cal.period_end + timedelta(days=1), cal)
+            job.user_id,
+            cal.name,
+            _instant(cal.period_start - timedelta(days=7), cal),
+            _instant(cal.period_end + timedelta(days=8), cal),
         )
         keys = [f"{job.bulk_job_id}/{v.video_job_id}/{p.value}" for v in job.videos for p in (v.platforms or Platform)]
         inp = PlanInput(
@@ -241,7 +245,7 @@ def _explain(
     from calcli.model import VideoJob
 
     fmt = timing.get(item.platform, item.format) or timing.for_platform(item.platform)[0]
-    planned_at = history[0][0].replace(tzinfo=UTC) if history else item.scheduled_at - timedelta(days=3650)
+    planned_at = history[0][0] if history else item.scheduled_at - timedelta(days=3650)
     job = BulkJob(item.bulk_job_id or "manual", item.user_id)
     inp = PlanInput(
         job=job,
@@ -292,9 +296,10 @@ def _explain(
             "source": fmt.sources.get(w.source, w.source),
         }
     lim = planner.limits[item.platform]
+    per_day, per_week = lim.effective(item.format)
     limits = {
-        "max_per_day": lim.max_per_day,
-        "max_per_week": lim.max_per_week,
+        "max_per_day": per_day,
+        "max_per_week": per_week,
         "min_spacing_minutes": int(lim.spacing // 60),
         "stagger_gap_minutes": prefs.stagger.gap_minutes,
         "stagger_order": [p.value for p in prefs.stagger.order],

@@ -15,6 +15,19 @@ def register(app: typer.Typer) -> None:
     app.command("dispatch")(dispatch)
 
 
+def _platform(value: str | None) -> str | None:
+    from calcli.model import PLATFORM_IDS, Platform
+
+    if value is None:
+        return None
+    try:
+        return Platform.parse(value).value
+    except ValueError:
+        raise typer.BadParameter(
+            f"unknown platform {value!r} (known: {', '.join(PLATFORM_IDS)})", param_hint="--platform"
+        ) from None
+
+
 def _duration(value: str, flag: str):
     from calcli.timeutil import parse_duration
 
@@ -43,12 +56,11 @@ def due(
     from calcli.cli.app import env
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.dispatch import due_items, unconfirmed_items
-    from calcli.model import Platform
     from calcli.operations import item_row, session
     from calcli.project import find_project
 
     e = env(ctx)
-    p = Platform.parse(platform).value if platform else None
+    p = _platform(platform)
     with session(find_project(e.project), user) as s:
         rows = [
             item_row(d.item) | {"attempt": d.attempt, "retry": d.retry}
@@ -111,11 +123,10 @@ def dispatch(
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.dispatch import dispatch as run_dispatch
     from calcli.errors import ExitStatus
-    from calcli.model import Platform
     from calcli.project import find_project
 
     e = env(ctx)
-    p = Platform.parse(platform).value if platform else None
+    p = _platform(platform)
     report = run_dispatch(
         find_project(e.project),
         exec_,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -213,8 +212,15 @@ def explain(
         f"{lim['stagger_gap_minutes']} min gap"
     )
     lines += [f"  note: {n}" for n in x.notes]
-    print("\n".join(lines), file=sys.stdout if out == "table" else sys.stderr)
-    if x.better:
-        emit_rows(x.better, ["at", "score", "ruled_out_by"], out, title="Better-scored slots and why not")
-    elif out == "table":
-        print("  no better-scored slot exists: this is one of the best.")
+    if out == "table":
+        print("\n".join(lines))
+        if x.better:
+            emit_rows(x.better, ["at", "score", "ruled_out_by"], out, title="Better-scored slots and why not")
+        else:
+            print("  no better-scored slot exists: this is one of the best.")
+        return
+    # Piped: one table, the explanation first, then each better slot and what ruled it out.
+    rows = [{"kind": "item", "at": i.scheduled_at, "score": i.score, "detail": lines[0]}]
+    rows += [{"kind": line.strip().split(":")[0], "detail": line.strip().split(": ", 1)[1]} for line in lines[1:]]
+    rows += [{"kind": "better", "at": b["at"], "score": b["score"], "detail": b["ruled_out_by"]} for b in x.better]
+    emit_rows(rows, ["kind", "at", "score", "detail"], out)

@@ -94,7 +94,12 @@ def _row_columns(all_users: bool, out: str) -> list[str]:
 
 def agenda(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option("--days", "-d", min=0, max=36500, help="How many days, today included (7: today and the next six).")] = 7,
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days", "-d", min=0, max=36500, help="How many days, today included (7: today and the next six)."
+        ),
+    ] = 7,
     calendar: CalendarsOpt = None,
     platform: PlatformsOpt = None,
     status: StatusesOpt = None,

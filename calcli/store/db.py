@@ -318,8 +318,8 @@ class Store:
                     assignee=r[13],
                     notes=r[14] or "",
                     line=r[15],
-                    created_at=r[16],
-                    updated_at=r[17],
+                    created_at=r[16].replace(tzinfo=UTC) if r[16] else None,
+                    updated_at=r[17].replace(tzinfo=UTC) if r[17] else None,
                     post_ref=r[18],
                     caption=r[19] or "",
                     hashtags=list(r[20] or []),
@@ -356,11 +356,13 @@ class Store:
         self.append("item_history", rows)
 
     def history(self, item_id: str) -> list[tuple]:
-        return self.con.execute(
+        """(changed_at as an aware UTC datetime, actor, action, field, old, new), oldest first."""
+        rows = self.con.execute(
             "SELECT changed_at, actor, action, field, old_value, new_value FROM item_history "
             "WHERE item_id = ? ORDER BY changed_at, action, field",
             [item_id],
         ).fetchall()
+        return [(r[0].replace(tzinfo=UTC), *r[1:]) for r in rows]
 
     # ------------------------------------------------------------ preferences and timing
     def replace_preferences(self, rows: list[tuple]) -> None:
