@@ -162,7 +162,7 @@ def _apply(s: Session, records: list[dict]) -> None:
     """Journal records → attempt rows, item statuses and history."""
     store = s.store
     ids = sorted({r["item"] for r in records})
-    items = {i.id: i for i in store.items("id IN (SELECT unnest(?))", [ids])}
+    items = {i.id: i for i in store.items(ids=ids)}
     rows = {(a[0], a[1], a[2]): list(a) for a in store.attempts(ids)}
     changes: dict[str, Change] = {}
     current = dict(items)
@@ -251,7 +251,7 @@ def due_items(
     ids = s.store.due_candidates(limit, None if all_users else s.user, platform)
     if not ids:
         return []
-    items = {i.id: i for i in s.store.items("id IN (SELECT unnest(?))", [ids])}
+    items = {i.id: i for i in s.store.items(ids=ids)}
     history: dict[str, list[tuple]] = {}
     for a in s.store.attempts(ids):
         history.setdefault(a[0], []).append(a)
@@ -297,7 +297,7 @@ class DispatchReport:
 def unconfirmed_items(s: Session, all_users: bool = False) -> list[ContentScheduleItem]:
     """Items whose last dispatch attempt is unconfirmed: a person must say what happened."""
     ids = sorted({a[0] for a in s.store.attempts(outcome="unconfirmed")})
-    items = s.store.items("id IN (SELECT unnest(?))", [ids]) if ids else []
+    items = s.store.items(ids=ids) if ids else []
     return [i for i in items if all_users or i.user_id == s.user]
 
 

@@ -64,7 +64,7 @@ def session(project, user: str | None = None) -> Iterator[Session]:
 
 
 def find_item(s: Session, item_id: str, all_users: bool = False) -> ContentScheduleItem:
-    found = s.store.items("id = ?", [item_id])
+    found = s.store.items(ids=[item_id])
     if not found or (found[0].user_id != s.user and not all_users):
         raise UsageError(
             f"no item {item_id!r} for user {s.user}.", "List items with `calcli agenda` or `calcli calendar show`."
@@ -125,15 +125,10 @@ def set_status(
 
 def approve(s: Session, calendar: str | None, until: date | None) -> list[ContentScheduleItem]:
     """Move the acting user's planned items to scheduled (ready for dispatch), up to ``until``."""
-    where, params = ["user_id = ?", "status = 'planned'"], [s.user]
     if calendar:
         _own_calendar(s, calendar)
-        where.append("calendar_id = ?")
-        params.append(calendar)
-    if until:
-        where.append("scheduled_local < ?")
-        params.append(datetime.combine(until + timedelta(days=1), datetime.min.time()))
-    items = s.store.items(" AND ".join(where), params)
+    before = datetime.combine(until + timedelta(days=1), datetime.min.time()) if until else None
+    items = s.store.items(user=s.user, statuses=("planned",), calendar=calendar, local_before=before)
     by_cal: dict[str, Change] = {}
     for item in items:
         change = by_cal.setdefault(item.calendar, Change())
@@ -149,7 +144,7 @@ def _plan_input(s: Session, cal: ContentCalendar, exclude: str | None = None) ->
     from calcli.model import BulkJob
 
     prefs = load_preferences(s.project.preferences_path, cal.user_id, s.project.config.timezone)
-    others = s.store.items("user_id = ? AND status <> 'canceled' AND id <> ?", [cal.user_id, exclude or ""])
+    others = s.store.items(user=cal.user_id, exclude_statuses=("canceled",), exclude_id=exclude)
     return PlanInput(
         job=BulkJob("manual", cal.user_id),
         calendar=cal,
@@ -293,18 +288,15 @@ def assign(s: Session, item_id: str, worker: str | None) -> ContentScheduleItem:
 
 def assignments(s: Session, worker: str | None, due_within: str | None, all_users: bool) -> list[dict]:
     """The worker-facing view: assigned, live items, soonest first."""
-    where, params = ["assignee IS NOT NULL", "status IN ('planned', 'scheduled', 'failed')"], []
-    if not all_users:
-        where.append("user_id = ?")
-        params.append(s.user)
-    if worker:
-        where.append("assignee = ?")
-        params.append(worker)
-    if due_within:
-        limit = current_time() + parse_duration(due_within)
-        where.append("scheduled_utc <= ?")
-        params.append(limit.astimezone(zone("UTC")).replace(tzinfo=None))
-    return [item_row(i) for i in s.store.items(" AND ".join(where), params)]
+    limit = current_time() + parse_duration(due_within) if due_within else None
+    items = s.store.items(
+        assigned=True,
+        statuses=("planned", "scheduled", "failed"),
+        user=None if all_users else s.user,
+        assignee=worker,
+        utc_through=limit,
+    )
+    return [item_row(i) for i in items]
 
 
 def item_row(i: ContentScheduleItem) -> dict:

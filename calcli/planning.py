@@ -224,7 +224,7 @@ def explain_item(project, item_id: str, user: str | None = None, all_users: bool
     acting = user or project.config.user
     with open_store(project) as store:
         sync_project(project, store)
-        found = store.items("id = ?", [item_id])
+        found = store.items(ids=[item_id])
         if not found or (found[0].user_id != acting and not all_users):
             raise UsageError(
                 f"no item {item_id!r} for user {acting}.", "List items with `calcli sql` or the calendar file."
@@ -232,7 +232,7 @@ def explain_item(project, item_id: str, user: str | None = None, all_users: bool
         item = found[0]
         cal = store.calendar(item.calendar)
         history = store.history(item.id)
-        others = store.items("user_id = ? AND id <> ? AND status <> 'canceled'", [item.user_id, item.id])
+        others = store.items(user=item.user_id, exclude_id=item.id, exclude_statuses=("canceled",))
     timing = load_timing(project.timing_dir)
     prefs = load_preferences(project.preferences_path, item.user_id, project.config.timezone)
     caps = load_registry(project.timing_dir).daily_caps()

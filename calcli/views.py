@@ -345,11 +345,7 @@ def view_zone(s, filters: Filters) -> str:
 
 
 def _load(s, start_utc: datetime, end_utc: datetime, filters: Filters) -> list[ContentScheduleItem]:
-    where, params = ["scheduled_utc >= ?", "scheduled_utc < ?"], [start_utc, end_utc]
-    if filters.user is not None:
-        where.append("user_id = ?")
-        params.append(filters.user)
-    return s.store.items(" AND ".join(where), params)
+    return s.store.items(utc_from=start_utc, utc_before=end_utc, user=filters.user)
 
 
 def today_in(s, filters: Filters) -> date:

@@ -149,11 +149,7 @@ def preview(
     e = env(ctx)
     project = find_project(e.project)
     with session(project, user) as s:
-        items = (
-            [find_item(s, item_id)]
-            if item_id
-            else s.store.items("video_job_id = ? AND user_id = ?", [video, s.user], order="scheduled_utc, platform")
-        )
+        items = [find_item(s, item_id)] if item_id else s.store.items(video=video, user=s.user)
     if not items:
         raise UsageError(f"no items of video {video!r} for this user.")
     reg = load_registry(project.timing_dir)

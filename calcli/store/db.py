@@ -99,6 +99,13 @@ def open_store(project, read_only: bool = False) -> Iterator[Store]:
             con.close()
 
 
+def _utc_param(dt: datetime | None) -> datetime | None:
+    """A time filter's value as the store keeps instants: naive UTC (a naive input is taken as UTC)."""
+    if dt is None or dt.tzinfo is None:
+        return dt
+    return _utc_naive(dt)
+
+
 def _utc_naive(dt: datetime) -> datetime:
     return dt.astimezone(UTC).replace(tzinfo=None)
 
@@ -289,8 +296,55 @@ class Store:
     )
 
     def items(
-        self, where: str = "TRUE", params: list | None = None, order: str = "scheduled_utc, platform, id"
+        self,
+        *,
+        ids: list[str] | None = None,
+        user: str | None = None,
+        calendar: str | None = None,
+        statuses: tuple[str, ...] | None = None,
+        exclude_statuses: tuple[str, ...] = (),
+        exclude_id: str | None = None,
+        video: str | None = None,
+        assignee: str | None = None,
+        assigned: bool = False,
+        utc_from: datetime | None = None,
+        utc_before: datetime | None = None,
+        utc_through: datetime | None = None,
+        local_before: datetime | None = None,
+        file_order: bool = False,
     ) -> list[ContentScheduleItem]:
+        """Items matching every filter given; time filters take aware datetimes (or naive UTC).
+        In time order, or in the calendar file's order with ``file_order``."""
+        where, params = ["TRUE"], []
+        for column, op, value in (
+            ("user_id", "=", user),
+            ("calendar_id", "=", calendar),
+            ("id", "<>", exclude_id),
+            ("video_job_id", "=", video),
+            ("assignee", "=", assignee),
+            ("scheduled_utc", ">=", _utc_param(utc_from)),
+            ("scheduled_utc", "<", _utc_param(utc_before)),
+            ("scheduled_utc", "<=", _utc_param(utc_through)),
+            ("scheduled_local", "<", local_before),
+        ):
+            if value is not None:
+                where.append(f"{column} {op} ?")
+                params.append(value)
+        if ids is not None:
+            where.append("id IN (SELECT unnest(?))")
+            params.append(list(ids))
+        if statuses is not None:
+            where.append("status IN (SELECT unnest(?))")
+            params.append(list(statuses))
+        if exclude_statuses:
+            where.append("status NOT IN (SELECT unnest(?))")
+            params.append(list(exclude_statuses))
+        if assigned:
+            where.append("assignee IS NOT NULL")
+        order = "src_order" if file_order else "scheduled_utc, platform, id"
+        return self._items(" AND ".join(where), params, order)
+
+    def _items(self, where: str, params: list, order: str) -> list[ContentScheduleItem]:
         from calcli.timeutil import zone
 
         rows = self.con.execute(
@@ -329,7 +383,7 @@ class Store:
 
     def calendar_items(self, calendar_id: str) -> list[ContentScheduleItem]:
         """The calendar's items in file order."""
-        return self.items("calendar_id = ?", [calendar_id], order="src_order")
+        return self.items(calendar=calendar_id, file_order=True)
 
     def keys_elsewhere(self, calendar_id: str, keys: list[str]) -> dict[str, str]:
         """Idempotency keys among ``keys`` already used by other calendars → their calendar."""
@@ -346,10 +400,8 @@ class Store:
         self, user_id: str, calendar_id: str, start: datetime, end: datetime
     ) -> list[ContentScheduleItem]:
         """The user's live items in other calendars in [start, end): they count against caps too."""
-        return self.items(
-            "user_id = ? AND calendar_id <> ? AND status <> 'canceled' AND scheduled_utc >= ? AND scheduled_utc < ?",
-            [user_id, calendar_id, _utc_naive(start), _utc_naive(end)],
-        )
+        items = self.items(user=user_id, exclude_statuses=("canceled",), utc_from=start, utc_before=end)
+        return [i for i in items if i.calendar != calendar_id]
 
     def add_history(self, rows: list[tuple]) -> None:
         """Rows of (at, item_id, calendar_id, user_id, actor, action, field, old, new)."""
