@@ -36,7 +36,7 @@ from pathlib import Path
 from calcli.editing import Change, apply_change, history_row, open_calendar
 from calcli.model import ContentScheduleItem, ScheduleStatus
 from calcli.operations import Session, session
-from calcli.store.db import project_lock
+from calcli.store.db import _lock_timeout, project_lock
 from calcli.timeutil import iso
 from calcli.timeutil import now as current_time
 
@@ -66,6 +66,13 @@ def append_journal(project, records: list[dict]) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def announce_changes(project, item_ids: list[str]) -> None:
+    """Tell running dispatches these items changed (status, time, removal): they skip them.
+    Called with the project lock held; nothing is written when dispatch has never run."""
+    if item_ids and journal_path(project).exists():
+        append_journal(project, [{"e": "changed", "item": i, "at": _stamp()} for i in item_ids])
 
 
 def read_journal(project, offset: int) -> tuple[list[dict], int]:
@@ -130,6 +137,7 @@ def fold(s: Session) -> int:
     project, store = s.project, s.store
     offset = int(store.meta("journal_offset") or 0)
     records, end = read_journal(project, offset)
+    records = [r for r in records if r.get("e") in ("claim", "done")]  # `changed` lines are for running claimers
     done = {(r["item"], r["attempt"]) for r in records if r.get("e") == "done"}
     open_claims = [(a[0], a[1], a[2]) for a in store.attempts(outcome="running")]
     open_claims += [(r["item"], r["attempt"], r["run"]) for r in records if r.get("e") == "claim"]
@@ -150,10 +158,11 @@ def fold(s: Session) -> int:
     if stale:
         append_journal(project, stale)
         more, end = read_journal(project, end)
-        records += more
-    if records:
+        records += [r for r in more if r.get("e") in ("claim", "done")]
+    if end != offset:  # also past lines that were only `changed` notices: those are for runs already going
         with store.atomic():
-            _apply(s, records)
+            if records:
+                _apply(s, records)
             store.set_meta("journal_offset", str(end))
     return len(records)
 
@@ -189,7 +198,7 @@ def _apply(s: Session, records: list[dict]) -> None:
         merged.changed.update(change.changed)
         merged.history.extend(change.history)
     for cal, change in sorted(by_calendar.items()):
-        apply_change(store, s.project, open_calendar(store, s.project, cal), change)
+        apply_change(store, s.project, open_calendar(store, s.project, cal), change, notify=False)
     store.upsert_attempts(
         [
             (
@@ -240,11 +249,16 @@ def due_items(
     all_users: bool = False,
     max_attempts: int = 3,
     backoff: timedelta = timedelta(minutes=5),
+    held: list[tuple[ContentScheduleItem, str]] | None = None,
 ) -> list[Due]:
     """Items whose time has come (or comes within ``within``), oldest first.
 
     Scheduled items with no attempt in flight; failed ones again after a backoff
-    that doubles each attempt, until ``max_attempts``."""
+    that doubles each attempt, until ``max_attempts``. Items that must not go out
+    although their file says so — inside a blackout, or already posted by an
+    earlier attempt (a reverted calendar file) — are held, with the reason, in ``held``."""
+    from calcli.calendars import blackout_hits
+
     fold(s)
     now = current_time()
     limit = (now + within).astimezone(UTC).replace(tzinfo=None)
@@ -256,10 +270,34 @@ def due_items(
     for a in s.store.attempts(ids):
         history.setdefault(a[0], []).append(a)
     out = []
+    calendars: dict = {}
     for item_id in ids:
         item = items[item_id]
         tries = [a for a in history.get(item_id, []) if a[5] in ("posted", "failed", "unconfirmed")]
         n = len(tries)
+        posted = [a for a in tries if a[5] == "posted"]
+        if posted:
+            if held is not None:
+                held.append(
+                    (
+                        item,
+                        f"already posted by dispatch at {posted[-1][4]:%Y-%m-%d %H:%M} UTC although its "
+                        "calendar file says it is not (a reverted file?); settle it with `calcli item status`",
+                    )
+                )
+            continue
+        if item.calendar not in calendars:
+            calendars[item.calendar] = s.store.calendar(item.calendar)
+        cal = calendars[item.calendar]
+        blackout = next(
+            (e for e in (cal.exceptions if cal else []) if blackout_hits(e, item.platform, item.scheduled_at)), None
+        )
+        if blackout is not None:
+            if held is not None:
+                held.append(
+                    (item, f"inside blackout {blackout.id}; move it (`calcli item move`) or remove the blackout")
+                )
+            continue
         if item.status == ScheduleStatus.FAILED:
             if n >= max_attempts:
                 continue
@@ -288,6 +326,7 @@ class DispatchReport:
     run_id: str
     outcomes: list[Outcome] = field(default_factory=list)
     unconfirmed: list[ContentScheduleItem] = field(default_factory=list)  # waiting for a person, from any run
+    held: list[tuple[ContentScheduleItem, str]] = field(default_factory=list)  # due by the file, not sent
 
     @property
     def trouble(self) -> list[Outcome]:
@@ -317,24 +356,32 @@ def dispatch(
     report = DispatchReport(run.id)
     try:
         with session(project, user) as s:
-            due = due_items(s, within, platform, False, max_attempts, backoff)
+            due = due_items(s, within, platform, False, max_attempts, backoff, held=report.held)
             offset = int(s.store.meta("journal_offset") or 0)
             cal_zones = {}
             for d in due:
                 cal = s.store.calendar(d.item.calendar)
                 cal_zones[d.item.calendar] = cal.timezone if cal else "UTC"
-        claimed_by_others: set[str] = set()  # claims appended since our fold, read as we go
+        # Claims by other runs, and items changed since our due list was made (canceled, moved,
+        # blacked out), are read from the journal as we go; either is skipped.
+        taken: set[str] = set()
+        wait = _lock_timeout(project.config.lock_timeout_seconds)
         for d in due[:limit] if limit else due:
-            with project_lock(project.lock_path, project.config.lock_timeout_seconds):
+            with project_lock(project.lock_path, wait):
                 records, offset = read_journal(project, offset)
-                claimed_by_others |= {r["item"] for r in records if r.get("e") == "claim" and r["run"] != run.id}
-                if d.item.id in claimed_by_others:
+                taken |= {
+                    r["item"]
+                    for r in records
+                    if r.get("e") == "changed" or (r.get("e") == "claim" and r["run"] != run.id)
+                }
+                if d.item.id in taken:
                     continue
                 append_journal(
                     project, [{"e": "claim", "run": run.id, "item": d.item.id, "attempt": d.attempt, "at": _stamp()}]
                 )
             result = publish(command, d, cal_zones[d.item.calendar], timeout)
-            with project_lock(project.lock_path, project.config.lock_timeout_seconds):
+            # The outcome must not be lost to a busy lock: it may wait much longer than a claim.
+            with project_lock(project.lock_path, max(wait * 10, 120.0)):
                 append_journal(
                     project,
                     [

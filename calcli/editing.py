@@ -58,13 +58,18 @@ class Target:
     created: bool = False
 
 
-def open_calendar(store: Store, project, name: str) -> Target:
-    """The calendar ``name`` as the (synced) store has it; UsageError when there is none."""
+def open_calendar(store: Store, project, name: str, user: str | None = None) -> Target:
+    """The calendar ``name`` as the (synced) store has it; UsageError when there is none
+    (or, with ``user``, when it is another user's: whose, is not said)."""
     path = project.calendar_path(name)
     cal = store.calendar(name) if path.exists() else None
-    if cal is None:
-        known = ", ".join(project.calendar_names()) or "none yet"
-        raise UsageError(f"no calendar {name!r} (known: {known}).", "Make one with `calcli calendar new`.")
+    if cal is None or (user is not None and cal.user_id != user):
+        mine = [c[0] for c in store.calendar_summaries(user or "", user is None)] if user else []
+        known = f" (yours: {', '.join(mine)})" if mine else ""
+        raise UsageError(
+            f"no calendar {name!r}{known}" + ("" if user is None else f" for user {user}") + ".",
+            "Make one with `calcli calendar new`.",
+        )
     cal.path = str(path)
     return Target(cal, store.calendar_items(name), path)
 
@@ -85,8 +90,12 @@ def history_row(
     )
 
 
-def apply_change(store: Store, project, target: Target, change: Change) -> None:
-    """Write ``change`` to the calendar file and the store, all or nothing."""
+def apply_change(store: Store, project, target: Target, change: Change, notify: bool = True) -> None:
+    """Write ``change`` to the calendar file and the store, all or nothing.
+
+    With ``notify`` the changed and removed items are announced in the dispatch journal,
+    so that a dispatch run working from an older due list skips them (calcli.dispatch).
+    """
     cal, path = target.calendar, target.path
     existing = target.items
     if target.created:
@@ -134,6 +143,10 @@ def apply_change(store: Store, project, target: Target, change: Change) -> None:
             st.st_size,
         )
     target.items = items
+    if notify and (change.changed or change.removed):
+        from calcli.dispatch import announce_changes
+
+        announce_changes(project, sorted({*change.changed, *change.removed}))
 
 
 # ---------------------------------------------------------------- header edits

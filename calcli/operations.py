@@ -77,13 +77,8 @@ def _target_for(s: Session, item: ContentScheduleItem) -> Target:
 
 
 def _own_calendar(s: Session, name: str) -> Target:
-    target = open_calendar(s.store, s.project, name)
-    if target.calendar.user_id != s.user:
-        raise UsageError(
-            f"calendar {name!r} belongs to {target.calendar.user_id}, not to {s.user}.",
-            f"Act as that user with --user {target.calendar.user_id}.",
-        )
-    return target
+    """The acting user's calendar ``name``; another user's is as good as missing (and not named)."""
+    return open_calendar(s.store, s.project, name, s.user)
 
 
 def parse_when(text: str, tzname: str) -> datetime:
@@ -118,8 +113,8 @@ def set_status(
         hist.append(history_row(item, s.actor, "edited", "post", item.post_ref, post_ref))
     with s.store.atomic():
         apply_change(s.store, s.project, _target_for(s, item), Change(changed={item.id: new}, history=hist))
-        if status in (ScheduleStatus.POSTED, ScheduleStatus.FAILED):
-            s.store.resolve_attempts(item.id, status.value)  # a person confirmed an unconfirmed attempt
+        if status in (ScheduleStatus.POSTED, ScheduleStatus.FAILED, ScheduleStatus.CANCELED):
+            s.store.resolve_attempts(item.id, status.value)  # a person settled an unconfirmed attempt
     return new
 
 
@@ -231,8 +226,15 @@ def add_item(
         raise UsageError(f"invalid video id {video!r}.")
     target = _own_calendar(s, calendar)
     cal = target.calendar
-    key = f"manual/{video}/{platform.value}"
-    if any(i.idempotency_key == key for i in target.items) or s.store.keys_elsewhere(cal.name, [key]):
+    if cal.status == "archived":
+        raise UsageError(f"calendar {cal.name} is archived; nothing is added to it.")
+    key = f"manual.{s.user}/{video}/{platform.value}"  # per user: two users may use one video id
+    same = [
+        i
+        for i in target.items
+        if i.video_job_id == video and i.platform == platform and i.status != ScheduleStatus.CANCELED
+    ]
+    if same or s.store.keys_elsewhere(cal.name, [key], s.user):
         raise InvalidInput(f"video {video} already has a {platform.value} post ({key}).")
     inp = _plan_input(s, cal)
     pfmt = _format_of(inp, platform, fmt)
@@ -288,7 +290,10 @@ def assign(s: Session, item_id: str, worker: str | None) -> ContentScheduleItem:
 
 def assignments(s: Session, worker: str | None, due_within: str | None, all_users: bool) -> list[dict]:
     """The worker-facing view: assigned, live items, soonest first."""
-    limit = current_time() + parse_duration(due_within) if due_within else None
+    try:
+        limit = current_time() + parse_duration(due_within) if due_within else None
+    except ValueError as exc:
+        raise UsageError(f"--due-within: {exc}.") from None
     items = s.store.items(
         assigned=True,
         statuses=("planned", "scheduled", "failed"),
@@ -315,13 +320,19 @@ def item_row(i: ContentScheduleItem) -> dict:
     }
 
 
-def item_log(s: Session, item_id: str, all_users: bool = False) -> tuple[ContentScheduleItem, list[dict]]:
-    item = find_item(s, item_id, all_users)
+def item_log(s: Session, item_id: str, all_users: bool = False) -> tuple[str, list[dict]]:
+    """An item's audit history; also for an item whose calendar was removed (its history stays)."""
+    try:
+        item_id = find_item(s, item_id, all_users).id
+    except UsageError:
+        owner = s.store.history_owner(item_id)
+        if owner is None or (owner != s.user and not all_users):
+            raise
     rows = [
         {"at": r[0], "actor": r[1], "action": r[2], "field": r[3], "old": r[4], "new": r[5]}
-        for r in s.store.history(item.id)
+        for r in s.store.history(item_id)
     ]
-    return item, rows
+    return item_id, rows
 
 
 # ---------------------------------------------------------------- calendars
@@ -422,12 +433,25 @@ def add_blackout(
         raise UsageError("--start and --end must both be dates or both be date-times.")
     if exc.end < exc.start or (isinstance(exc.end, datetime) and exc.end == exc.start):
         raise UsageError(f"--end {exc.end} is before --start {exc.start}.")
-    exc.id = bid or _free_id(cal, "blackout-" + str(exc.start).replace(" ", "T").replace(":", ""))
-    if not re.fullmatch(NAME_RE, exc.id) or any(e.id == exc.id for e in cal.exceptions):
-        raise UsageError(f"blackout id {exc.id!r} is invalid or already used.")
+    same = next(
+        (
+            e
+            for e in cal.exceptions
+            if e.kind == "blackout"
+            and (e.start, e.end, e.platforms, e.yearly) == (exc.start, exc.end, exc.platforms, exc.yearly)
+            and (bid is None or e.id == bid)
+        ),
+        None,
+    )
+    if same is not None:
+        exc = same  # the same blackout again (say, to --reschedule what it covers): not a second copy
+    else:
+        exc.id = bid or _free_id(cal, "blackout-" + str(exc.start).replace(" ", "T").replace(":", ""))
+        if not re.fullmatch(NAME_RE, exc.id) or any(e.id == exc.id for e in cal.exceptions):
+            raise UsageError(f"blackout id {exc.id!r} is invalid or already used.")
     live = (ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED, ScheduleStatus.FAILED)
     hit = [i for i in target.items if i.status in live and blackout_hits(exc, i.platform, i.scheduled_at)]
-    change = Change(add_blackouts=[exc])
+    change = Change(add_blackouts=[] if same is not None else [exc])
     moved: dict[str, ContentScheduleItem] = {}
     stuck: list[ContentScheduleItem] = []
     if reschedule and hit:
@@ -447,7 +471,12 @@ def add_blackout(
                 history_row(item, s.actor, "moved", "at", item.scheduled_at.isoformat(), slot.at.isoformat())
             )
         change.changed = moved
-    apply_change(s.store, s.project, target, change)
+    if not change.empty:
+        apply_change(s.store, s.project, target, change)
+    if hit:  # a running dispatch must not send what the blackout now covers
+        from calcli.dispatch import announce_changes
+
+        announce_changes(s.project, [i.id for i in hit])
     return exc, hit, moved, stuck
 
 

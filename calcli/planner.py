@@ -533,8 +533,9 @@ class Planner:
         # Moves may have freed slots: a last pass makes the plan maximal (no unplaced
         # request has a feasible slot left), which is what makes a re-plan a no-op.
         still = []
+        self.greedy_index.clear()  # from here on slots only fill up again: skip pointers are valid
         for req in unplaced:
-            slot = self.best_slot(req)
+            slot = self.best_slot(req, prune=True)
             if slot is None:
                 still.append(req)
             else:
@@ -851,8 +852,10 @@ def plan(inp: PlanInput) -> PlanResult:
     requests = build_requests(inp, result)
     planner = Planner(inp)
     failed = planner.run(requests)
+    reasons: dict = {}
     for req in failed:
-        result.unplaced.append(Unplaced(req.video.video_job_id, req.platform.value, _why_unplaced(planner, req)))
+        why = _why_unplaced(planner, req, reasons)
+        result.unplaced.append(Unplaced(req.video.video_job_id, req.platform.value, why))
     for req, slot in planner.placed.values():
         item = _item(inp, req, slot)
         result.items.append(item)
@@ -864,23 +867,40 @@ def plan(inp: PlanInput) -> PlanResult:
     return result
 
 
-def _why_unplaced(planner: Planner, req: Request) -> str:
-    slots = planner.slots_for(req)
-    if not slots:
-        if planner.first > planner.last:
-            return "the planning window is empty"
-        return "no allowed slot in the period: every window is blacked out, avoided, in the past or outside the period"
-    ready = [s for s in slots if s.utc >= req.earliest]
-    if not ready:
-        return "no slot left after the video's ready_at in the period"
+def _why_unplaced(planner: Planner, req: Request, cache: dict) -> str:
+    """Name the main reason a request found no slot, from a sample of its candidate slots.
+
+    Requests alike (platform, format, ready time, no stagger partner placed) share the answer.
+    """
+    partners = [p for p in planner.by_video.get(req.video.video_job_id, {}) if p != req.platform]
+    key = (req.platform, req.fmt.format, req.earliest)
+    if not partners and key in cache:
+        return cache[key]
+    sample = cache.get(("sample", *key))
+    if sample is None:
+        slots = planner.slots_for(req)
+        if not slots:
+            if planner.first > planner.last:
+                return "the planning window is empty"
+            return (
+                "no allowed slot in the period: every window is blacked out, avoided, in the past or outside the period"
+            )
+        ready = [s for s in slots if s.utc >= req.earliest]
+        if not ready:
+            return "no slot left after the video's ready_at in the period"
+        step = max(1, len(ready) // 60)  # a sample is enough to name the main reason
+        sample = cache[("sample", *key)] = (len(ready), ready[::step])
+    count, slots = sample
     reasons: dict[str, int] = {}
-    step = max(1, len(ready) // 500)  # a sample is enough to name the main reason
-    for slot in ready[::step]:
+    for slot in slots:
         why = planner.conflict(req, slot) or "unknown"
-        key = why.split(" (")[0] if why.startswith(("daily", "weekly")) else why
-        reasons[key] = reasons.get(key, 0) + 1
+        short = why.split(" (")[0] if why.startswith(("daily", "weekly")) else why
+        reasons[short] = reasons.get(short, 0) + 1
     top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    return f"no slot left in the period ({len(ready)} candidate slots, most ruled out by: {top})"
+    text = f"no slot left in the period ({count} candidate slots, most ruled out by: {top})"
+    if not partners:
+        cache[key] = text
+    return text
 
 
 def describe_window(slot: Slot) -> str:

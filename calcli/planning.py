@@ -111,7 +111,7 @@ def plan_bulk_job(
             slot_minutes=project.config.slot_minutes,
             start=start,
             end=end,
-            keys_elsewhere=store.keys_elsewhere(cal.name, keys),
+            keys_elsewhere=store.keys_elsewhere(cal.name, keys, job.user_id),
             platform_caps=registry.daily_caps(),
         )
         result = plan(inp)

@@ -61,12 +61,15 @@ def due(
 
     e = env(ctx)
     p = _platform(platform)
+    held: list = []
     with session(find_project(e.project), user) as s:
         rows = [
             item_row(d.item) | {"attempt": d.attempt, "retry": d.retry}
-            for d in due_items(s, _duration(within, "--within"), p, all_users, max_attempts)
+            for d in due_items(s, _duration(within, "--within"), p, all_users, max_attempts, held=held)
         ]
         waiting = unconfirmed_items(s, all_users)
+    for item, why in held:
+        e.messages.warn(f"{item.id} ({item.platform.value}) is held: {why}.")
     for item in waiting:
         e.messages.warn(
             f"{item.id} ({item.platform.value}) is unconfirmed: the publisher may have posted it. "
@@ -171,5 +174,9 @@ def dispatch(
                 f"timed out): check the platform, then `calcli item status {item.id} posted|failed`",
                 file=sys.stderr,
             )
-    if report.trouble or report.unconfirmed:
+    reposts = [(item, why) for item, why in report.held if why.startswith("already posted")]
+    for item, why in report.held:
+        if not quiet or (item, why) in reposts:
+            print(f"calcli dispatch: {item.id} ({item.platform.value}) held: {why}", file=sys.stderr)
+    if report.trouble or report.unconfirmed or reposts:
         raise typer.Exit(int(ExitStatus.TROUBLE))

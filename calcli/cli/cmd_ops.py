@@ -266,8 +266,8 @@ def item_log(
     from calcli.operations import item_log as log
 
     with sess as s:
-        item, rows = log(s, item_id, all_users)
-    _rows(rows, ["at", "actor", "action", "field", "old", "new"], fmt, as_json, title=f"History of {item.id}")
+        shown, rows = log(s, item_id, all_users)
+    _rows(rows, ["at", "actor", "action", "field", "old", "new"], fmt, as_json, title=f"History of {shown}")
 
 
 @item_app.command("status")

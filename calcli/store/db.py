@@ -385,14 +385,14 @@ class Store:
         """The calendar's items in file order."""
         return self.items(calendar=calendar_id, file_order=True)
 
-    def keys_elsewhere(self, calendar_id: str, keys: list[str]) -> dict[str, str]:
-        """Idempotency keys among ``keys`` already used by other calendars → their calendar."""
+    def keys_elsewhere(self, calendar_id: str, keys: list[str], user: str) -> dict[str, str]:
+        """Idempotency keys among ``keys`` already used by the user's other calendars → their calendar."""
         if not keys:
             return {}
         rows = self.con.execute(
             "SELECT idempotency_key, calendar_id FROM content_schedule_items "
-            "WHERE calendar_id <> ? AND idempotency_key IN (SELECT unnest(?))",
-            [calendar_id, keys],
+            "WHERE calendar_id <> ? AND user_id = ? AND idempotency_key IN (SELECT unnest(?))",
+            [calendar_id, user, keys],
         ).fetchall()
         return dict(rows)
 
@@ -407,11 +407,15 @@ class Store:
         """Rows of (at, item_id, calendar_id, user_id, actor, action, field, old, new)."""
         self.append("item_history", rows)
 
+    def history_owner(self, item_id: str) -> str | None:
+        row = self.con.execute("SELECT any_value(user_id) FROM item_history WHERE item_id = ?", [item_id]).fetchone()
+        return row[0] if row else None
+
     def history(self, item_id: str) -> list[tuple]:
         """(changed_at as an aware UTC datetime, actor, action, field, old, new), oldest first."""
         rows = self.con.execute(
             "SELECT changed_at, actor, action, field, old_value, new_value FROM item_history "
-            "WHERE item_id = ? ORDER BY changed_at, action, field",
+            "WHERE item_id = ? ORDER BY changed_at, rowid",
             [item_id],
         ).fetchall()
         return [(r[0].replace(tzinfo=UTC), *r[1:]) for r in rows]
