@@ -24,7 +24,7 @@ def make_project(root: Path, start: str = "2027-01-04", end: str = "2028-12-31")
     root.mkdir(parents=True, exist_ok=True)
     (root / "calcli.toml").write_text(
         '[project]\nuser = "bench"\ntimezone = "America/New_York"\nstore = ".calcli/calcli.duckdb"\n'
-        "[planner]\nslot_minutes = 5\n"
+        "[planner]\nslot_minutes = 10\n"
     )
     (root / "preferences.yaml").write_text(PREFS)
     (root / "calendars").mkdir(exist_ok=True)
