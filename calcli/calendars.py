@@ -326,18 +326,20 @@ def _layout(root: yaml.Node) -> Layout:
 
 
 def item_sort_key(item: ContentScheduleItem) -> tuple:
-    return (item.scheduled_at.timestamp(), item.platform.value, item.id)
+    return (item.scheduled_at.timestamp(), item.platform._value_, item.id)
 
 
 def emit_item(item: ContentScheduleItem, indent: int = 2) -> str:
-    """One item as a block of lines, in canonical key order (the hot path of big plans)."""
+    """One item as a block of lines, in canonical key order (the hot path of big plans).
+
+    Reads enum members' ``_value_``: in Python 3.11 ``.value`` is a property, three times slower."""
     if indent != 2:
         return emit_fields(item_fields(item), indent)
     text = (
         f"  - id: {scalar(item.id)}\n    key: {scalar(item.idempotency_key)}\n"
-        f"    video: {scalar(item.video_job_id)}\n    platform: {item.platform.value}\n"
+        f"    video: {scalar(item.video_job_id)}\n    platform: {item.platform._value_}\n"
         f'    format: {scalar(item.format)}\n    at: "{iso(item.scheduled_at)}"\n'
-        f"    status: {item.status.value}\n"
+        f"    status: {item.status._value_}\n"
     )
     if item.score is not None:
         text += f"    score: {round(item.score, 4)!r}\n"

@@ -307,7 +307,7 @@ class OptimizationTrial:
 
 def idempotency_key(bulk_job_id: str, video_job_id: str, platform: Platform) -> str:
     """The key that makes planning idempotent: one item per (bulk job, video, platform)."""
-    return f"{bulk_job_id}/{video_job_id}/{platform.value}"
+    return f"{bulk_job_id}/{video_job_id}/{platform._value_}"
 
 
 def item_id_for(key: str) -> str:

@@ -860,7 +860,7 @@ def plan(inp: PlanInput) -> PlanResult:
         item = _item(inp, req, slot)
         result.items.append(item)
         result.why[item.id] = describe_window(slot)
-    result.items.sort(key=lambda i: (i.scheduled_at.timestamp(), i.platform.value, i.id))
+    result.items.sort(key=lambda i: (i.scheduled_at.timestamp(), i.platform._value_, i.id))
     result.unplaced.sort(key=lambda u: (u.video_job_id, u.platform))
     requested = {r.platform for r in requests} | {Platform.parse(u.platform) for u in result.unplaced}
     result.warnings.extend(frequency_warnings(planner, inp, result.items, requested))

@@ -199,7 +199,7 @@ def _write(
 ) -> None:
     """Splice ``new`` into the calendar file and mirror it, with a ``planned`` audit entry each."""
     history = [
-        history_row(i, actor, "planned", new=f"{i.platform.value} {i.scheduled_at.isoformat()} score {i.score}")
+        history_row(i, actor, "planned", new=f"{i.platform._value_} {i.scheduled_at.isoformat()} score {i.score}")
         for i in new
     ]
     apply_change(store, project, Target(cal, existing, path, created), Change(new=new, history=history))

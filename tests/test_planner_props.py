@@ -206,15 +206,6 @@ def _bounds(inp: PlanInput) -> tuple[date, date]:
 # ---------------------------------------------------------------- invariants
 
 
-def _limit(inp: PlanInput, platform: Platform, attr: str, research: str, formats: set[str]):
-    """The user's cap where set; else the loosest research guideline of the formats used (None: no cap)."""
-    prefs = inp.prefs.get(platform)
-    if prefs is not None and getattr(prefs, attr) is not None:
-        return getattr(prefs, attr)
-    values = [getattr(inp.timing.get(platform, f).frequency, research) for f in formats]
-    return None if not values or None in values else max(values)
-
-
 def check_invariants(inp: PlanInput, result: PlanResult) -> None:
     tz = ZoneInfo(inp.calendar.timezone)
     cal = inp.calendar
@@ -232,8 +223,10 @@ def check_invariants(inp: PlanInput, result: PlanResult) -> None:
         assert naive.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive
         # an ambiguous time is its first occurrence (fold=0, the earlier instant)
         assert item.scheduled_at.timestamp() == naive.replace(tzinfo=tz, fold=0).timestamp()
-        # UTC round trip of scheduled_at (through its ISO text too)
-        assert datetime.fromisoformat(item.scheduled_at.isoformat()) == item.scheduled_at
+        # UTC round trip of scheduled_at (through its ISO text too). Instants are compared by timestamp and
+        # offset: by PEP 495, == across zones is always False for a time in a repeated (fall-back) hour.
+        back = datetime.fromisoformat(item.scheduled_at.isoformat())
+        assert (back.timestamp(), back.utcoffset()) == (item.scheduled_at.timestamp(), item.scheduled_at.utcoffset())
         assert item.scheduled_at.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive
         # status, ids, calendar
         assert item.status == ScheduleStatus.PLANNED
@@ -270,23 +263,31 @@ def check_invariants(inp: PlanInput, result: PlanResult) -> None:
     for platform in {i.platform for i in result.items}:
         new = [i for i in result.items if i.platform == platform]
         allposts = new + [i for i in live if i.platform == platform]
-        formats = {i.format for i in new}
-        max_day = _limit(inp, platform, "max_per_day", "max_per_day", formats)
-        max_week = _limit(inp, platform, "posting_frequency_max", "max_per_week", formats)
-        per_day: dict[date, int] = {}
-        per_week: dict[tuple, int] = {}
+        # the user's caps are platform-wide; where the user sets none, each format's research guideline
+        # holds for the posts of that format; the platform's own daily cap (if any) always holds
+        prefs = inp.prefs.get(platform)
+        user_day = prefs.max_per_day if prefs else None
+        user_week = prefs.posting_frequency_max if prefs else None
+        own_cap = getattr(inp, "platform_caps", {}).get(platform)
+        day_cap = min((c for c in (user_day, own_cap) if c is not None), default=None)
+        counts: dict[tuple, int] = {}
         for i in allposts:
             d = i.scheduled_at.astimezone(tz).date()
-            per_day[d] = per_day.get(d, 0) + 1
-            per_week[d.isocalendar()[:2]] = per_week.get(d.isocalendar()[:2], 0) + 1
+            for key in (("day", d), ("week", d.isocalendar()[:2]), (i.format, d), (i.format, d.isocalendar()[:2])):
+                counts[key] = counts.get(key, 0) + 1
         for i in new:
             d = i.scheduled_at.astimezone(tz).date()
-            if max_day is not None:
-                assert per_day[d] <= max_day, f"{platform.value}: {per_day[d]} posts on {d} (cap {max_day})"
-            if max_week is not None:
-                wk = d.isocalendar()[:2]
-                assert per_week[wk] <= max_week, f"{platform.value}: {per_week[wk]} posts in {wk} (cap {max_week})"
-        prefs = inp.prefs.get(platform)
+            wk = d.isocalendar()[:2]
+            where = f"{platform.value} {i.format}"
+            if day_cap is not None:
+                assert counts[("day", d)] <= day_cap, f"{where}: {counts[('day', d)]} posts on {d} (cap {day_cap})"
+            if user_week is not None:
+                assert counts[("week", wk)] <= user_week, f"{where}: {counts[('week', wk)]} posts in {wk}"
+            research = inp.timing.get(platform, i.format).frequency
+            if user_day is None and research.max_per_day is not None:
+                assert counts[(i.format, d)] <= research.max_per_day, f"{where}: research daily cap on {d}"
+            if user_week is None and research.max_per_week is not None:
+                assert counts[(i.format, wk)] <= research.max_per_week, f"{where}: research weekly cap in {wk}"
         spacing = max((prefs.min_spacing_minutes if prefs else 0) * 60, 1)
         for i in new:
             for j in allposts:
