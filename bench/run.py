@@ -168,6 +168,32 @@ def bench_dispatch(items: int, work: Path) -> None:
            note=f"calcli's own share {max(per_item - spawn, 0) * 1000:.1f} ms; target <= 20 ms")
 
 
+def bench_kpi_import(rows: int, work: Path) -> None:
+    import csv
+    import random
+
+    root = make_project(work / "kpi")
+    path = root / "kpi.csv"
+    rng = random.Random(3)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["platform", "post_id", "metric_at", "impressions", "reach", "views", "likes", "comments",
+                    "shares", "saves", "clicks", "watch_time_seconds"])
+        for i in range(rows):
+            w.writerow(["tiktok", f"p{i}", f"2027-01-{1 + i % 28:02d}T{i % 24:02d}:00:00Z", rng.randint(100, 10**5),
+                        rng.randint(50, 9 * 10**4), rng.randint(50, 9 * 10**4), rng.randint(0, 5000),
+                        rng.randint(0, 500), rng.randint(0, 300), rng.randint(0, 200), rng.randint(0, 100),
+                        round(rng.random() * 1000, 1)])
+    run([PY, "-m", "calcli", "db", "sync"], root)
+    wall, rss = run([PY, "-m", "calcli", "kpi", "import", str(path)], root)
+    code = f"import duckdb; duckdb.connect().execute(\"CREATE TABLE t AS SELECT * FROM read_csv('{path}')\")"
+    base = best([PY, "-c", code], 3)
+    report(f"kpi import of {rows:,} CSV rows", wall, "python+duckdb read_csv of the file", base,
+           note=f"{rows / wall:,.0f} rows/s; peak {rss} MB; target >= 300,000 rows/s")
+    again, _ = run([PY, "-m", "calcli", "kpi", "import", str(path)], root)
+    report("kpi re-import of the same file (adds nothing)", again, "python+duckdb read_csv of the file", base)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
@@ -182,6 +208,7 @@ def main() -> None:
         bench_plan([1_000, 10_000] if args.quick else [1_000, 10_000, 50_000], work)
         bench_due(50_000, work)
         bench_dispatch(50 if args.quick else 200, work)
+        bench_kpi_import(200_000 if args.quick else 1_000_000, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

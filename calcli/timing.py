@@ -18,7 +18,9 @@ from calcli.files import Fields, compose
 from calcli.model import WEEKDAYS, Frequency, Platform, PlatformTimingData, TimingWindow
 from calcli.timeutil import parse_hhmm
 
-LIMITS_FILE = "limits.yaml"  # the content-limits registry lives beside the timing files (calcli.platforms)
+# Registries that live beside the timing files but are not timing files: the content limits
+# (calcli.platforms) and the KPI export layouts (calcli.kpi).
+NOT_TIMING = frozenset({"limits.yaml", "kpi_layouts.yaml"})
 FALLBACK_NOTE = (
     "no timing data for {platform}: using the fallback window "
     "(weekdays 09:00-17:00 local, score 0.5, at most 1 post a day)"
@@ -57,7 +59,7 @@ class TimingTable:
 def shipped_files() -> dict[str, Path]:
     """The shipped ``<platform>.yaml`` files, by platform id."""
     root = resources.files("calcli.timing_data")
-    return {p.name[:-5]: Path(str(p)) for p in root.iterdir() if p.name.endswith(".yaml") and p.name != LIMITS_FILE}
+    return {p.name[:-5]: Path(str(p)) for p in root.iterdir() if p.name.endswith(".yaml") and p.name not in NOT_TIMING}
 
 
 def load_timing(project_dir: Path | None = None) -> TimingTable:
@@ -74,7 +76,7 @@ def load_timing(project_dir: Path | None = None) -> TimingTable:
         if platform:
             formats[platform] = fmts
     if project_dir is not None and project_dir.is_dir():
-        for path in sorted(p for p in project_dir.glob("*.yaml") if p.name != LIMITS_FILE):
+        for path in sorted(p for p in project_dir.glob("*.yaml") if p.name not in NOT_TIMING):
             platform, fmts = parse_timing_file(path, findings)
             if platform:
                 merged = {f.format: f for f in formats.get(platform, [])}

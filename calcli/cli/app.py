@@ -70,13 +70,14 @@ def env(ctx: typer.Context) -> Env:
 
 
 def _register() -> None:
-    from calcli.cli import cmd_cron, cmd_db, cmd_ops, cmd_plan, cmd_platforms, cmd_project, cmd_views
+    from calcli.cli import cmd_cron, cmd_db, cmd_kpi, cmd_ops, cmd_plan, cmd_platforms, cmd_project, cmd_views
 
     cmd_project.register(app)
     cmd_plan.register(app)
     cmd_ops.register(app)
     cmd_cron.register(app)
     cmd_platforms.register(app)
+    cmd_kpi.register(app)
     cmd_views.register(app)
     app.add_typer(cmd_db.db_app, name="db")
     cmd_db.register(app)

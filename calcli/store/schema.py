@@ -98,6 +98,19 @@ ALTER TABLE content_schedule_items ADD COLUMN hashtags VARCHAR[];
     )
 )
 
+MIGRATIONS.append(
+    (
+        4,
+        """
+-- KPI events without a primary-key index: imports stay bulk appends (an index on a million
+-- keys made them 5x slower); idempotency is the import's anti-join on event_key.
+CREATE TABLE performance_kpi_events_v4 AS SELECT * FROM performance_kpi_events;
+DROP TABLE performance_kpi_events;
+ALTER TABLE performance_kpi_events_v4 RENAME TO performance_kpi_events;
+""",
+    )
+)
+
 FILE_OWNED = (
     "source_files",
     "content_calendars",

@@ -1,0 +1,177 @@
+"""KPI import in one pass of SQL: read the export, validate every row, link rows to items, upsert.
+
+Nothing goes through Python row by row: DuckDB reads the file (``read_csv`` /
+``read_json``, every column as text), a staging table normalises and checks
+each row (with its line number), good rows are linked to schedule items and
+written with one ``INSERT OR REPLACE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from calcli.model import PLATFORM_IDS
+
+COUNTS = ("impressions", "reach", "views", "likes", "comments", "shares", "saves", "clicks")
+CANONICAL = ("item_id", "platform", "post_id", "post_url", "metric_at", *COUNTS, "watch_time_seconds")
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unlinked: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason), first ones
+    rejected_count: int = 0
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text(col: str | None) -> str:
+    return f"nullif(trim(CAST({_q(col)} AS VARCHAR)), '')" if col else "NULL"
+
+
+def import_file(
+    con,
+    path: str,
+    kind: str,
+    mapping: dict[str, tuple[str, float]],
+    user: str,
+    source: str,
+    imported_at,
+    default_platform: str | None,
+    as_of: str | None,
+    strict: bool,
+    first_line: int,
+) -> ImportResult:
+    """Import one file. ``mapping``: canonical column → (file column, scale). Line numbers count
+    from ``first_line`` (2 for a CSV with a header, 1 for NDJSON). With ``strict`` nothing is
+    written when any row is bad. The file is read once and materialised once."""
+    con.execute("SET TimeZone = 'UTC'")  # metric times without an offset are UTC
+
+    def col(name: str) -> str | None:
+        return mapping.get(name, (None, 1.0))[0]
+
+    platform = _text(col("platform"))
+    if default_platform:
+        platform = f"coalesce({platform}, $default_platform)"
+    metric = _text(col("metric_at"))
+    if as_of:
+        metric = f"coalesce({metric}, $as_of)"
+    norm = [
+        f"_n + {first_line - 1} AS line",
+        f"lower({platform}) AS platform_raw",
+        f"{metric} AS metric_raw",
+        f"TRY_CAST({metric} AS TIMESTAMPTZ) AS metric_at",
+    ]
+    for name in ("item_id", "post_id", "post_url"):
+        norm.append(f"{_text(col(name))} AS {name}")
+    for name in COUNTS:
+        c, scale = mapping.get(name, (None, 1.0))
+        raw = f"nullif(CAST({_q(c)} AS VARCHAR), '')" if c else "NULL"
+        norm.append(f"{raw} AS {name}_raw")
+        digits = f"replace({raw}, ',', '')"  # a thousands separator is fine; a sign or a decimal point is not
+        value = f"CASE WHEN NOT contains({digits}, '.') THEN CAST(TRY_CAST({digits} AS UBIGINT) AS BIGINT) END"
+        norm.append(f"CAST(round({value} * {scale}) AS BIGINT) AS {name}" if scale != 1.0 else f"{value} AS {name}")
+    c, scale = mapping.get("watch_time_seconds", (None, 1.0))
+    norm.append(f"{_text(c)} AS watch_raw")
+    norm.append(f"TRY_CAST({_text(c)} AS DOUBLE) * {scale} AS watch_time_seconds")
+
+    known = ", ".join(f"'{p}'" for p in PLATFORM_IDS)
+    checks = [
+        ("platform IS NULL", "'platform: missing (and no item_id to take it from)'"),
+        (f"platform NOT IN ({known})", "'platform: unknown ' || platform_raw"),
+        ("metric_raw IS NULL", "'metric_at: missing'"),
+        ("metric_at IS NULL", "'metric_at: ' || metric_raw || ' is not a date-time'"),
+        ("item_id IS NULL AND post_id IS NULL AND post_url IS NULL", "'no item_id, post_id or post_url'"),
+        ("item_id IS NOT NULL AND link IS NULL", "'item_id: no item ' || item_id || ' of this user'"),
+    ]
+    for name in COUNTS:
+        checks.append(
+            (f"{name}_raw IS NOT NULL AND {name} IS NULL", f"'{name}: ' || {name}_raw || ' is not a whole number >= 0'")
+        )
+    checks.append(
+        (
+            "watch_raw IS NOT NULL AND (watch_time_seconds IS NULL OR watch_time_seconds < 0)",
+            "'watch_time_seconds: ' || watch_raw || ' is not a number >= 0'",
+        )
+    )
+    reason = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
+    key = "md5(concat_ws('|', platform, coalesce(link, post_id, post_url), CAST(metric_at AS VARCHAR)))"
+    params = {"user": user, "path": path}
+    if default_platform:
+        params["default_platform"] = default_platform
+    if as_of:
+        params["as_of"] = as_of
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _v AS
+        WITH raw AS (SELECT row_number() OVER () AS _n, * FROM {READERS[kind]}),
+        k AS (SELECT {", ".join(norm)} FROM raw),
+        items AS (SELECT id, platform, post_ref FROM content_schedule_items WHERE user_id = $user),
+        l AS (
+            SELECT k.*, coalesce(a.id, b.id, c.id) AS link,
+                   coalesce(CASE WHEN k.platform_raw = 'twitter' THEN 'x' ELSE k.platform_raw END,
+                            a.platform) AS platform
+            FROM k
+            LEFT JOIN items a ON a.id = k.item_id
+            LEFT JOIN items b ON k.item_id IS NULL AND b.post_ref = k.post_id
+            LEFT JOIN items c ON k.item_id IS NULL AND b.id IS NULL AND c.post_ref = k.post_url
+        ),
+        v AS (SELECT *, {reason} AS reason FROM l)
+        SELECT line, reason, CASE WHEN reason IS NULL THEN {key} END AS event_key, link AS item_id, platform,
+               coalesce(post_id, post_url) AS post_id, CAST(metric_at AS TIMESTAMP) AS metric_at,
+               {", ".join(COUNTS)}, watch_time_seconds
+        FROM v
+        """,
+        params,
+    )
+    result = ImportResult()
+    result.rows, result.rejected_count, result.unlinked, dupes = con.execute(
+        "SELECT count(*), count(reason), count(*) FILTER (WHERE reason IS NULL AND item_id IS NULL), "
+        "count(event_key) - count(DISTINCT event_key) FROM _v"
+    ).fetchone()
+    result.rejected = con.execute(
+        "SELECT line, reason FROM _v WHERE reason IS NOT NULL ORDER BY line LIMIT 50"
+    ).fetchall()
+    if strict and result.rejected_count:
+        return result
+    good = "SELECT * FROM _v WHERE reason IS NULL"
+    if dupes:  # the same snapshot twice in one file: the later line wins
+        good += " QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY line DESC) = 1"
+    differs = " OR ".join(f"g.{c} IS DISTINCT FROM e.{c}" for c in (*COUNTS, "watch_time_seconds", "item_id"))
+    # Each snapshot is new (insert), seen with other numbers (replace), or seen as is (nothing to do).
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _w AS
+        SELECT g.*, e.event_key IS NOT NULL AS seen FROM ({good}) g
+        LEFT JOIN performance_kpi_events e ON e.event_key = g.event_key
+        WHERE e.event_key IS NULL OR {differs}
+        """
+    )
+    result.added, result.updated = con.execute(
+        "SELECT count(*) FILTER (WHERE NOT seen), count(*) FILTER (WHERE seen) FROM _w"
+    ).fetchone()
+    if result.updated:
+        con.execute("DELETE FROM performance_kpi_events WHERE event_key IN (SELECT event_key FROM _w WHERE seen)")
+    con.execute(
+        f"INSERT INTO performance_kpi_events SELECT event_key, $user, item_id, platform, post_id, metric_at, "
+        f"{', '.join(COUNTS)}, watch_time_seconds, $source, $now FROM _w",
+        {"user": user, "source": source, "now": imported_at},
+    )
+    return result
+
+
+READERS = {
+    "csv": "read_csv($path, header = true, all_varchar = true)",
+    "ndjson": "read_json($path, format = 'newline_delimited')",
+    "json": "read_json($path, format = 'array')",
+}
+
+
+def columns_of(con, path: str, kind: str) -> list[str]:
+    """The column names of an export file, as DuckDB reads them."""
+    return [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {READERS[kind]} LIMIT 0", {"path": path}).fetchall()]
