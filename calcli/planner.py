@@ -157,6 +157,7 @@ class PlanInput:
     end: date | None = None
     keys_elsewhere: dict[str, str] = field(default_factory=dict)
     platform_caps: dict[Platform, int] = field(default_factory=dict)  # posts a day the platform takes
+    excluded: dict[str, str] = field(default_factory=dict)  # idempotency key -> why it cannot be posted
 
 
 def limits_for(
@@ -812,6 +813,9 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
                     )
                 )
                 continue
+            if key in inp.excluded:
+                result.unplaced.append(Unplaced(video.video_job_id, platform.value, inp.excluded[key]))
+                continue
             if cal.platforms and platform not in cal.platforms:
                 result.unplaced.append(
                     Unplaced(
@@ -894,8 +898,7 @@ def _why_unplaced(planner: Planner, req: Request, cache: dict) -> str:
     reasons: dict[str, int] = {}
     for slot in slots:
         why = planner.conflict(req, slot) or "unknown"
-        short = why.split(" (")[0] if why.startswith(("daily", "weekly")) else why
-        reasons[short] = reasons.get(short, 0) + 1
+        reasons[why] = reasons.get(why, 0) + 1
     top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     text = f"no slot left in the period ({count} candidate slots, most ruled out by: {top})"
     if not partners:

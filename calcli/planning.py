@@ -19,7 +19,7 @@ from calcli.editing import Change, Target, apply_change, history_row
 from calcli.errors import Finding, InvalidInput, UsageError
 from calcli.model import BulkJob, ContentCalendar, ContentScheduleItem, Platform
 from calcli.planner import PlanInput, Planner, PlanResult, Request, Slot, candidate_slots, plan
-from calcli.platforms import Registry, derive, load_registry
+from calcli.platforms import Registry, derive, load_registry, title_problem
 from calcli.prefs import UserPreferences, load_preferences
 from calcli.store import Store, open_store
 from calcli.store.sync import sync_project
@@ -113,6 +113,12 @@ def plan_bulk_job(
             end=end,
             keys_elsewhere=store.keys_elsewhere(cal.name, keys, job.user_id),
             platform_caps=registry.daily_caps(),
+            excluded={
+                f"{job.bulk_job_id}/{v.video_job_id}/{p.value}": why
+                for v in job.videos
+                for p in (v.platforms or Platform)
+                if (why := title_problem(registry, p, v.title)) is not None
+            },
         )
         result = plan(inp)
         add_variants(registry, job, result.items)

@@ -27,10 +27,20 @@ FIELDS = ("title", "caption", "tags_chars", "hashtags", "mentions")
 LIMIT_KEYS = frozenset({"max", "min", "count", "url_weight", "source", "others", "why", "note", "label"})
 
 _GRAPHEME = regex.compile(r"\X")
-_URL = regex.compile(r"https?://\S+|www\.\S+", regex.I)
+# A URL as X finds one: with a scheme or www., or a bare domain with a common top-level domain;
+# punctuation that ends a sentence is not part of it (twitter-text's rules, simplified).
+_TLDS = (
+    "com|net|org|io|ly|co|be|me|tv|app|dev|gl|gd|to|us|uk|de|fr|es|it|nl|ca|au|jp|in|info|biz|xyz|"
+    "link|news|blog|shop|site|online|ai|gg|fm|am|is|la|li|sh|so|st|vc|ws"
+)
+_URL = regex.compile(
+    r"(?:https?://|www\.)[^\s]*[^\s.,;:!?'\")\]}]"
+    r"|(?<![\w@.#/])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + _TLDS + r")\b(?:/[^\s]*[^\s.,;:!?'\")\]}])?",
+    regex.I,
+)
 _HASHTAG = regex.compile(r"(?<![\w#])#(\w+)")
 _MENTION = regex.compile(r"(?<![\w@])@(\w+)")
-_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3|\ufe0f")
 # X counts these code points 1 and every other 2 (twitter-text v3 configuration).
 _X_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
 
@@ -73,26 +83,23 @@ class Registry:
 
 
 def load_registry(project_timing_dir: Path | None = None) -> Registry:
-    """The shipped registry with a project's ``timing_data/limits.yaml`` applied over it (per field)."""
+    """The shipped registry with a project's ``timing_data/limits.yaml`` applied over it: a project
+    value replaces that value only (setting ``max`` keeps the shipped counting rule and source)."""
     shipped = Path(str(resources.files("calcli.timing_data") / "limits.yaml"))
     findings: list[Finding] = []
-    reg = _parse(shipped, findings)
+    reg = _parse(shipped, findings, Registry("", {}))
     override = project_timing_dir / "limits.yaml" if project_timing_dir else None
     if override is not None and override.exists():
-        extra = _parse(override, findings)
-        for platform, pl in extra.platforms.items():
-            base = reg.platforms.setdefault(platform, PlatformLimits(platform))
-            base.posts_per_day = pl.posts_per_day or base.posts_per_day
-            base.fields.update(pl.fields)
+        reg = _parse(override, findings, reg)
     if findings:
         raise InvalidInput(findings)
     return reg
 
 
-def _parse(path: Path, findings: list[Finding]) -> Registry:
+def _parse(path: Path, findings: list[Finding], base: Registry) -> Registry:
     doc = Fields(path, compose(path), findings)
     doc.unknown({"checked", "platforms"})
-    reg = Registry(doc.str("checked", default="") or "", {})
+    reg = Registry(doc.str("checked", default="") or base.checked, dict(base.platforms))
     plats = doc.map("platforms", required=True)
     for name in plats.keys if plats else {}:
         try:
@@ -104,10 +111,11 @@ def _parse(path: Path, findings: list[Finding]) -> Registry:
         if p is None:
             continue
         p.unknown({"posts_per_day", "fields"})
-        pl = PlatformLimits(platform)
+        old = base.platforms.get(platform) or PlatformLimits(platform)
+        pl = PlatformLimits(platform, old.posts_per_day, dict(old.fields))
         cap = p.map("posts_per_day")
         if cap:
-            pl.posts_per_day = _limit(cap)
+            pl.posts_per_day = _limit(cap, old.posts_per_day) or pl.posts_per_day
         fields = p.map("fields")
         for fname in fields.keys if fields else {}:
             if fname not in FIELDS:
@@ -115,32 +123,41 @@ def _parse(path: Path, findings: list[Finding]) -> Registry:
                 continue
             f = fields.map(fname)
             if f is not None:
-                limit = _limit(f)
+                limit = _limit(f, old.fields.get(fname))
                 if limit:
                     pl.fields[fname] = limit
         reg.platforms[platform] = pl
     return reg
 
 
-def _limit(f: Fields) -> Limit | None:
+def _limit(f: Fields, base: Limit | None = None) -> Limit | None:
+    """A limit from its mapping; keys it leaves out come from ``base`` (the value it overrides)."""
     f.unknown(LIMIT_KEYS)
-    mx = f.number("max", required=True, integer=True, minimum=1)
+    mx = f.number("max", required=base is None, integer=True, minimum=1)
+    mx = mx if mx is not None else (base.max if base else None)
     mn = f.number("min", integer=True, minimum=0)
-    count = f.str("count", default="chars", choices=COUNTS) or "chars"
+    mn = mn if f.has("min") else (base.min if base else None)
     if mx is None:
         return None
     if mn is not None and mn > mx:
-        f.error(f.node_of("min"), f"min {mn} is above max {mx}", "min")
+        f.error(f.node_of("min") or f.node, f"min {mn} is above max {mx}", "min")
+        return None
+
+    def text(key: str) -> str:
+        return f.str(key, default="") or "" if f.has(key) else (getattr(base, key) if base else "")
+
+    count = f.str("count", choices=COUNTS) if f.has("count") else (base.count if base else "chars")
+    weight = f.number("url_weight", integer=True, minimum=0) if f.has("url_weight") else None
     return Limit(
         max=int(mx),
         min=int(mn) if mn is not None else None,
-        count=count,
-        url_weight=int(f.number("url_weight", integer=True, minimum=0, default=23) or 23),
-        source=f.str("source", default="") or "",
-        others=f.str("others", default="") or "",
-        why=f.str("why", default="") or "",
-        note=f.str("note", default="") or "",
-        label=f.str("label", default="") or "",
+        count=count or "chars",
+        url_weight=int(weight) if weight is not None else (base.url_weight if base else 23),
+        source=text("source"),
+        others=text("others"),
+        why=text("why"),
+        note=text("note"),
+        label=text("label"),
     )
 
 
@@ -161,7 +178,9 @@ def length(text: str, limit: Limit) -> int:
 
 
 def x_weighted_length(text: str, url_weight: int = 23) -> int:
-    """X's weighted length: a URL counts ``url_weight``, an emoji 2, light code points 1, others 2."""
+    """X's weighted length: a URL counts ``url_weight``, an emoji 2, light code points 1, others 2
+    (on the NFC form of the text, as X counts)."""
+    text = unicodedata.normalize("NFC", text)
     total = 0
     pos = 0
     for m in _URL.finditer(text):
@@ -196,12 +215,19 @@ def fit(text: str, limit: Limit) -> str:
         return text
     parts = graphemes(text)
     n = _longest_fitting_prefix(parts, limit)
-    if n < len(parts) and not parts[n].isspace():
-        spaces = [i for i in range(1, n) if parts[i].isspace()]
+    if n < len(parts) and not _blank(parts[n]):
+        spaces = [i for i in range(1, n) if _blank(parts[i])]
         if spaces:
             n = spaces[-1]  # end at the last word boundary that fits
-    candidate = "".join(parts[:n]).rstrip() + ELLIPSIS
+    while n and parts[n - 1][-1:].isspace():
+        n -= 1  # trailing white space goes, a whole grapheme at a time (never half of one)
+    candidate = "".join(parts[:n]) + ELLIPSIS
     return candidate if length(candidate, limit) <= limit.max else ""
+
+
+def _blank(grapheme: str) -> bool:
+    """A word boundary: a grapheme that starts with white space (a space may carry a combining mark)."""
+    return grapheme[:1].isspace()
 
 
 def _longest_fitting_prefix(parts: list[str], limit: Limit) -> int:
@@ -248,8 +274,6 @@ def derive(reg: Registry, platform: Platform, title: str, description: str, tags
     """
     limits = reg.get(platform).fields
     tags = normalise_tags(tags)
-    if "hashtags" in limits:
-        tags = tags[: limits["hashtags"].max]
     title_text = fit(title.strip(), limits["title"]) if "title" in limits and title else title.strip()
     if platform == Platform.YOUTUBE:
         body = description.strip()
@@ -259,9 +283,36 @@ def derive(reg: Registry, platform: Platform, title: str, description: str, tags
         body = title.strip()
     else:
         body = "\n\n".join(x for x in (title.strip(), description.strip()) if x)
+    if "mentions" in limits:
+        body = _limit_marks(body, _MENTION, "@", limits["mentions"].max)
+    if "hashtags" in limits:
+        # Hashtags written in the text count too: beyond the limit they lose their '#' (the word stays).
+        body = _limit_marks(body, _HASHTAG, "#", limits["hashtags"].max)
+        inline = {t.lower() for t in _HASHTAG.findall(body)}
+        tags = [t for t in tags if t.lower() not in inline][: max(limits["hashtags"].max - len(inline), 0)]
     cap = limits.get("caption")
     caption, kept = _caption(body, tags, cap) if cap else (_join(body, tags), tags)
     return Variant(platform, title_text, caption, kept)
+
+
+def _limit_marks(text: str, pattern, mark: str, most: int) -> str:
+    """Keep the first ``most`` #hashtags (or @mentions) of ``text``; the others lose their mark."""
+    seen = 0
+
+    def keep(m):
+        nonlocal seen
+        seen += 1
+        return m.group(0) if seen <= most else m.group(0).replace(mark, "", 1)
+
+    return pattern.sub(keep, text)
+
+
+def title_problem(reg: Registry, platform: Platform, title: str) -> str | None:
+    """Why ``title`` cannot be this platform's title (too short for its minimum), or None."""
+    limit = reg.get(platform).fields.get("title")
+    if limit is not None and limit.min and length(title.strip(), limit) < limit.min:
+        return f"the title {title.strip()!r} is shorter than {platform.value}'s minimum of {limit.min} characters"
+    return None
 
 
 def _join(body: str, tags: list[str]) -> str:

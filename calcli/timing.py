@@ -234,6 +234,8 @@ def choose_format(
         if why is None:
             return fmt, ""
         reasons.append(why)
+    if not reasons:
+        reasons = [f"no {platform.value} format is chosen automatically (every one is marked auto: false)"]
     shape = ", ".join(x for x in (aspect, _human_duration(duration)) if x)
     return None, f"{shape}: " + "; ".join(reasons) if shape else "; ".join(reasons)
 

@@ -37,7 +37,12 @@ def platforms(
         timing_dir = find_project(e.project).timing_dir
     except Exception:  # noqa: BLE001 - outside a project the shipped registry is shown
         timing_dir = None
-    chosen = [Platform.parse(platform)] if platform else list(Platform)
+    try:
+        chosen = [Platform.parse(platform)] if platform else list(Platform)
+    except ValueError:
+        from calcli.model import PLATFORM_IDS
+
+        raise typer.BadParameter(f"unknown platform {platform!r} (known: {', '.join(PLATFORM_IDS)})") from None
     reg = load_registry(timing_dir)
     timing = load_timing(timing_dir)
     rows = []
