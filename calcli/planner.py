@@ -652,7 +652,7 @@ class Planner:
 
 
 EXACT_MAX_REQUESTS = 16  # jobs up to this many requests are solved exactly (within EXACT_BUDGET)
-EXACT_BUDGET = 400_000  # feasibility checks the exact search may spend before it keeps what it has
+EXACT_BUDGET = 50_000  # feasibility checks the exact search may spend before it keeps what it has
 
 
 def value_of(placements: list[tuple[Request, Slot]]) -> tuple:
@@ -695,6 +695,9 @@ class ExactSearch:
             self._search(0, [])
         except _OutOfBudget:
             self.complete = False
+            for r in self.reqs:  # the branch being explored when the budget ran out is still placed
+                if r.key in p.placed:
+                    p.unplace(r)
         for r, slot in self.best_plan:
             p.place(r, slot)
         return self.complete
