@@ -1,3 +1,3 @@
-from calcli.cli.app import main
+from calcli.cli.entry import main
 
 main()

@@ -301,6 +301,7 @@ class Store:
         ids: list[str] | None = None,
         user: str | None = None,
         calendar: str | None = None,
+        exclude_calendar: str | None = None,
         statuses: tuple[str, ...] | None = None,
         exclude_statuses: tuple[str, ...] = (),
         exclude_id: str | None = None,
@@ -319,6 +320,7 @@ class Store:
         for column, op, value in (
             ("user_id", "=", user),
             ("calendar_id", "=", calendar),
+            ("calendar_id", "<>", exclude_calendar),
             ("id", "<>", exclude_id),
             ("video_job_id", "=", video),
             ("assignee", "=", assignee),
@@ -400,8 +402,8 @@ class Store:
         self, user_id: str, calendar_id: str, start: datetime, end: datetime
     ) -> list[ContentScheduleItem]:
         """The user's live items in other calendars in [start, end): they count against caps too."""
-        items = self.items(user=user_id, exclude_statuses=("canceled",), utc_from=start, utc_before=end)
-        return [i for i in items if i.calendar != calendar_id]
+        return self.items(user=user_id, exclude_calendar=calendar_id, exclude_statuses=("canceled",),
+                          utc_from=start, utc_before=end)
 
     def add_history(self, rows: list[tuple]) -> None:
         """Rows of (at, item_id, calendar_id, user_id, actor, action, field, old, new)."""
