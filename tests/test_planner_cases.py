@@ -697,3 +697,17 @@ def test_replanning_a_job_that_mixes_youtube_formats_adds_nothing():
         )
     )
     assert second.items == [], [(i.video_job_id, i.scheduled_at.isoformat()) for i in second.items]
+
+
+def test_caps_hold_when_the_exact_search_runs_out_of_budget():
+    """Seven videos on two platforms: even when the exact search gives up on its budget, what it keeps is legal."""
+    wins = {
+        YT: [window(time(12), time(21), 0.6), window(time(15), time(17), 0.85, days={0, 1, 2, 3, 4})],
+        TT: [window(time(12), time(21), 0.5), window(time(17), time(21), 0.95, days={2})],
+    }
+    prefs = {p: prefs_for(p, max_per_day=1, posting_frequency_max=3) for p in (YT, TT)}
+    result = plan(make_input(videos(7, [YT, TT]), "UTC", date(2026, 7, 6), date(2026, 7, 12), table(wins), prefs))
+    for p in (YT, TT):
+        days = [i.scheduled_at.date() for i in result.items if i.platform == p]
+        assert len(days) <= 3 and len(set(days)) == len(days), (p.value, days)
+    assert len({(i.platform, i.scheduled_at.timestamp()) for i in result.items}) == len(result.items)

@@ -158,7 +158,13 @@ def test_json_output(project, run):
 
 def test_strict_with_an_unplaceable_video_exits_3_and_writes_nothing(planned, run):
     before, rows = CAL.read_bytes(), counts(run)
-    keynote = {"video_job_id": "v9", "duration_seconds": 720, "aspect_ratio": "16:9", "platforms": ["tiktok"]}
+    keynote = {
+        "video_job_id": "v9",
+        "title": "Keynote",
+        "duration_seconds": 720,
+        "aspect_ratio": "16:9",
+        "platforms": ["tiktok"],
+    }
     write_bulk(Path("bulk.json"), [*VIDEOS, V4, keynote])
     r = plan_q3(run, "--strict")
     assert r.exit_code == 3, r
@@ -168,7 +174,13 @@ def test_strict_with_an_unplaceable_video_exits_3_and_writes_nothing(planned, ru
 
 
 def test_strict_on_a_new_calendar_creates_no_file(project, run):
-    keynote = {"video_job_id": "v9", "duration_seconds": 720, "aspect_ratio": "16:9", "platforms": ["tiktok"]}
+    keynote = {
+        "video_job_id": "v9",
+        "title": "Keynote",
+        "duration_seconds": 720,
+        "aspect_ratio": "16:9",
+        "platforms": ["tiktok"],
+    }
     write_bulk(project / "bulk.json", [*VIDEOS, keynote])
     r = plan_q3(run, "--strict")
     assert r.exit_code == 3, r
@@ -273,7 +285,13 @@ def test_a_project_timing_override_across_spring_forward(project, run):
     (project / "timing_data").mkdir()
     (project / "timing_data" / "youtube.yaml").write_text(SPRING_OVERRIDE, encoding="utf-8")
     vids = [
-        {"video_job_id": f"n{k}", "duration_seconds": 30, "aspect_ratio": "9:16", "platforms": ["youtube"]}
+        {
+            "video_job_id": f"n{k}",
+            "title": f"Night {k}",
+            "duration_seconds": 30,
+            "aspect_ratio": "9:16",
+            "platforms": ["youtube"],
+        }
         for k in range(3)
     ]
     write_bulk(project / "bulk.json", vids)
@@ -289,7 +307,13 @@ def test_a_project_timing_override_across_spring_forward(project, run):
 
 def _youtube_shorts(prefix: str, n: int) -> list[dict]:
     return [
-        {"video_job_id": f"{prefix}{k}", "duration_seconds": 30, "aspect_ratio": "9:16", "platforms": ["youtube"]}
+        {
+            "video_job_id": f"{prefix}{k}",
+            "title": f"Short {prefix}{k}",
+            "duration_seconds": 30,
+            "aspect_ratio": "9:16",
+            "platforms": ["youtube"],
+        }
         for k in range(n)
     ]
 
@@ -323,7 +347,15 @@ def test_replan_changes_nothing_when_a_platform_mixes_formats(project, run):
     (project / "preferences.yaml").write_text(
         "users:\n  user_123:\n    timezone: America/New_York\n    defaults: {max_per_day: 1}\n", encoding="utf-8"
     )
-    vids = [{"video_job_id": "long", "duration_seconds": 600, "aspect_ratio": "16:9", "platforms": ["youtube"]}]
+    vids = [
+        {
+            "video_job_id": "long",
+            "title": "Long one",
+            "duration_seconds": 600,
+            "aspect_ratio": "16:9",
+            "platforms": ["youtube"],
+        }
+    ]
     vids += _youtube_shorts("s", 3)
     write_bulk(project / "bulk.json", vids)
     week = ("--start", "2026-07-06", "--end", "2026-07-12")
