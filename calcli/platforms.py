@@ -310,7 +310,8 @@ def _limit_marks(text: str, pattern, mark: str, most: int) -> str:
 def title_problem(reg: Registry, platform: Platform, title: str) -> str | None:
     """Why ``title`` cannot be this platform's title (too short for its minimum), or None."""
     limit = reg.get(platform).fields.get("title")
-    if limit is not None and limit.min and length(title.strip(), limit) < limit.min:
+    # No title at all is the publisher's to fill (titles are optional in bulk.json); a short one is wrong.
+    if limit is not None and limit.min and title.strip() and length(title.strip(), limit) < limit.min:
         return f"the title {title.strip()!r} is shorter than {platform.value}'s minimum of {limit.min} characters"
     return None
 
