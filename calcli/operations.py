@@ -9,6 +9,8 @@ with an audit entry for every changed field.
 
 from __future__ import annotations
 
+# The planner, the timing data and the platform registry are imported where a slot is needed
+# (add, move, reschedule): `calcli due` and the cron path never pay for them.
 import dataclasses
 import re
 from collections.abc import Iterator
@@ -26,15 +28,12 @@ from calcli.model import (
     check_transition,
     item_id_for,
 )
-from calcli.planner import PlanInput, best_free_slot, slot_violations
-from calcli.platforms import load_registry
 from calcli.prefs import load_preferences
 from calcli.project import NAME_RE
 from calcli.store import Store, open_store
 from calcli.store.sync import sync_project
 from calcli.timeutil import now as current_time
 from calcli.timeutil import parse_duration, shift_gap, zone
-from calcli.timing import load_timing
 
 
 @dataclasses.dataclass
@@ -135,8 +134,11 @@ def approve(s: Session, calendar: str | None, until: date | None) -> list[Conten
     return items
 
 
-def _plan_input(s: Session, cal: ContentCalendar, exclude: str | None = None) -> PlanInput:
+def _plan_input(s: Session, cal: ContentCalendar, exclude: str | None = None):
     from calcli.model import BulkJob
+    from calcli.planner import PlanInput
+    from calcli.platforms import load_registry
+    from calcli.timing import load_timing
 
     prefs = load_preferences(s.project.preferences_path, cal.user_id, s.project.config.timezone)
     others = s.store.items(user=cal.user_id, exclude_statuses=("canceled",), exclude_id=exclude)
@@ -153,7 +155,7 @@ def _plan_input(s: Session, cal: ContentCalendar, exclude: str | None = None) ->
     )
 
 
-def _format_of(inp: PlanInput, platform: Platform, fmt: str | None):
+def _format_of(inp, platform: Platform, fmt: str | None):
     formats = inp.timing.for_platform(platform)
     if fmt is None:
         return formats[0]
@@ -175,6 +177,8 @@ def move_item(s: Session, item_id: str, when: str, force: bool = False, reason: 
     at = parse_when(when, cal.timezone)
     inp = _plan_input(s, cal, exclude=item.id)
     fmt = _format_of(inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None)
+    from calcli.planner import slot_violations
+
     broken = slot_violations(inp, item.platform, fmt, item.video_job_id, item.idempotency_key, at)
     if broken and not force:
         raise InvalidInput(
@@ -238,6 +242,8 @@ def add_item(
         raise InvalidInput(f"video {video} already has a {platform.value} post ({key}).")
     inp = _plan_input(s, cal)
     pfmt = _format_of(inp, platform, fmt)
+    from calcli.planner import best_free_slot, slot_violations
+
     if when is None:
         slot = best_free_slot(inp, platform, pfmt, video, key)
         if slot is None:
@@ -455,6 +461,8 @@ def add_blackout(
     moved: dict[str, ContentScheduleItem] = {}
     stuck: list[ContentScheduleItem] = []
     if reschedule and hit:
+        from calcli.planner import best_free_slot
+
         cal_after = dataclasses.replace(cal, exceptions=[*cal.exceptions, exc])
         inp = _plan_input(s, cal_after)
         inp.existing = [i for i in inp.existing if i.id not in {h.id for h in hit}]

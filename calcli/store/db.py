@@ -402,8 +402,9 @@ class Store:
         self, user_id: str, calendar_id: str, start: datetime, end: datetime
     ) -> list[ContentScheduleItem]:
         """The user's live items in other calendars in [start, end): they count against caps too."""
-        return self.items(user=user_id, exclude_calendar=calendar_id, exclude_statuses=("canceled",),
-                          utc_from=start, utc_before=end)
+        return self.items(
+            user=user_id, exclude_calendar=calendar_id, exclude_statuses=("canceled",), utc_from=start, utc_before=end
+        )
 
     def add_history(self, rows: list[tuple]) -> None:
         """Rows of (at, item_id, calendar_id, user_id, actor, action, field, old, new)."""
