@@ -45,24 +45,6 @@ from calcli.timeutil import iso, parse_instant, zone
 CALENDAR_KEYS = frozenset(
     {"calendar", "user", "title", "timezone", "period", "platforms", "status", "blackouts", "items", "notes"}
 )
-ITEM_KEYS = frozenset(
-    {
-        "id",
-        "key",
-        "video",
-        "platform",
-        "format",
-        "at",
-        "status",
-        "score",
-        "title",
-        "caption",
-        "hashtags",
-        "assignee",
-        "notes",
-        "post",
-    }
-)
 EXCEPTION_KEYS = frozenset({"id", "kind", "start", "end", "platforms", "yearly", "reason", "item"})
 ITEM_ORDER = (
     "id",
@@ -80,6 +62,7 @@ ITEM_ORDER = (
     "notes",
     "post",
 )
+ITEM_KEYS = frozenset(ITEM_ORDER)
 
 
 @dataclass

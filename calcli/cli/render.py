@@ -29,44 +29,37 @@ def _isatty(stream) -> bool:
         return False
 
 
-def plain(value: Any) -> Any:
-    """A JSON-ready value: ISO 8601 datetimes with offset, enums by value."""
+def _scalar(value: Any) -> Any:
+    """A value as output shows it: ISO 8601 datetimes with their offset, enums by value."""
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, float):
-        return round(value, 6)
     return value
 
 
 def cell(value: Any) -> str:
-    v = plain(value)
+    """One table/TSV/CSV cell."""
+    v = _scalar(value)
     if v is None:
         return ""
-    if isinstance(v, list):
-        return ",".join(str(x) for x in v)
+    if isinstance(v, list | tuple | set | frozenset):
+        return ",".join(cell(x) for x in v)
     if isinstance(v, float):
         return f"{v:g}"
     return str(v)
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
+    """JSON for what json cannot write by itself (the same conversions as a cell)."""
     if isinstance(value, tuple | set | frozenset):
         return list(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    v = _scalar(value)
+    if v is value:
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    return v
 
 
 def emit_json(document: Any, out=None) -> None:
