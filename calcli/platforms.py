@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -390,7 +389,3 @@ def measure(reg: Registry, platform: Platform, title: str, caption: str) -> list
         out.append(Measure("mentions", "mentions", len(_MENTION.findall(caption)), limits["mentions"]))
     return out
 
-
-@lru_cache(maxsize=8)
-def cached_registry(project_timing_dir: str | None) -> Registry:
-    return load_registry(Path(project_timing_dir) if project_timing_dir else None)

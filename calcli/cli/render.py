@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import sys
@@ -184,9 +183,3 @@ class Messages:
         print(f"Error: {text}", file=self.stream)
 
 
-def findings_text(findings) -> str:
-    return "\n".join(str(f) for f in findings)
-
-
-def to_stream(text: str) -> io.StringIO:
-    return io.StringIO(text)
