@@ -388,4 +388,3 @@ def measure(reg: Registry, platform: Platform, title: str, caption: str) -> list
     if "mentions" in limits and caption:
         out.append(Measure("mentions", "mentions", len(_MENTION.findall(caption)), limits["mentions"]))
     return out
-

@@ -7,25 +7,12 @@ from typing import Annotated
 
 import typer
 
-from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format
+from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_platform
 
 
 def register(app: typer.Typer) -> None:
     app.command("due")(due)
     app.command("dispatch")(dispatch)
-
-
-def _platform(value: str | None) -> str | None:
-    from calcli.model import PLATFORM_IDS, Platform
-
-    if value is None:
-        return None
-    try:
-        return Platform.parse(value).value
-    except ValueError:
-        raise typer.BadParameter(
-            f"unknown platform {value!r} (known: {', '.join(PLATFORM_IDS)})", param_hint="--platform"
-        ) from None
 
 
 def _duration(value: str, flag: str):
@@ -60,7 +47,7 @@ def due(
     from calcli.project import find_project
 
     e = env(ctx)
-    p = _platform(platform)
+    p = parse_platform(platform).value if platform else None
     held: list = []
     with session(find_project(e.project), user) as s:
         rows = [
@@ -129,7 +116,7 @@ def dispatch(
     from calcli.project import find_project
 
     e = env(ctx)
-    p = _platform(platform)
+    p = parse_platform(platform).value if platform else None
     report = run_dispatch(
         find_project(e.project),
         exec_,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format
+from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date, parse_platform
 
 calendar_app = typer.Typer(
     help="Calendars: make, list, show, archive, remove.\n\nExample: calcli calendar list", no_args_is_help=True
@@ -44,24 +43,6 @@ def _ctx(ctx: typer.Context, user: str | None):
     return e, session(find_project(e.project), user)
 
 
-def _date(value: str | None, flag: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=flag) from None
-
-
-def _platform(value: str):
-    from calcli.model import PLATFORM_IDS, Platform
-
-    try:
-        return Platform.parse(value)
-    except ValueError:
-        raise typer.BadParameter(f"unknown platform {value!r} (known: {', '.join(PLATFORM_IDS)})") from None
-
-
 def _rows(rows: list[dict], columns: list[str], fmt, as_json: bool, title: str | None = None) -> None:
     from calcli.cli.render import emit_rows, resolve_format
 
@@ -91,7 +72,13 @@ def calendar_new(
 
     with sess as s:
         cal = new_calendar(
-            s, name, _date(start, "--start"), _date(end, "--end"), tz, title, [_platform(p) for p in platform or []]
+            s,
+            name,
+            parse_date(start, "--start"),
+            parse_date(end, "--end"),
+            tz,
+            title,
+            [parse_platform(p) for p in platform or []],
         )
     e.messages.info(f"Made calendars/{cal.name}.yaml ({cal.period_start}..{cal.period_end}, {cal.timezone}).")
 
@@ -131,13 +118,10 @@ def calendar_show(
     """
     _, sess = _ctx(ctx, user)
     from calcli.editing import open_calendar
-    from calcli.errors import UsageError
     from calcli.operations import item_row
 
     with sess as s:
-        target = open_calendar(s.store, s.project, name)
-        if target.calendar.user_id != s.user and not all_users:
-            raise UsageError(f"no calendar {name!r} for user {s.user}.")
+        target = open_calendar(s.store, s.project, name, None if all_users else s.user)
         items = sorted(target.items, key=lambda i: (i.scheduled_at.timestamp(), i.platform.value))
     cal = target.calendar
     _rows(
@@ -369,7 +353,7 @@ def item_add(
     from calcli.operations import add_item, item_row
 
     with sess as s:
-        item = add_item(s, calendar, video, _platform(platform), at, format_, title, force)
+        item = add_item(s, calendar, video, parse_platform(platform), at, format_, title, force)
     _rows([item_row(item)], ITEM_COLUMNS, fmt, as_json)
 
 
@@ -437,7 +421,7 @@ def approve(
     from calcli.operations import item_row
 
     with sess as s:
-        items = do_approve(s, calendar, _date(until, "--until"))
+        items = do_approve(s, calendar, parse_date(until, "--until"))
     _rows([item_row(i) | {"status": "scheduled"} for i in items], ITEM_COLUMNS, fmt, as_json)
     e.messages.info(f"Approved {len(items)} item(s).")
 
@@ -473,7 +457,7 @@ def blackout_add(
 
     with sess as s:
         exc, hit, moved, stuck = add_blackout(
-            s, calendar, start, end, [_platform(p) for p in platform or []], yearly, reason, bid, reschedule
+            s, calendar, start, end, [parse_platform(p) for p in platform or []], yearly, reason, bid, reschedule
         )
     rows = []
     for item in hit:

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format
+from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date
 
 
 def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
     app.command("explain")(explain)
-
-
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
 def plan(
@@ -64,7 +54,15 @@ def plan(
     e = env(ctx)
     project = find_project(e.project)
     outcome = plan_bulk_job(
-        project, bulk, calendar, user=user, start=_date(start), end=_date(end), tz=tz, dry_run=dry_run, strict=strict
+        project,
+        bulk,
+        calendar,
+        user=user,
+        start=parse_date(start, "--start"),
+        end=parse_date(end, "--end"),
+        tz=tz,
+        dry_run=dry_run,
+        strict=strict,
     )
     _render_plan(outcome, chosen_format(fmt, as_json), dry_run, e.messages, project)
 
@@ -75,21 +73,7 @@ def _render_plan(outcome, fmt: str | None, dry_run: bool, messages, project) -> 
     r = outcome.result
     cal = outcome.calendar
     rel = project.rel(outcome.path)
-    items = [
-        {
-            "id": i.id,
-            "calendar": i.calendar,
-            "video_job_id": i.video_job_id,
-            "platform": i.platform.value,
-            "format": i.format,
-            "scheduled_at": i.scheduled_at,
-            "status": i.status.value,
-            "score": i.score,
-            "title": i.title,
-            "why": r.why.get(i.id, ""),
-        }
-        for i in r.items
-    ]
+    items = [_item_doc(i) | {"title": i.title, "why": r.why.get(i.id, "")} for i in r.items]
     verb = "would add" if dry_run else "added"
     summary = {
         "calendar": cal.name,
@@ -156,6 +140,20 @@ def _render_plan(outcome, fmt: str | None, dry_run: bool, messages, project) -> 
         )
 
 
+def _item_doc(i) -> dict:
+    """An item as plan and explain print it (the --format json contract)."""
+    return {
+        "id": i.id,
+        "calendar": i.calendar,
+        "video_job_id": i.video_job_id,
+        "platform": i.platform.value,
+        "format": i.format,
+        "scheduled_at": i.scheduled_at,
+        "status": i.status.value,
+        "score": i.score,
+    }
+
+
 def explain(
     ctx: typer.Context,
     item_id: Annotated[str, typer.Argument(help="The item id (it_…), as in the calendar file.")],
@@ -178,16 +176,7 @@ def explain(
     x = explain_item(project, item_id, user=user, all_users=all_users)
     i = x.item
     doc = {
-        "item": {
-            "id": i.id,
-            "calendar": i.calendar,
-            "video_job_id": i.video_job_id,
-            "platform": i.platform.value,
-            "format": i.format,
-            "scheduled_at": i.scheduled_at,
-            "status": i.status.value,
-            "score": i.score,
-        },
+        "item": _item_doc(i),
         "window": x.window,
         "rank": x.rank,
         "candidate_slots": x.candidates,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from calcli.cli.options import FormatOpt, JsonOpt, UserOpt, chosen_format
+from calcli.cli.options import FormatOpt, JsonOpt, UserOpt, chosen_format, parse_platform
 
 
 def register(app: typer.Typer) -> None:
@@ -37,12 +37,7 @@ def platforms(
         timing_dir = find_project(e.project).timing_dir
     except Exception:  # noqa: BLE001 - outside a project the shipped registry is shown
         timing_dir = None
-    try:
-        chosen = [Platform.parse(platform)] if platform else list(Platform)
-    except ValueError:
-        from calcli.model import PLATFORM_IDS
-
-        raise typer.BadParameter(f"unknown platform {platform!r} (known: {', '.join(PLATFORM_IDS)})") from None
+    chosen = [parse_platform(platform, "PLATFORM")] if platform else list(Platform)
     reg = load_registry(timing_dir)
     timing = load_timing(timing_dir)
     rows = []

@@ -7,12 +7,11 @@ come from :mod:`calcli.views`; only the drawing lives here.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format
+from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date, parse_platform
 
 CalendarsOpt = Annotated[
     list[str] | None, typer.Option("--calendar", "-c", help="Only this calendar (repeat for more).")
@@ -41,16 +40,9 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def _platforms(values: list[str] | None) -> list:
-    from calcli.model import PLATFORM_IDS, Platform
-
     out = []
     for v in _split(values):
-        try:
-            out.append(Platform.parse(v))
-        except ValueError:
-            raise typer.BadParameter(
-                f"unknown platform {v!r} (known: {', '.join(PLATFORM_IDS)})", param_hint="--platform"
-            ) from None
+        out.append(parse_platform(v))
     return out
 
 
@@ -152,7 +144,7 @@ def week(
     from calcli.views import item_view_row, resolve_filters
     from calcli.views import week as build
 
-    when = _date(day, "DATE")
+    when = parse_date(day, "DATE")
     plats, stats, out = _platforms(platform), _statuses(status), _format(fmt, as_json)
     with _session(ctx, user) as s:
         grid = build(s, when, resolve_filters(s, calendar, plats, stats, all_users))
@@ -196,15 +188,6 @@ def month(
         emit_rows(rows, MONTH_COLUMNS, out)
         return
     _draw_month(grid)
-
-
-def _date(value: str | None, hint: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=hint) from None
 
 
 # ---------------------------------------------------------------- drawing (Rich, on a terminal)

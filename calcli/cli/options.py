@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 from typing import Annotated
 
@@ -46,3 +47,25 @@ def chosen_format(fmt: OutputFormat | None, as_json: bool) -> str | None:
     if as_json:
         return "json"
     return fmt.value if fmt else None
+
+
+def parse_date(value: str | None, flag: str) -> date | None:
+    """A YYYY-MM-DD option or argument; a bad one is a usage error naming ``flag``."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=flag) from None
+
+
+def parse_platform(value: str, flag: str = "--platform"):
+    """A platform id (``twitter`` = x); an unknown one is a usage error naming ``flag``."""
+    from calcli.model import PLATFORM_IDS, Platform
+
+    try:
+        return Platform.parse(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"unknown platform {value!r} (known: {', '.join(PLATFORM_IDS)})", param_hint=flag
+        ) from None

@@ -181,5 +181,3 @@ class Messages:
 
     def error(self, text: str) -> None:
         print(f"Error: {text}", file=self.stream)
-
-
