@@ -1,0 +1,1 @@
+"""JSON Schemas for the files calcli reads (shipped as package data; see calcli schema)."""
