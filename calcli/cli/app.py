@@ -22,7 +22,7 @@ app = typer.Typer(
         "Example: calcli plan bulk.json --calendar Q3"
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -81,6 +81,9 @@ def _register() -> None:
     cmd_views.register(app)
     app.add_typer(cmd_db.db_app, name="db")
     cmd_db.register(app)
+    from calcli.cli import cmd_schema
+
+    cmd_schema.register(app)
 
 
 _register()

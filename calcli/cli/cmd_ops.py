@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from calcli.cli.completion import complete_calendar, complete_format, complete_item, complete_platform, complete_status
 from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date, parse_platform
 
 calendar_app = typer.Typer(
@@ -60,7 +61,10 @@ def calendar_new(
     end: Annotated[str, typer.Option(help="Last day of the period (YYYY-MM-DD).")],
     tz: Annotated[str | None, typer.Option("--tz", help="IANA time zone (default: the user's).")] = None,
     title: Annotated[str, typer.Option(help="A title for people.")] = "",
-    platform: Annotated[list[str] | None, typer.Option("--platform", help="Limit to these platforms (repeat).")] = None,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option("--platform", help="Limit to these platforms (repeat).", autocompletion=complete_platform),
+    ] = None,
     user: UserOpt = None,
 ) -> None:
     """Make an empty calendar.
@@ -106,7 +110,7 @@ def calendar_list(
 @calendar_app.command("show")
 def calendar_show(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The calendar name.")],
+    name: Annotated[str, typer.Argument(help="The calendar name.", autocompletion=complete_calendar)],
     user: UserOpt = None,
     all_users: AllUsersOpt = False,
     fmt: FormatOpt = None,
@@ -135,7 +139,9 @@ def calendar_show(
 
 @calendar_app.command("archive")
 def calendar_archive(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The calendar name.")], user: UserOpt = None
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The calendar name.", autocompletion=complete_calendar)],
+    user: UserOpt = None,
 ) -> None:
     """Mark a calendar archived (the planner no longer plans into it).
 
@@ -152,7 +158,7 @@ def calendar_archive(
 @calendar_app.command("rm")
 def calendar_rm(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The calendar name.")],
+    name: Annotated[str, typer.Argument(help="The calendar name.", autocompletion=complete_calendar)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Remove even when it has posted items.")] = False,
     user: UserOpt = None,
 ) -> None:
@@ -186,7 +192,7 @@ def calendar_rm(
 @item_app.command("show")
 def item_show(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(help="The item id.")],
+    item_id: Annotated[str, typer.Argument(help="The item id.", autocompletion=complete_item)],
     user: UserOpt = None,
     all_users: AllUsersOpt = False,
     fmt: FormatOpt = None,
@@ -236,7 +242,7 @@ def item_show(
 @item_app.command("log")
 def item_log(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(help="The item id.")],
+    item_id: Annotated[str, typer.Argument(help="The item id.", autocompletion=complete_item)],
     user: UserOpt = None,
     all_users: AllUsersOpt = False,
     fmt: FormatOpt = None,
@@ -257,8 +263,10 @@ def item_log(
 @item_app.command("status")
 def item_status(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(help="The item id.")],
-    status: Annotated[str, typer.Argument(help="scheduled, posted, failed or canceled.")],
+    item_id: Annotated[str, typer.Argument(help="The item id.", autocompletion=complete_item)],
+    status: Annotated[
+        str, typer.Argument(help="scheduled, posted, failed or canceled.", autocompletion=complete_status)
+    ],
     note: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
     post: Annotated[str | None, typer.Option("--post", help="The post's URL or id.")] = None,
     user: UserOpt = None,
@@ -284,7 +292,7 @@ def item_status(
 @item_app.command("cancel")
 def item_cancel(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(help="The item id.")],
+    item_id: Annotated[str, typer.Argument(help="The item id.", autocompletion=complete_item)],
     note: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
     user: UserOpt = None,
 ) -> None:
@@ -304,7 +312,7 @@ def item_cancel(
 @item_app.command("move")
 def item_move(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(help="The item id.")],
+    item_id: Annotated[str, typer.Argument(help="The item id.", autocompletion=complete_item)],
     to: Annotated[
         str, typer.Option("--to", help="New time: 2026-07-08T16:00 (the calendar's zone) or with an offset.")
     ],
@@ -332,13 +340,16 @@ def item_move(
 @item_app.command("add")
 def item_add(
     ctx: typer.Context,
-    calendar: Annotated[str, typer.Option("--calendar", "-c", help="The calendar.")],
+    calendar: Annotated[str, typer.Option("--calendar", "-c", help="The calendar.", autocompletion=complete_calendar)],
     video: Annotated[str, typer.Option("--video", help="The video id.")],
-    platform: Annotated[str, typer.Option("--platform", help="The platform.")],
+    platform: Annotated[str, typer.Option("--platform", help="The platform.", autocompletion=complete_platform)],
     at: Annotated[
         str | None, typer.Option("--at", help="The time (default: the slot the planner would choose).")
     ] = None,
-    format_: Annotated[str | None, typer.Option("--post-format", help="The platform format (short, reel, …).")] = None,
+    format_: Annotated[
+        str | None,
+        typer.Option("--post-format", help="The platform format (short, reel, …).", autocompletion=complete_format),
+    ] = None,
     title: Annotated[str, typer.Option(help="The title.")] = "",
     force: Annotated[bool, typer.Option("--force", help="Add even past a hard constraint.")] = False,
     user: UserOpt = None,
@@ -362,7 +373,7 @@ def item_add(
 
 def assign(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(help="The item id.")],
+    item_id: Annotated[str, typer.Argument(help="The item id.", autocompletion=complete_item)],
     to: Annotated[str | None, typer.Option("--to", help="The worker who posts it.")] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the assignment.")] = False,
     user: UserOpt = None,
@@ -406,7 +417,9 @@ def assignments(
 
 def approve(
     ctx: typer.Context,
-    calendar: Annotated[str | None, typer.Option("--calendar", "-c", help="Only this calendar.")] = None,
+    calendar: Annotated[
+        str | None, typer.Option("--calendar", "-c", help="Only this calendar.", autocompletion=complete_calendar)
+    ] = None,
     until: Annotated[str | None, typer.Option(help="Only items up to this day (YYYY-MM-DD).")] = None,
     user: UserOpt = None,
     fmt: FormatOpt = None,
@@ -432,12 +445,15 @@ def approve(
 @blackout_app.command("add")
 def blackout_add(
     ctx: typer.Context,
-    calendar: Annotated[str, typer.Option("--calendar", "-c", help="The calendar.")],
+    calendar: Annotated[str, typer.Option("--calendar", "-c", help="The calendar.", autocompletion=complete_calendar)],
     start: Annotated[str, typer.Option(help="A date (2026-12-24) or local time (2026-12-24T09:00).")],
     end: Annotated[
         str | None, typer.Option(help="Last day (dates, included) or end time (excluded); default: start.")
     ] = None,
-    platform: Annotated[list[str] | None, typer.Option("--platform", help="Only these platforms (repeat).")] = None,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option("--platform", help="Only these platforms (repeat).", autocompletion=complete_platform),
+    ] = None,
     yearly: Annotated[bool, typer.Option("--yearly", help="Repeat every year (holidays).")] = False,
     reason: Annotated[str, typer.Option(help="Why.")] = "",
     bid: Annotated[str | None, typer.Option("--id", help="An id (default: made from the start).")] = None,
@@ -485,7 +501,9 @@ def blackout_add(
 @blackout_app.command("list")
 def blackout_list(
     ctx: typer.Context,
-    calendar: Annotated[str | None, typer.Option("--calendar", "-c", help="Only this calendar.")] = None,
+    calendar: Annotated[
+        str | None, typer.Option("--calendar", "-c", help="Only this calendar.", autocompletion=complete_calendar)
+    ] = None,
     user: UserOpt = None,
     all_users: AllUsersOpt = False,
     fmt: FormatOpt = None,
@@ -507,7 +525,7 @@ def blackout_list(
 def blackout_rm(
     ctx: typer.Context,
     bid: Annotated[str, typer.Argument(help="The blackout id.")],
-    calendar: Annotated[str, typer.Option("--calendar", "-c", help="The calendar.")],
+    calendar: Annotated[str, typer.Option("--calendar", "-c", help="The calendar.", autocompletion=complete_calendar)],
     user: UserOpt = None,
 ) -> None:
     """Remove a blackout.

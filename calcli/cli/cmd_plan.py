@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from calcli.cli.completion import complete_calendar, complete_item
 from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date
 
 
@@ -20,7 +21,12 @@ def plan(
     bulk: Annotated[Path, typer.Argument(help="The bulk job (bulk.json) from the video pipeline.")],
     calendar: Annotated[
         str,
-        typer.Option("--calendar", "-c", help="The calendar to plan into (calendars/NAME.yaml); made when missing."),
+        typer.Option(
+            "--calendar",
+            "-c",
+            help="The calendar to plan into (calendars/NAME.yaml); made when missing.",
+            autocompletion=complete_calendar,
+        ),
     ],
     start: Annotated[
         str | None, typer.Option(help="First day to plan (YYYY-MM-DD); a new calendar's period starts here.")
@@ -156,7 +162,9 @@ def _item_doc(i) -> dict:
 
 def explain(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(help="The item id (it_…), as in the calendar file.")],
+    item_id: Annotated[
+        str, typer.Argument(help="The item id (it_…), as in the calendar file.", autocompletion=complete_item)
+    ],
     user: UserOpt = None,
     all_users: Annotated[bool, typer.Option("--all-users", help="Look at every user's items.")] = False,
     fmt: FormatOpt = None,

@@ -11,18 +11,28 @@ from typing import Annotated
 
 import typer
 
+from calcli.cli.completion import complete_calendar, complete_platform, complete_status
 from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date, parse_platform
 
 CalendarsOpt = Annotated[
-    list[str] | None, typer.Option("--calendar", "-c", help="Only this calendar (repeat for more).")
+    list[str] | None,
+    typer.Option("--calendar", "-c", help="Only this calendar (repeat for more).", autocompletion=complete_calendar),
 ]
 PlatformsOpt = Annotated[
     list[str] | None,
-    typer.Option("--platform", help="Only this platform (repeat, or comma-separated: youtube,tiktok)."),
+    typer.Option(
+        "--platform",
+        help="Only this platform (repeat, or comma-separated: youtube,tiktok).",
+        autocompletion=complete_platform,
+    ),
 ]
 StatusesOpt = Annotated[
     list[str] | None,
-    typer.Option("--status", help="Only this status: planned, scheduled, posted, failed, canceled (repeat)."),
+    typer.Option(
+        "--status",
+        help="Only this status: planned, scheduled, posted, failed, canceled (repeat).",
+        autocompletion=complete_status,
+    ),
 ]
 
 

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from calcli.cli import completion
+
 
 class OutputFormat(str, Enum):
     table = "table"
@@ -36,9 +38,19 @@ ProjectOpt = Annotated[
         show_envvar=False,
     ),
 ]
-UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="Act as this user (default: the project's user).")]
+UserOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--user", "-u", help="Act as this user (default: the project's user).", autocompletion=completion.complete_user
+    ),
+]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")]
-CalendarOpt = Annotated[str | None, typer.Option("--calendar", "-c", help="The calendar name (calendars/NAME.yaml).")]
+CalendarOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--calendar", "-c", help="The calendar name (calendars/NAME.yaml).", autocompletion=completion.complete_calendar
+    ),
+]
 AllUsersOpt = Annotated[bool, typer.Option("--all-users", help="Show every user's records, not only yours.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
