@@ -30,6 +30,8 @@ class Metric:
     sql: str  # over the columns of posts_sql(); NULL where the post has no value
     kind: str  # "rate" (a share of a denominator) or "count"
     help: str
+    log_sql: str  # the value on log scale, for statistics (heavy tails): ln of the rate or ln(1 + count)
+    has_sql: str  # true where the post has a value
 
     @property
     def column(self) -> str:
@@ -40,28 +42,39 @@ class Metric:
 _ENG = "(coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0))"
 _EXPOSURE = "coalesce(impressions, views)"
 
+
+def _rate(name: str, label: str, denominator: str, help: str) -> Metric:
+    # Half an engagement and half a denominator unit keep the log of a post without engagement finite.
+    return Metric(
+        name,
+        label,
+        f"CASE WHEN {denominator} > 0 THEN {_ENG} / {denominator} END",
+        "rate",
+        help,
+        f"ln(({_ENG} + 0.5) / ({denominator} + 0.5))",
+        f"{denominator} > 0",
+    )
+
+
+def _count(name: str, label: str, expr: str, help: str) -> Metric:
+    return Metric(name, label, f"CAST({expr} AS DOUBLE)", "count", help, f"ln({expr} + 1)", f"{expr} IS NOT NULL")
+
+
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric(
+        _rate(
             "er_impressions",
             "engagement rate per impression",
-            f"CASE WHEN {_EXPOSURE} > 0 THEN {_ENG} / {_EXPOSURE} END",
-            "rate",
+            _EXPOSURE,
             "(likes + comments + shares + saves) / impressions (views where no impressions are reported)",
         ),
-        Metric(
-            "er_reach",
-            "engagement rate per reach",
-            f"CASE WHEN reach > 0 THEN {_ENG} / reach END",
-            "rate",
-            "(likes + comments + shares + saves) / reach, where reach is known",
-        ),
-        Metric("engagements", "engagements", f"CAST({_ENG} AS DOUBLE)", "count", "likes + comments + shares + saves"),
-        Metric("views", "views", "CAST(views AS DOUBLE)", "count", "views of the post"),
-        Metric("impressions", "impressions", "CAST(impressions AS DOUBLE)", "count", "impressions of the post"),
-        Metric("clicks", "clicks", "CAST(clicks AS DOUBLE)", "count", "link clicks"),
-        Metric("watch_time", "watch time (s)", "watch_time_seconds", "count", "watch time in seconds"),
+        _rate("er_reach", "engagement rate per reach", "reach", "(likes + comments + shares + saves) / reach"),
+        _count("engagements", "engagements", _ENG, "likes + comments + shares + saves"),
+        _count("views", "views", "views", "views of the post"),
+        _count("impressions", "impressions", "impressions", "impressions of the post"),
+        _count("clicks", "clicks", "clicks", "link clicks"),
+        _count("watch_time", "watch time (s)", "watch_time_seconds", "watch time in seconds"),
     )
 }
 DEFAULT_METRIC = "er_impressions"

@@ -78,6 +78,9 @@ def _register() -> None:
     cmd_cron.register(app)
     cmd_platforms.register(app)
     cmd_kpi.register(app)
+    from calcli.cli import cmd_analyze
+
+    cmd_analyze.register(app)
     cmd_views.register(app)
     app.add_typer(cmd_db.db_app, name="db")
     cmd_db.register(app)

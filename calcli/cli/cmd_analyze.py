@@ -1,0 +1,222 @@
+"""``calcli analyze`` and ``calcli optimize``: what the numbers say, and acting on it."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from calcli.cli.options import CalendarOpt, FormatOpt, JsonOpt, UserOpt, chosen_format
+
+PlatformOpt = Annotated[str | None, typer.Option("--platform", "-P", help="Only this platform.")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="First day (YYYY-MM-DD, local) of posts to count.")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day (YYYY-MM-DD, local) of posts to count.")]
+MetricOpt = Annotated[
+    str,
+    typer.Option(
+        "--metric",
+        "-m",
+        help="What 'performs' means for best times: er_impressions (default), er_reach, engagements, views, "
+        "impressions, clicks, watch_time.",
+    ),
+]
+
+# Sections in the order a person reads them; each is a list of rows in the JSON document.
+SECTIONS = {
+    "platforms": (
+        "By platform",
+        ["platform", "posts", "posts_with_rate", "impressions", "engagements", "er_impressions", "er_reach"],
+    ),
+    "formats": (
+        "By format",
+        ["platform", "format", "posts", "posts_with_rate", "impressions", "engagements", "er_impressions", "er_reach"],
+    ),
+    "best_times": (
+        "Slots against each platform's other posts (lift of the metric; interval adjusted for the slots tested)",
+        ["platform", "slot", "posts", "er_impressions", "lift", "low", "high", "claim"],
+    ),
+    "videos": (
+        "The same video across platforms (engagement rate per impression)",
+        ["video_job_id", "title", "rates", "best"],
+    ),
+    "consistency": (
+        "Posting against your weekly goals",
+        [
+            "platform",
+            "min_per_week",
+            "weeks_met",
+            "weeks",
+            "posted_per_week",
+            "this_week_posted",
+            "this_week_pending",
+            "status",
+        ],
+    ),
+    "recommendations": (
+        "Recommendations",
+        ["platform", "what", "expected_effect", "posts", "interval", "basis", "evidence"],
+    ),
+}
+RATES = {"er_impressions", "er_reach"}
+LIFTS = {"lift", "low", "high"}
+SHOWN_BEST = 5  # best_times rows per platform in the table (JSON has them all)
+SHOWN_ROWS = 12  # rows of a section in the table
+HEADERS = {
+    "posts_with_rate": "rated",
+    "impressions": "impr",
+    "engagements": "eng",
+    "er_impressions": "ER/impr",
+    "er_reach": "ER/reach",
+    "video_job_id": "video",
+    "min_per_week": "goal/wk",
+    "weeks_met": "met",
+    "posted_per_week": "avg/wk",
+    "this_week_posted": "posted",
+    "this_week_pending": "pending",
+}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze")(analyze_cmd)
+
+
+def analyze_cmd(
+    ctx: typer.Context,
+    calendar: CalendarOpt = None,
+    platform: PlatformOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    metric_name: MetricOpt = "er_impressions",
+    user: UserOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What your performance numbers say: engagement by platform, format and weekday × hour
+    (in your time zone), the same video across platforms, posting against your weekly goals,
+    and recommendations with their evidence.
+
+    Engagement rate per impression = (likes + comments + shares + saves) / impressions (views
+    where an export has no impressions); per reach = the same over reach, where reach is known.
+    A time is recommended only when it beats the platform's other slots beyond chance
+    (Bonferroni over every slot tested); otherwise calcli says "not enough data" and keeps the
+    research windows. With --format tsv/csv/ndjson each row carries its section.
+
+    Example: calcli analyze --calendar Q3 --since 2026-01-01
+    """
+    from calcli.analytics import analyze
+    from calcli.cli.app import env
+    from calcli.cli.options import parse_date, parse_platform
+    from calcli.cli.render import resolve_format
+    from calcli.errors import UsageError
+    from calcli.metrics import METRICS, PostFilter
+    from calcli.operations import session
+    from calcli.project import find_project
+
+    if metric_name not in METRICS:
+        raise typer.BadParameter(f"{metric_name!r} is not one of {', '.join(METRICS)}", param_hint="--metric")
+    first, last = parse_date(since, "--since"), parse_date(until, "--until")
+    if first and last and last < first:
+        raise typer.BadParameter(f"{until} is before --since {since}", param_hint="--until")
+    p = parse_platform(platform).value if platform else None
+    e = env(ctx)
+    project = find_project(e.project)
+    with session(project, user) as s:
+        if calendar and not s.store.calendar(calendar):
+            raise UsageError(f"no calendar {calendar!r}.", "List calendars with `calcli calendar list`.")
+        f = PostFilter(s.user, calendar, p, first, last)
+        doc = analyze(s.store, project, f, project.config.timezone, metric_name)
+    out_fmt = resolve_format(chosen_format(fmt, as_json))
+    if not doc["totals"]["posts"]:
+        e.messages.warn(
+            "no performance numbers for these posts yet: load them with `calcli kpi import`; "
+            "the recommendations below are the research baselines."
+        )
+    render_analysis(doc, out_fmt)
+
+
+def _rows(doc: dict, name: str) -> list[dict]:
+    if name == "videos":
+        return [
+            {
+                **v,
+                "rates": " · ".join(f"{p} {_pct(d['er_impressions'])}" for p, d in sorted(v["platforms"].items())),
+            }
+            for v in doc["videos"]
+        ]
+    if name == "recommendations":
+        return [
+            {**r, "interval": f"{_lift(r['interval'][0])} to {_lift(r['interval'][1])}" if r["interval"] else None}
+            for r in doc["recommendations"]
+        ]
+    return doc[name]
+
+
+def _pct(v) -> str:
+    return "" if v is None else f"{v:.2%}"
+
+
+def _lift(v) -> str:
+    return "" if v is None else f"{v:+.0%}"
+
+
+def _shown(c: str, v):
+    return _pct(v) if c in RATES else _lift(v) if c in LIFTS else v
+
+
+def render_analysis(doc: dict, fmt: str) -> None:
+    from calcli.analytics import heatmap_lines
+    from calcli.cli.render import emit_json, emit_rows
+
+    if fmt == "json":
+        emit_json(doc)
+        return
+    if fmt != "table":  # one table of rows, each naming its section
+        rows, columns = [], ["section"]
+        for name, (_, cols) in SECTIONS.items():
+            for r in _rows(doc, name):
+                rows.append({"section": name, **r})
+            columns += [c for c in cols if c not in columns]
+        emit_rows(rows, columns, fmt)
+        return
+    t = doc["totals"]
+    scope = doc["scope"]
+    print(
+        f"{t['posts']} posts with numbers ({t['posts_with_rate']} with an engagement rate), "
+        f"{t['snapshots']} snapshots; times in {scope['timezone']}; best times by {scope['metric']}."
+    )
+    for name, (title, cols) in SECTIONS.items():
+        rows = _rows(doc, name)
+        if name == "best_times":
+            rows = _top_per_platform(rows)
+        if not rows:
+            continue
+        print()
+        if name == "recommendations":
+            print(title)
+            for r in rows:
+                print(f"- {r['platform']}: {r['what']}")
+                facts = [r["expected_effect"], r["interval"] and f"interval {r['interval']}", r["evidence"]]
+                print(f"    {'; '.join(x for x in facts if x)} [{r['basis']}]")
+            continue
+        more = len(rows) - SHOWN_ROWS
+        shown = [{HEADERS.get(c, c): _shown(c, r.get(c)) for c in cols} for r in rows[:SHOWN_ROWS]]
+        emit_rows(shown, [HEADERS.get(c, c) for c in cols], "table", title=title)
+        if more > 0:
+            print(f"… and {more} more (--format json has every row)")
+        if name == "formats" and doc["heatmap"]:
+            print()
+            print("Weekday × hour (all chosen platforms; lift against each post's platform and format)")
+            for line in heatmap_lines(doc["heatmap"]):
+                print(line)
+    sys.stdout.flush()
+
+
+def _top_per_platform(rows: list[dict]) -> list[dict]:
+    seen: dict[str, int] = {}
+    out = []
+    for r in rows:  # sorted by platform, then strongest first
+        seen[r["platform"]] = seen.get(r["platform"], 0) + 1
+        if seen[r["platform"]] <= SHOWN_BEST:
+            out.append(r)
+    return out
