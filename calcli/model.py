@@ -298,11 +298,23 @@ class OptimizationTrial:
     metric: str
     arm_a: str
     arm_b: str
-    status: str = "running"
-    assignment: str = "alternate-weeks"
+    status: str = "running"  # running | concluded
+    assignment: str = "alternate"  # alternate | random (how units were given their arm)
     started_at: datetime | None = None
     concluded_at: datetime | None = None
-    decision: str | None = None
+    decision: str | None = None  # a | b | none, once concluded
+    calendar: str = ""
+    platform: str | None = None  # None: every platform of the calendar
+    unit: str = "item"  # item | week: what is assigned to an arm (and analysed)
+    seed: int = 0
+    min_effect: float = 0.2  # the smallest lift worth detecting (0.2 = +20 %)
+    alpha: float = 0.05
+    period_start: date | None = None  # local dates of the calendar's zone, both included
+    period_end: date | None = None
+    planned_per_arm: int = 0  # units with numbers per arm for 80 % power at min_effect
+    sigma: float = 0.0  # log-scale spread the plan assumed
+    sigma_source: str = ""
+    note: str | None = None
 
 
 def idempotency_key(bulk_job_id: str, video_job_id: str, platform: Platform) -> str:

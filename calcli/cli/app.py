@@ -82,6 +82,9 @@ def _register() -> None:
 
     cmd_analyze.register(app)
     cmd_views.register(app)
+    from calcli.cli import cmd_trial
+
+    cmd_trial.register(app)
     app.add_typer(cmd_db.db_app, name="db")
     cmd_db.register(app)
     from calcli.cli import cmd_schema

@@ -111,6 +111,31 @@ ALTER TABLE performance_kpi_events_v4 RENAME TO performance_kpi_events;
     )
 )
 
+MIGRATIONS.append(
+    (
+        5,
+        """
+-- A/B trials (calcli.trials): the design declared before any data is seen, and every assignment.
+ALTER TABLE optimization_trials ADD COLUMN calendar_id VARCHAR;
+ALTER TABLE optimization_trials ADD COLUMN platform VARCHAR;
+ALTER TABLE optimization_trials ADD COLUMN unit VARCHAR;
+ALTER TABLE optimization_trials ADD COLUMN seed BIGINT;
+ALTER TABLE optimization_trials ADD COLUMN min_effect DOUBLE;
+ALTER TABLE optimization_trials ADD COLUMN alpha DOUBLE;
+ALTER TABLE optimization_trials ADD COLUMN period_start DATE;
+ALTER TABLE optimization_trials ADD COLUMN period_end DATE;
+ALTER TABLE optimization_trials ADD COLUMN planned_per_arm INTEGER;
+ALTER TABLE optimization_trials ADD COLUMN sigma DOUBLE;
+ALTER TABLE optimization_trials ADD COLUMN sigma_source VARCHAR;
+ALTER TABLE optimization_trials ADD COLUMN note VARCHAR;
+CREATE TABLE trial_assignments (
+    trial_id VARCHAR NOT NULL, user_id VARCHAR NOT NULL, unit VARCHAR NOT NULL, arm VARCHAR NOT NULL,
+    method VARCHAR NOT NULL, assigned_at TIMESTAMP NOT NULL);
+CREATE INDEX trial_assignments_trial ON trial_assignments (trial_id);
+""",
+    )
+)
+
 FILE_OWNED = (
     "source_files",
     "content_calendars",
@@ -120,5 +145,12 @@ FILE_OWNED = (
     "platform_timing_data",
     "user_scheduling_preferences",
 )
-STORE_OWNED = ("item_history", "performance_kpi_events", "optimization_trials", "dispatch_attempts", "store_meta")
+STORE_OWNED = (
+    "item_history",
+    "performance_kpi_events",
+    "optimization_trials",
+    "trial_assignments",
+    "dispatch_attempts",
+    "store_meta",
+)
 LATEST = MIGRATIONS[-1][0]
