@@ -82,6 +82,9 @@ def _register() -> None:
 
     cmd_analyze.register(app)
     cmd_views.register(app)
+    from calcli.cli import cmd_exchange
+
+    cmd_exchange.register(app)
     from calcli.cli import cmd_trial
 
     cmd_trial.register(app)

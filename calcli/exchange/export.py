@@ -1,0 +1,290 @@
+"""``calcli export``: items out as .ics, CSV, JSON, or the bulk-upload CSV of Hootsuite or Buffer.
+
+Hootsuite and Buffer take one social profile (channel) per file and check their rows on
+upload; calcli checks the same rules first. A row that breaks one is reported with the
+item id and the rule and left out of the file — never fixed silently (a time is never
+rounded: move the item with ``calcli item move``). See docs/exchange.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from calcli.errors import UsageError
+from calcli.model import ContentScheduleItem, Platform, ScheduleStatus
+from calcli.timeutil import now as current_time
+from calcli.timeutil import zone
+
+TARGETS = ("ics", "csv", "json", "hootsuite", "buffer")
+BULK_TARGETS = ("hootsuite", "buffer")
+
+ITEM_COLUMNS = [
+    "id",
+    "key",
+    "calendar",
+    "user",
+    "video_job_id",
+    "platform",
+    "format",
+    "scheduled_at",
+    "timezone",
+    "status",
+    "title",
+    "caption",
+    "hashtags",
+    "assignee",
+    "notes",
+    "post",
+]
+
+HOOTSUITE_MAX_ROWS = 350
+HOOTSUITE_LEAD = timedelta(minutes=10)
+HOOTSUITE_TIME = "%m/%d/%Y %H:%M"
+BUFFER_MAX_ROWS = 100  # per upload per channel on paid plans (Free: a queue of 10)
+BUFFER_TIME = "%Y-%m-%d %H:%M"
+BUFFER_HEADER = ["Text", "Image URL", "Tags", "Posting Time"]
+
+
+@dataclass
+class Rejected:
+    item_id: str
+    rule: str
+
+
+@dataclass
+class ExportFile:
+    name: str | None  # None: stdout
+    text: str
+    rows: int
+    platform: str | None = None
+
+
+@dataclass
+class ExportResult:
+    files: list[ExportFile] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    selected: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def select_items(
+    s, calendar: str | None, platforms: list[Platform], statuses: list[ScheduleStatus] | None, target: str
+) -> tuple[list[ContentScheduleItem], dict[str, str]]:
+    """The acting user's items to export (time order) and each calendar's zone.
+
+    Without ``statuses``: every status for ics/csv/json; planned and scheduled for the
+    bulk-upload targets (only what is still to be posted belongs in a scheduler)."""
+    from calcli.editing import open_calendar
+
+    if calendar:
+        open_calendar(s.store, s.project, calendar, s.user)
+    if statuses is None and target in BULK_TARGETS:
+        statuses = [ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED]
+    items = s.store.items(
+        user=s.user, calendar=calendar, statuses=tuple(x.value for x in statuses) if statuses else None
+    )
+    if platforms:
+        items = [i for i in items if i.platform in platforms]
+    zones = {}
+    for name in sorted({i.calendar for i in items}):
+        cal = s.store.calendar(name)
+        zones[name] = cal.timezone if cal else "UTC"
+    return items, zones
+
+
+def item_record(item: ContentScheduleItem, tzname: str) -> dict:
+    return {
+        "id": item.id,
+        "key": item.idempotency_key,
+        "calendar": item.calendar,
+        "user": item.user_id,
+        "video_job_id": item.video_job_id,
+        "platform": item.platform.value,
+        "format": item.format,
+        "scheduled_at": item.scheduled_at.isoformat(timespec="seconds"),
+        "timezone": tzname,
+        "status": item.status.value,
+        "title": item.title,
+        "caption": item.caption,
+        "hashtags": list(item.hashtags),
+        "assignee": item.assignee,
+        "notes": item.notes,
+        "post": item.post_ref,
+    }
+
+
+def export_csv(items: list[ContentScheduleItem], zones: dict[str, str]) -> str:
+    """calcli's own item columns; hashtags joined by commas, times ISO 8601 with their offset."""
+    from calcli.exchange.csvtext import write_csv
+
+    rows = []
+    for item in items:
+        rec = item_record(item, zones.get(item.calendar, "UTC"))
+        rec["hashtags"] = ",".join(rec["hashtags"])
+        rows.append(["" if rec[c] is None else str(rec[c]) for c in ITEM_COLUMNS])
+    return write_csv(rows, ITEM_COLUMNS)
+
+
+def export_json(items: list[ContentScheduleItem], zones: dict[str, str]) -> str:
+    """One JSON document: a list of items with calcli's own keys."""
+    return (
+        json.dumps([item_record(i, zones.get(i.calendar, "UTC")) for i in items], ensure_ascii=False, indent=2) + "\n"
+    )
+
+
+def post_text(item: ContentScheduleItem) -> str:
+    """The text a scheduler posts: the platform caption (hashtags included), else the title."""
+    return (item.caption or item.title).strip()
+
+
+def bulk_zone(items: list[ContentScheduleItem], zones: dict[str, str], tz: str | None) -> str:
+    """The channel's zone: ``--tz``, else the one zone of the selected calendars."""
+    if tz:
+        try:
+            zone(tz)
+        except ValueError as exc:
+            raise UsageError(f"--tz: {exc}.") from None
+        return tz
+    used = sorted({zones[i.calendar] for i in items})
+    if len(used) > 1:
+        raise UsageError(
+            f"the selected calendars are in several time zones ({', '.join(used)}); "
+            "a bulk-upload file has one channel zone.",
+            "Give --tz ZONE (the profile's zone in the scheduler) or --calendar NAME.",
+        )
+    return used[0] if used else "UTC"
+
+
+def hootsuite_rows(items: list[ContentScheduleItem], tzname: str, result: ExportResult) -> list[list[str]]:
+    """Hootsuite Bulk Composer rows (date/time, message, link), checking its upload rules."""
+    tz = zone(tzname)
+    earliest = current_time() + HOOTSUITE_LEAD
+    slots: dict[str, str] = {}
+    messages: dict[str, str] = {}
+    rows = []
+    for item in items:
+        local = item.scheduled_at.astimezone(tz)
+        text = post_text(item)
+        stamp = local.strftime(HOOTSUITE_TIME)
+        rule = None
+        if not text:
+            rule = "hootsuite: the message is empty (give the item a title or caption)"
+        elif item.scheduled_at < earliest:
+            rule = f"hootsuite: {local:%Y-%m-%d %H:%M} is not at least 10 minutes ahead of now"
+        elif local.minute % 5 or local.second or local.microsecond:
+            rule = (
+                f"hootsuite: {local:%H:%M:%S} is not on the 5-minute grid (minutes must end in 0 or 5); "
+                "calcli does not round it: move the item"
+            )
+        elif stamp in slots:
+            rule = f"hootsuite: one message per time slot; {stamp} is taken by {slots[stamp]}"
+        elif text in messages:
+            rule = f"hootsuite: duplicate message; the same text is posted by {messages[text]}"
+        elif len(rows) >= HOOTSUITE_MAX_ROWS:
+            rule = f"hootsuite: at most {HOOTSUITE_MAX_ROWS} messages a file"
+        if rule:
+            result.rejected.append(Rejected(item.id, rule))
+            continue
+        slots[stamp] = item.id
+        messages[text] = item.id
+        rows.append([stamp, text, ""])
+    return rows
+
+
+def buffer_rows(items: list[ContentScheduleItem], tzname: str, result: ExportResult) -> list[list[str]]:
+    """Buffer bulk-upload rows (Text, Image URL, Tags, Posting Time), checking its rules."""
+    tz = zone(tzname)
+    now = current_time()
+    rows = []
+    for item in items:
+        local = item.scheduled_at.astimezone(tz)
+        text = post_text(item)
+        rule = None
+        if not text:
+            rule = "buffer: Text is required when there is no Image URL"
+        elif item.scheduled_at <= now:
+            rule = f"buffer: Posting Time {local:%Y-%m-%d %H:%M} is in the past"
+        elif local.second or local.microsecond:
+            rule = f"buffer: Posting Time takes whole minutes; {local:%H:%M:%S} is not one (calcli does not round it)"
+        elif len(rows) >= BUFFER_MAX_ROWS:
+            rule = f"buffer: at most {BUFFER_MAX_ROWS} posts per upload per channel"
+        if rule:
+            result.rejected.append(Rejected(item.id, rule))
+            continue
+        rows.append([text, "", "", local.strftime(BUFFER_TIME)])
+    return rows
+
+
+def export_items(
+    items: list[ContentScheduleItem],
+    zones: dict[str, str],
+    target: str,
+    output: str | None,
+    calendar: str | None = None,
+    tz: str | None = None,
+) -> ExportResult:
+    """Render ``items`` for ``target``; one file, or one per platform for the bulk targets.
+
+    A bulk target with several platforms needs ``output`` to be a folder (existing, or
+    written with a trailing slash): ``[CALENDAR-]TARGET-PLATFORM.csv`` in it."""
+    result = ExportResult(selected=len(items))
+    if target not in BULK_TARGETS:
+        if target == "ics":
+            from calcli.exchange.ics import build_ics
+
+            text = build_ics(items, zones, current_time()).decode("utf-8")
+        else:
+            text = export_csv(items, zones) if target == "csv" else export_json(items, zones)
+        result.files.append(ExportFile(_single(output, calendar, target, None), text, len(items)))
+        return result
+    tzname = bulk_zone(items, zones, tz)
+    by_platform: dict[str, list[ContentScheduleItem]] = {}
+    for item in items:
+        by_platform.setdefault(item.platform.value, []).append(item)
+    folder = _is_folder(output)
+    if len(by_platform) > 1 and not folder:
+        raise UsageError(
+            f"{target} takes one profile a file; the selection has {', '.join(sorted(by_platform))}.",
+            "Give --platform P, or -o FOLDER/ for one file per platform.",
+        )
+    render = hootsuite_rows if target == "hootsuite" else buffer_rows
+    for platform in sorted(by_platform) or [None]:
+        rows = render(by_platform.get(platform, []), tzname, result)
+        from calcli.exchange.csvtext import write_csv
+
+        text = write_csv(rows, BUFFER_HEADER if target == "buffer" else None)
+        name = _folder_file(output, calendar, target, platform) if folder else _single(output, calendar, target, None)
+        result.files.append(ExportFile(name, text, len(rows), platform))
+    if target == "buffer" and items:
+        result.notes.append("Buffer's bulk upload carries text and one image, no video: attach each video in Buffer.")
+    return result
+
+
+def _is_folder(output: str | None) -> bool:
+    return output is not None and (output.endswith(("/", "\\")) or Path(output).is_dir())
+
+
+def _single(output: str | None, calendar: str | None, target: str, platform: str | None) -> str | None:
+    if output is None:
+        return None
+    if _is_folder(output):
+        return _folder_file(output, calendar, target, platform)
+    return output
+
+
+def _folder_file(output: str | None, calendar: str | None, target: str, platform: str | None) -> str:
+    ext = "ics" if target == "ics" else "json" if target == "json" else "csv"
+    parts = [p for p in (calendar, target if target in BULK_TARGETS else "items", platform) if p]
+    return str(Path(output or ".") / ("-".join(parts) + "." + ext))
+
+
+def write_files(result: ExportResult) -> None:
+    """Write the named files atomically (the stdout one is the caller's)."""
+    from calcli.files import write_atomic
+
+    for f in result.files:
+        if f.name is not None:
+            write_atomic(Path(f.name), f.text)

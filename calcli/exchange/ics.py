@@ -1,0 +1,189 @@
+"""iCalendar (RFC 5545) for schedule items: one VEVENT per item, and reading VEVENTs back.
+
+``icalendar`` is imported inside the functions: the CLI's start-up never pays for it.
+
+Status mapping (VEVENT ``STATUS`` has three values):
+
+======== ==========
+calcli   iCalendar
+======== ==========
+planned  TENTATIVE
+scheduled CONFIRMED
+posted   CONFIRMED
+failed   TENTATIVE (it waits for a retry)
+canceled CANCELLED
+======== ==========
+
+The calcli status itself travels in ``X-CALCLI-STATUS`` and in ``CATEGORIES``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from calcli.model import ContentScheduleItem, ScheduleStatus
+
+ICS_STATUS = {
+    ScheduleStatus.PLANNED: "TENTATIVE",
+    ScheduleStatus.SCHEDULED: "CONFIRMED",
+    ScheduleStatus.POSTED: "CONFIRMED",
+    ScheduleStatus.FAILED: "TENTATIVE",
+    ScheduleStatus.CANCELED: "CANCELLED",
+}
+EVENT_MINUTES = 15  # a post is an instant; a short block shows up in every calendar app
+UID_DOMAIN = "calcli"
+
+
+def uid_for(item: ContentScheduleItem) -> str:
+    """The item's stable UID: the same item always gets the same one (its id is derived from its key)."""
+    return f"{item.id}@{UID_DOMAIN}"
+
+
+def summary_for(item: ContentScheduleItem) -> str:
+    return f"{item.platform.value} {item.format}: {item.title or item.video_job_id}"
+
+
+def description_for(item: ContentScheduleItem, tzname: str) -> str:
+    lines = []
+    if item.caption and item.caption != item.title:
+        lines += [item.caption, ""]
+    lines += [
+        f"Title: {item.title}",
+        f"Platform: {item.platform.value}",
+        f"Format: {item.format}",
+        f"Video: {item.video_job_id}",
+        f"Status: {item.status.value}",
+        f"Calendar: {item.calendar} ({tzname})",
+        f"Item: {item.id}",
+    ]
+    return "\n".join(lines)
+
+
+def build_ics(items: list[ContentScheduleItem], zones: dict[str, str], stamp: datetime) -> bytes:
+    """A VCALENDAR with one VEVENT per item and the VTIMEZONEs their DTSTARTs need.
+
+    ``zones`` maps a calendar name to its IANA zone; ``stamp`` is the DTSTAMP of items
+    without an ``updated_at``. Times are written with TZID (the calendar's zone), or with
+    ``Z`` for UTC calendars and for a wall time that happens twice in the zone (fall back).
+    """
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//calcli//content calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    for item in items:
+        cal.add_component(_event(icalendar, item, zones.get(item.calendar, "UTC"), stamp))
+    if items:
+        first = min(i.scheduled_at for i in items).date()
+        last = max(i.scheduled_at for i in items).date()
+        cal.add_missing_timezones(first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1))
+    return cal.to_ical()
+
+
+def _event(icalendar, item: ContentScheduleItem, tzname: str, stamp: datetime):
+    ev = icalendar.Event()
+    start = item.scheduled_at
+    if tzname in ("UTC", "Etc/UTC") or _ambiguous(start):
+        start = start.astimezone(UTC)
+    ev.add("uid", uid_for(item))
+    ev.add("dtstamp", (item.updated_at or stamp).astimezone(UTC))
+    if item.updated_at:
+        ev.add("last-modified", item.updated_at.astimezone(UTC))
+    ev.add("dtstart", start)
+    ev.add("dtend", start + timedelta(minutes=EVENT_MINUTES))
+    ev.add("summary", summary_for(item))
+    ev.add("description", description_for(item, tzname))
+    ev.add("status", ICS_STATUS[item.status])
+    ev.add("categories", [item.platform.value, item.format, item.status.value])
+    ev.add("transp", "TRANSPARENT")  # a post does not make its owner busy
+    for name, value in (
+        ("x-calcli-item", item.id),
+        ("x-calcli-key", item.idempotency_key),
+        ("x-calcli-calendar", item.calendar),
+        ("x-calcli-video", item.video_job_id),
+        ("x-calcli-platform", item.platform.value),
+        ("x-calcli-format", item.format),
+        ("x-calcli-status", item.status.value),
+        ("x-calcli-title", item.title),
+        ("x-calcli-caption", item.caption),
+        ("x-calcli-hashtags", ",".join(item.hashtags)),
+    ):
+        if value:  # VALUE=TEXT: escaped on the way out, unescaped on the way in (RFC 5545 §3.3.11)
+            ev.add(name, icalendar.vText(value), parameters={"VALUE": "TEXT"})
+    return ev
+
+
+def _ambiguous(at: datetime) -> bool:
+    """True for a wall time that happens twice (fall back). RFC 5545 reads a TZID time there as
+    the first occurrence, but clients differ (khal takes the second), and the second cannot be
+    written with a TZID at all: such an item is written in UTC, which every client reads alike."""
+    naive = at.replace(tzinfo=None)
+    return naive.replace(tzinfo=at.tzinfo, fold=0).utcoffset() != naive.replace(tzinfo=at.tzinfo, fold=1).utcoffset()
+
+
+@dataclass
+class IcsEvent:
+    """One VEVENT as read: its line in the file, the lines of its properties, and its values."""
+
+    line: int
+    lines: dict[str, int]
+    uid: str | None
+    start: object  # datetime (aware or floating) or date, or None
+    summary: str
+    props: dict[str, str] = field(default_factory=dict)
+    recurring: bool = False
+    status: str | None = None
+
+
+def read_ics(text: str) -> list[IcsEvent]:
+    """The VEVENTs of ``text`` in file order; raises ValueError (with a line) when it is not iCalendar."""
+    import icalendar
+
+    positions = _event_lines(text)
+    try:
+        cals = icalendar.Calendar.from_ical(text, multiple=True)
+    except ValueError as exc:
+        raise ValueError(str(exc).splitlines()[0] if str(exc) else "not an iCalendar file") from None
+    events = [c for cal in cals for c in cal.walk("VEVENT")]
+    out = []
+    for n, ev in enumerate(events):
+        line, lines = positions[n] if n < len(positions) else (1, {})
+        try:
+            start = ev.decoded("dtstart") if "DTSTART" in ev else None
+        except (ValueError, TypeError):
+            start = "invalid"
+        props = {k.lower(): str(v) for k, v in ev.items() if k.upper().startswith("X-CALCLI-")}
+        out.append(
+            IcsEvent(
+                line=line,
+                lines=lines,
+                uid=str(ev["UID"]) if "UID" in ev else None,
+                start=start,
+                summary=str(ev.get("SUMMARY", "")),
+                props=props,
+                recurring="RRULE" in ev or "RDATE" in ev,
+                status=str(ev["STATUS"]).upper() if "STATUS" in ev else None,
+            )
+        )
+    return out
+
+
+def _event_lines(text: str) -> list[tuple[int, dict[str, int]]]:
+    """For each VEVENT (in file order): its BEGIN line and the line of each property's start."""
+    out: list[tuple[int, dict[str, int]]] = []
+    current: dict[str, int] | None = None
+    for no, raw in enumerate(text.splitlines(), start=1):
+        if raw[:1] in (" ", "\t"):
+            continue  # a folded continuation
+        upper = raw.strip().upper()
+        if upper == "BEGIN:VEVENT":
+            current = {}
+            out.append((no, current))
+        elif upper == "END:VEVENT":
+            current = None
+        elif current is not None:
+            name = upper.split(":", 1)[0].split(";", 1)[0]
+            current.setdefault(name, no)
+    return out
