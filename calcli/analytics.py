@@ -384,7 +384,9 @@ def recommendations(project, models: dict[str, PlatformModel], claims: list[Time
     """What to change, each with its evidence (posts, effect, interval) — or, where the data cannot
     carry a claim, "not enough data" and the research windows."""
     out: list[dict] = []
-    platforms = sorted({r["platform"] for r in doc["platforms"]})
+    # The platforms with numbers, and those the user posts to or has a goal for (consistency's rows):
+    # a platform without numbers yet gets "not enough data" and its research windows.
+    platforms = sorted({r["platform"] for r in doc["platforms"]} | {r["platform"] for r in doc["consistency"]})
     for p in platforms:
         model = models.get(p)
         n = model.posts if model else 0
@@ -395,7 +397,7 @@ def recommendations(project, models: dict[str, PlatformModel], claims: list[Time
             )
             continue
         better = [t for t in mine if t.claimed and t.z > 0]
-        worse = [t for t in mine if t.claimed and t.z < 0]
+        worse = sorted((t for t in mine if t.claimed and t.z < 0), key=lambda t: t.z)  # strongest first
         label = metric(doc["scope"]["metric"]).label
         for t in better[:2]:
             out.append(_time_rec(t, "post more at", model, label))
