@@ -463,9 +463,11 @@ def _classify(t: OptimizationTrial, arms: dict[str, str], items: dict, values: d
         if got:
             r.with_numbers += 1
             r.values.append(sum(got) / len(got))
+        elif any(v is None for _, v in members):  # numbers imported, but none for this metric
+            r.without_numbers += 1
         elif any(i is not None and i.status in (ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED) for i, _ in members):
             r.to_come += 1
-        elif any(v is None or (i is not None and i.status == ScheduleStatus.POSTED) for i, v in members):
+        elif any(i is not None and i.status == ScheduleStatus.POSTED for i, _ in members):
             r.without_numbers += 1
         else:
             r.dropped += 1
