@@ -247,6 +247,7 @@ class PlatformTimingData:
     sources: dict[str, str] = field(default_factory=dict)
     checked: str = ""
     fallback: bool = False
+    learned: bool = False  # windows from the user's own numbers (timing_data/learned.yaml)
 
 
 @dataclass

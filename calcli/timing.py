@@ -20,7 +20,10 @@ from calcli.timeutil import parse_hhmm
 
 # Registries that live beside the timing files but are not timing files: the content limits
 # (calcli.platforms) and the KPI export layouts (calcli.kpi).
-NOT_TIMING = frozenset({"limits.yaml", "kpi_layouts.yaml"})
+NOT_TIMING = frozenset({"limits.yaml", "kpi_layouts.yaml", "learned.yaml"})
+# Windows learned from the user's own numbers (``calcli optimize --apply``): they replace the
+# windows of the formats they name, after the research baselines and the project's overrides.
+LEARNED_FILE = "learned.yaml"
 FALLBACK_NOTE = (
     "no timing data for {platform}: using the fallback window "
     "(weekdays 09:00-17:00 local, score 0.5, at most 1 post a day)"
@@ -62,8 +65,9 @@ def shipped_files() -> dict[str, Path]:
     return {p.name[:-5]: Path(str(p)) for p in root.iterdir() if p.name.endswith(".yaml") and p.name not in NOT_TIMING}
 
 
-def load_timing(project_dir: Path | None = None) -> TimingTable:
-    """Shipped baselines with the project's overrides applied.
+def load_timing(project_dir: Path | None = None, learned: bool = True) -> TimingTable:
+    """Shipped baselines with the project's overrides applied, then (unless ``learned`` is
+    False) the windows ``calcli optimize --apply`` learned from the user's numbers.
 
     >>> load_timing().for_platform(Platform.YOUTUBE)[0].format
     'short'
@@ -83,6 +87,8 @@ def load_timing(project_dir: Path | None = None) -> TimingTable:
                 order = [f.format for f in fmts] + [k for k in merged if k not in {f.format for f in fmts}]
                 merged.update({f.format: f for f in fmts})
                 formats[platform] = [merged[k] for k in order]
+    if learned and project_dir is not None and (project_dir / LEARNED_FILE).is_file():
+        apply_learned(project_dir / LEARNED_FILE, formats, findings)
     if findings:
         raise InvalidInput(findings)
     warnings = [FALLBACK_NOTE.format(platform=p.value) for p in Platform if p not in formats]
@@ -90,6 +96,8 @@ def load_timing(project_dir: Path | None = None) -> TimingTable:
 
 
 WINDOW_KEYS = {"days", "start", "end", "score", "source"}
+LEARNED_WINDOW_KEYS = WINDOW_KEYS | {"prior", "posts", "lift"}
+LEARNED_KEYS = {"learned_at", "metric", "posts", "platforms"}
 FORMAT_KEYS = {"label", "duration", "aspects", "aspect_range", "frequency", "windows", "auto"}
 FILE_KEYS = {"platform", "checked", "sources", "formats"}
 
@@ -180,6 +188,48 @@ def _parse_format(f: Fields, platform: Platform, name: str, sources: dict, check
         auto=bool(f.bool("auto", default=True)),
     )
     return data
+
+
+def apply_learned(path: Path, formats: dict[Platform, list[PlatformTimingData]], findings: list[Finding]) -> None:
+    """Replace the windows of each (platform, format) that ``learned.yaml`` names."""
+    from dataclasses import replace
+
+    try:
+        root = compose(path)
+    except InvalidInput as exc:
+        findings.extend(exc.findings)
+        return
+    doc = Fields(path, root, findings)
+    if not doc.ok:
+        return
+    doc.unknown(LEARNED_KEYS)
+    platforms = doc.map("platforms", required=True)
+    for pname in platforms.keys if platforms else []:
+        p = platforms.map(pname)
+        try:
+            platform = Platform.parse(pname)
+        except ValueError:
+            platforms.error(platforms.node_of(pname), f"{pname!r} is not a platform", pname)
+            continue
+        if p is None:
+            continue
+        p.unknown({"posts", "formats"})
+        fmts = p.map("formats", required=True)
+        known = {f.format: i for i, f in enumerate(formats.get(platform, []))}
+        for fname in fmts.keys if fmts else []:
+            if fname not in known:
+                fmts.error(fmts.node_of(fname), f"{platform.value} has no format {fname!r}", fname)
+                continue
+            windows = []
+            for wnode in fmts.list(fname, required=True) or []:
+                w = Fields(path, wnode, findings, f"{fmts.where}.{fname}")
+                if w.ok:
+                    w.unknown(LEARNED_WINDOW_KEYS)
+                    win = parse_window(w)
+                    if win:
+                        windows.append(win)
+            i = known[fname]
+            formats[platform][i] = replace(formats[platform][i], windows=windows, learned=True)
 
 
 def parse_days(values: list[str], fields: Fields, key: str) -> frozenset[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -79,6 +80,7 @@ HEADERS = {
 
 def register(app: typer.Typer) -> None:
     app.command("analyze")(analyze_cmd)
+    app.command("optimize")(optimize_cmd)
 
 
 def analyze_cmd(
@@ -220,3 +222,152 @@ def _top_per_platform(rows: list[dict]) -> list[dict]:
         if seen[r["platform"]] <= SHOWN_BEST:
             out.append(r)
     return out
+
+
+MOVE_COLUMNS = ["item", "calendar", "platform", "format", "from", "to", "score_from", "score_to", "gain", "posts"]
+WINDOW_COLUMNS = ["platform", "format", "days", "start", "end", "prior", "score", "lift", "posts"]
+
+
+def optimize_cmd(
+    ctx: typer.Context,
+    calendar: CalendarOpt = None,
+    platform: PlatformOpt = None,
+    metric_name: MetricOpt = "er_impressions",
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Move the posts and write timing_data/learned.yaml for future plans.")
+    ] = False,
+    trial: Annotated[
+        str | None, typer.Option("--trial", help="Only the posts of one arm of this trial (with --arm).")
+    ] = None,
+    arm: Annotated[str | None, typer.Option("--arm", help="The trial arm to optimize: a or b.")] = None,
+    min_gain: Annotated[
+        float, typer.Option("--min-gain", help="Move a post only for at least this expected gain (0.05 = +5%).")
+    ] = 0.05,
+    horizon: Annotated[int, typer.Option("--horizon", help="Days after its current slot a post may move.")] = 7,
+    windows: Annotated[bool, typer.Option("--windows", help="List the learned windows instead of the moves.")] = False,
+    user: UserOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Learn your best posting windows and move planned posts to them.
+
+    Windows blend the research baselines (the prior) with your own numbers: each weekday × hour
+    slot's effect is shrunk toward the baseline by how much of it chance could explain, so with
+    few posts nothing changes. Lists the planned (not yet approved or posted) posts that would
+    move — only later than their current slot, within --horizon days, through the planner's
+    own rules (caps, spacing, blackouts, stagger) — with the expected gain. --apply moves them
+    (an audit entry each) and writes timing_data/learned.yaml, which `calcli plan` then uses.
+    Posts in a running trial are left alone unless you name the trial and the arm to optimize.
+
+    Example: calcli optimize --calendar Q3 --apply
+    """
+    from calcli.cli.app import env
+    from calcli.cli.options import parse_platform
+    from calcli.cli.render import emit_json, emit_rows, resolve_format
+    from calcli.errors import UsageError
+    from calcli.metrics import METRICS, PostFilter
+    from calcli.operations import session
+    from calcli.optimize import apply_moves, learn, plan_moves, write_learned
+    from calcli.project import find_project
+
+    if metric_name not in METRICS:
+        raise typer.BadParameter(f"{metric_name!r} is not one of {', '.join(METRICS)}", param_hint="--metric")
+    if (trial is None) != (arm is None):
+        raise typer.BadParameter("--trial and --arm go together", param_hint="--trial/--arm")
+    if arm is not None and arm.lower() not in ("a", "b"):
+        raise typer.BadParameter(f"{arm!r} is not an arm (a or b)", param_hint="--arm")
+    if min_gain < 0 or horizon < 1:
+        raise typer.BadParameter("--min-gain must be >= 0 and --horizon >= 1", param_hint="--min-gain/--horizon")
+    p = parse_platform(platform).value if platform else None
+    e = env(ctx)
+    project = find_project(e.project)
+    with session(project, user) as s:
+        if calendar and not s.store.calendar(calendar):
+            raise UsageError(f"no calendar {calendar!r}.", "List calendars with `calcli calendar list`.")
+        only, skip = _trial_scope(s, trial, arm)
+        learned = learn(s.store, project, PostFilter(s.user, platform=p), project.config.timezone, metric_name)
+        moves = plan_moves(s, learned, calendar, p, only, skip, min_gain, horizon)
+        written = None
+        if apply and learned.windows:
+            written = os.path.relpath(write_learned(project, learned))
+        if apply and moves:
+            apply_moves(s, moves)
+    move_rows = [_move_row(m) for m in moves]
+    window_rows = [_window_row(w) for ws in learned.windows.values() for w in ws]
+    out_fmt = resolve_format(chosen_format(fmt, as_json))
+    if out_fmt == "json":
+        emit_json(
+            {
+                "metric": metric_name,
+                "learned": [
+                    {"platform": k, "posts": v.posts, "slot_spread": v.tau, "post_spread": v.sd}
+                    for k, v in sorted(learned.platforms.items())
+                ],
+                "windows": window_rows,
+                "moves": move_rows,
+                "applied": apply,
+                "learned_file": written,
+            }
+        )
+    elif windows:
+        emit_rows(window_rows, WINDOW_COLUMNS, out_fmt)
+    else:
+        emit_rows(move_rows, MOVE_COLUMNS, out_fmt)
+    if not learned.platforms:
+        e.messages.info(
+            f"not enough data: no platform has {_min_posts()} posts with numbers; the research windows stand."
+        )
+    for k, v in sorted(learned.platforms.items()):
+        state = "no slot differs beyond chance: its research windows stand" if v.tau == 0 else "windows learned"
+        e.messages.info(f"{k}: {v.posts} posts; {state}.")
+    verb = "moved" if apply else "would move"
+    e.messages.info(f"{len(moves)} planned post(s) {verb}." + ("" if apply or not moves else " Run with --apply."))
+    if written:
+        e.messages.info(f"wrote {written}: future plans use the learned windows.")
+
+
+def _min_posts() -> int:
+    from calcli.analytics import MIN_PLATFORM_POSTS
+
+    return MIN_PLATFORM_POSTS
+
+
+def _trial_scope(s, trial: str | None, arm: str | None) -> tuple[set[str] | None, set[str]]:
+    """(only these items, never these): one arm of a named trial, else everything outside running trials."""
+    from calcli.trials import arm_items, find_trial, trial_items
+
+    if trial is not None:
+        t = find_trial(s.store, s.user, trial)
+        return arm_items(s.store, t.id, arm.lower()), set()
+    return None, set(trial_items(s.store, s.user))
+
+
+def _move_row(m) -> dict:
+    return {
+        "item": m.item.id,
+        "calendar": m.item.calendar,
+        "platform": m.item.platform.value,
+        "format": m.item.format,
+        "from": m.item.scheduled_at,
+        "to": m.to,
+        "score_from": round(m.score_from, 4),
+        "score_to": round(m.score_to, 4),
+        "gain": round(m.gain, 4),
+        "posts": m.posts,
+    }
+
+
+def _window_row(w) -> dict:
+    from calcli.model import WEEKDAYS
+
+    return {
+        "platform": w.platform,
+        "format": w.format,
+        "days": ",".join(WEEKDAYS[d] for d in w.days),
+        "start": w.start.strftime("%H:%M"),
+        "end": w.end.strftime("%H:%M"),
+        "prior": w.prior,
+        "score": w.score,
+        "lift": w.lift,
+        "posts": w.posts,
+    }
