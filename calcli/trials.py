@@ -157,22 +157,24 @@ def trials(store, user: str, status: str | None = None) -> list[OptimizationTria
     return [_trial_from_row(r) for r in rows]
 
 
+def _one(store, where: str, params: list) -> OptimizationTrial | None:
+    _, rows = store.query(f"SELECT {_TRIAL_COLUMNS} FROM optimization_trials WHERE {where}", params)
+    return _trial_from_row(rows[0]) if rows else None
+
+
 def find_trial(store, user: str, ref: str) -> OptimizationTrial:
     """The user's trial with id or name ``ref``; UsageError (exit 2) when there is none."""
-    _, rows = store.query(
-        f"SELECT {_TRIAL_COLUMNS} FROM optimization_trials WHERE user_id = ? AND (id = ? OR name = ?)",
-        [user, ref, ref],
-    )
-    if not rows:
+    t = _one(store, "user_id = ? AND (id = ? OR name = ?)", [user, ref, ref])
+    if t is None:
         raise UsageError(f"no trial {ref!r} for user {user}.", "List trials with `calcli trial list`.")
-    return _trial_from_row(rows[0])
+    return t
 
 
 def _load_trial(store, trial_id: str) -> OptimizationTrial:
-    _, rows = store.query(f"SELECT {_TRIAL_COLUMNS} FROM optimization_trials WHERE id = ?", [trial_id])
-    if not rows:
+    t = _one(store, "id = ?", [trial_id])
+    if t is None:
         raise UsageError(f"no trial {trial_id!r}.", "List trials with `calcli trial list`.")
-    return _trial_from_row(rows[0])
+    return t
 
 
 def recorded(store, trial_id: str) -> dict[str, str]:
