@@ -108,10 +108,22 @@ def _d(schema: dict, description: str, **more) -> dict:
 
 
 def _opt(schema: dict) -> dict:
-    """An optional key of a YAML file: an empty value (``key:`` alone, null) counts as absent."""
-    out = {"anyOf": [schema, {"type": "null"}]}
-    if "description" in schema:
-        out["description"] = schema["description"]
+    """An optional key of a YAML file: an empty value (``key:`` alone, null) counts as absent.
+
+    Null is added where the schema already branches (its type, enum or anyOf), not by wrapping it in
+    another anyOf, so that editors report a mistake inside an object at the object, not at its parent.
+    """
+    out = dict(schema)
+    if isinstance(out.get("type"), str):
+        out["type"] = [out["type"], "null"]
+    elif "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    elif "anyOf" in out:
+        out["anyOf"] = [*out["anyOf"], {"type": "null"}]
+    else:
+        out = {"anyOf": [schema, {"type": "null"}]}
+        if "description" in schema:
+            out["description"] = schema["description"]
     return out
 
 
