@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO   := build/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint bench clean
+.PHONY: help install demo test lint bench docs clean
 
 help:  ## list the tasks
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ lint: $(STAMP)  ## ruff over the code and tests
 
 bench: $(STAMP)  ## print speed figures beside baselines measured in the same run
 	$(BIN)/python bench/run.py
+
+docs: $(STAMP)  ## regenerate docs/commands.md from the commands' own help texts
+	$(BIN)/python -m calcli.cli.docgen > docs/commands.md.tmp && mv docs/commands.md.tmp docs/commands.md
 
 clean:  ## remove the virtualenv and build output
 	rm -rf $(VENV) build dist *.egg-info
