@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
+import statistics
 from pathlib import Path
 
 import pytest
@@ -165,3 +167,55 @@ def test_unknown_calendar_same_arms_and_a_used_name_are_refused(cal, run):
     from calcli.trials import trials
 
     assert [t.name for t in core(cal, trials, "user_123")] == ["timing"]
+
+
+def _calendar(project, past: int, future: int) -> None:
+    """A calendar with ``past`` posted TikTok posts in May 2026 (history) and ``future`` planned ones
+    from 2026-07-01, two a day at 09:00 and 18:00 New York time."""
+    lines = ["calendar: Big", "user: user_123", "timezone: America/New_York",
+             'period: {start: "2026-05-01", end: "2026-09-30"}', "platforms: [tiktok]", "items:"]
+
+    def item(i: str, at: str, status: str) -> list[str]:
+        return [f"  - id: {i}", f"    key: job/{i}/tiktok", f"    video: {i}", "    platform: tiktok",
+                "    format: video", f'    at: "{at}"', f"    status: {status}"]
+
+    for n in range(past):
+        lines += item(f"it_h{n:02d}", f"2026-05-{1 + n // 2:02d}T{9 + 9 * (n % 2):02d}:00:00-04:00", "posted")
+    for n in range(future):
+        lines += item(f"it_f{n:02d}", f"2026-07-{1 + n // 2:02d}T{9 + 9 * (n % 2):02d}:00:00-04:00", "planned")
+    (project / "calendars" / "Big.yaml").write_text("\n".join(lines) + "\n")
+
+
+def test_a_clear_lift_is_conclusive_for_b_and_history_sets_the_plan(project, run):
+    _calendar(project, past=24, future=24)
+    # History: engagement rates of 3 % to 5.3 % (log-scale sd 0.17: statistics.stdev of log(rate + 0.001)).
+    rows = [f"it_h{n:02d},,,2026-05-20T12:00:00Z,10000,9000,9500,{300 + 10 * n},0,0\n" for n in range(24)]
+    (project / "h.csv").write_text(HEADER + "".join(rows))
+    assert run("kpi", "import", "h.csv").exit_code == 0
+    r = run("trial", "new", "freq", "--calendar", "Big", "--arm-a", "once", "--arm-b", "twice", "--seed", "5",
+            "--min-effect", "50%", "--format", "json")
+    assert r.exit_code == 0, r
+    doc = json.loads(r.stdout)
+    assert doc["sigma_source"] == "history: 24 values, sd 0.17, planned with its 80% upper bound"
+    assert (doc["planned_per_arm"], doc["arms"]["a"]["units"], doc["arms"]["b"]["units"]) == (10, 12, 12)
+    arms = {a["unit"]: a["arm"] for a in doc["assignments"]}
+    # B's posts get about twice the engagement of A's: 8 % vs 4 %, with a little spread.
+    rows = [f"{i},,,2026-08-01T12:00:00Z,10000,9000,9500,{(800 if arm == 'b' else 400) + 7 * k},0,0\n"
+            for k, (i, arm) in enumerate(sorted(arms.items()))]
+    (project / "k.csv").write_text(HEADER + "".join(rows))
+    assert run("kpi", "import", "k.csv").exit_code == 0
+    r = run("trial", "status", "freq", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert (doc["verdict"], doc["verdict_text"], doc["more_needed"]) == ("conclusive-b", "conclusive for B", 0)
+    assert 0 < doc["lift_low"] < doc["lift"] < doc["lift_high"]
+    logs = {arm: [math.log(int(row.split(",")[7]) / 10000 + 0.001) for row in rows if arms[row.split(",")[0]] == arm]
+            for arm in "ab"}
+    assert doc["lift"] == pytest.approx(math.exp(statistics.mean(logs["b"]) - statistics.mean(logs["a"])) - 1, abs=1e-5)
+    assert doc["arms"]["a"]["sd_log"] == pytest.approx(statistics.stdev(logs["a"]), abs=1e-5)
+    r = run("trial", "status", "freq", "--format", "tsv")
+    figures = dict(line.split("\t") for line in r.stdout.splitlines()[1:])
+    assert figures["with numbers"] == "A 12 · B 12"
+    assert figures["verdict"] == "conclusive for B"
+    assert figures["lift B vs A"] == f"{doc['lift']:+.1%}"
+    r = run("trial", "conclude", "freq", "--decision", "b")
+    assert (r.exit_code, r.stderr) == (0, "Concluded tr_" + doc["id"][3:] + ": decision b.\n")

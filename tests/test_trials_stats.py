@@ -72,7 +72,7 @@ def test_peeking_at_a_fixed_horizon_interval_would_have_failed_the_same_check():
     """The A/A check has teeth: the 95 % fixed-horizon interval looked at daily is far above 5 %."""
     z = 1.959964
     false = 0
-    for seed in range(300):
+    for seed in range(200):
         rng = random.Random(seed)
         a = b = stats.EMPTY
         for _day in range(300):
@@ -82,7 +82,7 @@ def test_peeking_at_a_fixed_horizon_interval_would_have_failed_the_same_check():
             if a.n >= stats.MIN_PER_ARM and abs(b.mean - a.mean) > z * math.sqrt(a.var / a.n + b.var / b.n):
                 false += 1
                 break
-    assert wilson(false, 300)[0] > 0.05
+    assert wilson(false, 200)[0] > 0.05
 
 
 def test_planned_size_grows_with_spread_and_shrinks_with_the_effect():
