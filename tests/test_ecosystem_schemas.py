@@ -57,6 +57,8 @@ def kind_of(path: Path) -> str | None:
         return "bulk" if "bulk_job_id" in data else None
     if "calendar" in data:
         return "calendar"
+    if path.name.startswith("learned") or "learned_at" in data:
+        return "learned"
     if "users" in data:
         return "preferences"
     if "formats" in data:
@@ -85,6 +87,10 @@ def calcli_findings(kind: str, path: Path, tmp_path: Path) -> list[str]:
             parse_preferences(path)
         elif kind == "timing":
             parse_timing_file(path, findings)
+        elif kind == "learned":
+            from calcli.timing import apply_learned, load_timing
+
+            apply_learned(path, load_timing(learned=False).formats, findings)
         elif kind == "limits":
             shutil.copy(path, tmp_path / "limits.yaml")
             load_registry(tmp_path)
@@ -123,7 +129,7 @@ SHIPPED = {
     **{
         p: "timing"
         for p in sorted((ROOT / "timing_data").glob("*.yaml"))
-        if p.name not in ("limits.yaml", "kpi_layouts.yaml")
+        if p.name not in ("limits.yaml", "kpi_layouts.yaml", "learned.yaml")
     },
 }
 
@@ -176,6 +182,7 @@ REJECTED = [
     ("timing_unquoted_time.yaml", "timing", "formats/short/windows/0/start",
      'start: 12:30 was read as the number 750 (YAML 1.1 reads HH:MM as base 60); quote it: "12:30"'),
     ("timing_window_typo.yaml", "timing", "formats/video/windows/0", "unknown key 'scor'"),
+    ("learned_window_typo.yaml", "learned", "platforms/tiktok/formats/video/0", "unknown key 'sore'"),
     ("limits_bad_count.yaml", "limits", "platforms/x/fields/caption/count",
      "count: 'bytes' is not one of chars, utf16, x-weighted"),
     ("limits_unknown_field.yaml", "limits", "platforms/linkedin/fields",
@@ -200,7 +207,7 @@ def test_a_broken_file_is_rejected_by_both_the_schema_and_calcli(name, kind, whe
 @pytest.mark.parametrize(
     "name,kind",
     [("calendar_spelled.yaml", "calendar"), ("preferences_full_names.yaml", "preferences"),
-     ("bulk_extra_keys.json", "bulk")],
+     ("bulk_extra_keys.json", "bulk"), ("learned.yaml", "learned")],
 )  # fmt: skip
 def test_spellings_calcli_accepts_are_not_flagged_by_the_schema(name, kind, tmp_path):
     path = ECO / name
@@ -238,7 +245,7 @@ def test_calcli_schema_alone_lists_the_schemas_with_what_each_describes(run):
     assert [line.split("\t")[0] for line in lines[1:]] == list(SCHEMAS)
     assert run("schema", "--list").stdout == listed.stdout
     as_json = run("schema", "--list", "--json")
-    assert json.loads(as_json.stdout)[6] == {
+    assert json.loads(as_json.stdout)[-1] == {
         "name": "bulk",
         "file": "bulk.json",
         "describes": "a bulk job from the video pipeline (calcli plan bulk.json)",
@@ -250,6 +257,6 @@ def test_an_unknown_schema_name_is_a_usage_error_naming_the_valid_ones(run):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "Error: no schema 'calender'; the schemas are: calendar, preferences, timing, limits, kpi-layouts, "
+        "Error: no schema 'calender'; the schemas are: calendar, preferences, timing, learned, limits, kpi-layouts, "
         "config, bulk.\n"
     )

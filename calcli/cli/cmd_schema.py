@@ -23,7 +23,7 @@ def schema(
     name: Annotated[
         str | None,
         typer.Argument(
-            help="The schema to print: calendar, preferences, timing, limits, kpi-layouts, config, bulk.",
+            help="The schema to print: calendar, preferences, timing, learned, limits, kpi-layouts, config, bulk.",
             autocompletion=_names,
         ),
     ] = None,

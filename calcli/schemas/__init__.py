@@ -15,6 +15,7 @@ SCHEMAS = {
     "calendar": ("calendars/NAME.yaml", "a calendar: owner, zone, period, blackouts and items"),
     "preferences": ("preferences.yaml", "per user and platform: caps, spacing, avoided days and hours, stagger"),
     "timing": ("timing_data/PLATFORM.yaml", "one platform's formats and posting windows (research baselines)"),
+    "learned": ("timing_data/learned.yaml", "posting windows learned from your numbers (calcli optimize --apply)"),
     "limits": ("timing_data/limits.yaml", "the platform registry: text limits and daily caps, with sources"),
     "kpi-layouts": ("timing_data/kpi_layouts.yaml", "column layouts of performance exports (calcli kpi import)"),
     "config": ("calcli.toml", "the project settings: user, time zone, store, planner slot size"),

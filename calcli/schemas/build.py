@@ -22,7 +22,7 @@ from calcli.platforms import COUNTS, FIELDS, LIMIT_KEYS
 from calcli.prefs import PLATFORM_KEYS, USER_KEYS
 from calcli.project import NAME_RE
 from calcli.schemas import SCHEMAS
-from calcli.timing import FILE_KEYS, FORMAT_KEYS, WINDOW_KEYS
+from calcli.timing import FILE_KEYS, FORMAT_KEYS, LEARNED_KEYS, LEARNED_WINDOW_KEYS, WINDOW_KEYS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 HERE = Path(__file__).resolve().parent
@@ -299,19 +299,24 @@ def preferences() -> dict:
     return _doc("preferences", {**body, "$defs": {"platform": _platform_prefs("One platform's preferences.")}})
 
 
-def timing() -> dict:
-    window = _closed(
+def _window(extra: dict | None = None, keys=WINDOW_KEYS) -> dict:
+    return _closed(
         {
             "days": _d(_one_or_list(WEEKDAY, "Weekdays."), "The weekdays of the window, e.g. [mon, tue, wed]."),
             "start": _d(TIME, "Start, local wall-clock time (quoted).", examples=["15:00"]),
             "end": _d(TIME, "End, excluded; after start (24:00 = midnight).", examples=["17:00"]),
             "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "1.0 = the platform's best window."},
             "source": _opt(_d(TEXT, "A key of sources: where this number comes from.")),
+            **(extra or {}),
         },
-        WINDOW_KEYS,
+        keys,
         ("days", "start", "end", "score"),
         'A posting window: {days: [wed], start: "16:00", end: "17:00", score: 1.0, source: seed}.',
     )
+
+
+def timing() -> dict:
+    window = _window()
     fmt = _closed(
         {
             "label": _opt(_d(TEXT, "A name for people, e.g. YouTube Shorts.")),
@@ -376,6 +381,48 @@ def timing() -> dict:
             },
             FILE_KEYS,
             ("platform", "formats"),
+        ),
+    )
+
+
+def learned() -> dict:
+    window = _window(
+        {
+            "prior": _d({}, "The research score of this slot, before your numbers (informational)."),
+            "posts": _d({}, "How many of your posts the estimate rests on (informational)."),
+            "lift": _d({}, "The learned effect against the platform's other slots (informational)."),
+        },
+        LEARNED_WINDOW_KEYS,
+    )
+    platform = _closed(
+        {
+            "posts": _d({}, "Posts behind this platform's estimates (informational)."),
+            "formats": {
+                "type": "object",
+                "description": "Per format of the timing data: the windows that replace its research windows.",
+                "additionalProperties": {"type": "array", "items": window},
+            },
+        },
+        {"posts", "formats"},
+        ("formats",),
+        "One platform's learned windows.",
+    )
+    return _doc(
+        "learned",
+        _closed(
+            {
+                "learned_at": _d({}, "When calcli optimize --apply learned them (informational)."),
+                "metric": _d({}, "The metric they were learned from (informational)."),
+                "posts": _d({}, "Posts behind the estimates (informational)."),
+                "platforms": {
+                    "type": "object",
+                    "description": "Learned windows per platform id; a platform left out keeps its research windows.",
+                    "propertyNames": PLATFORM,
+                    "additionalProperties": platform,
+                },
+            },
+            LEARNED_KEYS,
+            ("platforms",),
         ),
     )
 
@@ -587,6 +634,7 @@ BUILDERS = {
     "calendar": calendar,
     "preferences": preferences,
     "timing": timing,
+    "learned": learned,
     "limits": limits,
     "kpi-layouts": kpi_layouts,
     "config": config,
