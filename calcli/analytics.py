@@ -81,11 +81,13 @@ def z_for(tests: int, alpha: float = ALPHA) -> float:
     return NormalDist().inv_cdf(1 - alpha / (2 * max(tests, 1)))
 
 
-def platform_models(con, f: PostFilter, tz: str, metric_name: str = DEFAULT_METRIC) -> dict[str, PlatformModel]:
+def platform_models(
+    con, f: PostFilter, tz: str, metric_name: str = DEFAULT_METRIC, source: str | None = None
+) -> dict[str, PlatformModel]:
     """Per platform: posts with a value of the metric, the residual spread (log scale) and every
-    occupied slot."""
+    occupied slot. ``source`` names a table already holding :func:`posts_sql` rows."""
     m = metric(metric_name)
-    sql, params = posts_sql(f, tz)
+    sql, params = (f"SELECT * FROM {source}", {}) if source else posts_sql(f, tz)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _resid AS
             SELECT platform, format, weekday, hour, engagements, coalesce(impressions, views) AS exposure,
@@ -155,7 +157,10 @@ def analyze(store, project, f: PostFilter, tz: str, metric_name: str = DEFAULT_M
     con = store.con
     sql, params = posts_sql(f, tz)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _posts AS {sql}", params)
-    models = platform_models(con, f, tz, m.name)
+    models = platform_models(con, f, tz, m.name, source="_posts")
+    from calcli.timing import load_timing
+
+    research = load_timing(project.timing_dir, learned=False)
     claims = time_claims(models)
     doc = {
         "scope": {
@@ -180,9 +185,9 @@ def analyze(store, project, f: PostFilter, tz: str, metric_name: str = DEFAULT_M
         "heatmap": _heatmap(con),
         "best_times": [_claim_row(t) for t in claims],
         "videos": _videos(con),
-        "consistency": consistency(store, project, f, tz),
+        "consistency": consistency(store, project, f, tz, research),
     }
-    doc["recommendations"] = recommendations(project, models, claims, doc, tz)
+    doc["recommendations"] = recommendations(research, models, claims, doc, tz)
     return doc
 
 
@@ -250,13 +255,13 @@ def _videos(con) -> list[dict]:
     rows = con.execute(
         f"""SELECT video_job_id, any_value(title), platform,
                    sum(engagements) FILTER ({HAS_RATE}) / nullif(sum(coalesce(impressions, views)), 0),
-                   sum(coalesce(impressions, views)), sum(engagements)
-            FROM _posts WHERE video_job_id IN (
-                SELECT video_job_id FROM _posts GROUP BY 1 HAVING count(DISTINCT platform) > 1)
-            GROUP BY video_job_id, platform ORDER BY video_job_id, platform"""
+                   sum(coalesce(impressions, views)), sum(engagements),
+                   count(*) OVER (PARTITION BY video_job_id) AS platforms
+            FROM _posts GROUP BY video_job_id, platform
+            QUALIFY platforms > 1 ORDER BY video_job_id, platform"""
     ).fetchall()
     out: dict[str, dict] = {}
-    for video, title, platform, er, impressions, engagements in rows:
+    for video, title, platform, er, impressions, engagements, _ in rows:
         v = out.setdefault(video, {"video_job_id": video, "title": title, "platforms": {}})
         v["platforms"][platform] = {"er_impressions": er, "impressions": impressions, "engagements": engagements}
     for v in out.values():
@@ -268,15 +273,13 @@ def _videos(con) -> list[dict]:
 # ------------------------------------------------------------------- consistency
 
 
-def consistency(store, project, f: PostFilter, tz: str) -> list[dict]:
+def consistency(store, project, f: PostFilter, tz: str, timing) -> list[dict]:
     """Posts per ISO week per platform against the user's minimum (preferences, else the research
     guideline): ``missed`` when the last full week fell short, ``at risk`` when this week's posted
     plus still-pending posts cannot reach it, ``on track`` otherwise."""
     from calcli.planner import limits_for
-    from calcli.platforms import load_registry
     from calcli.prefs import load_preferences
     from calcli.timeutil import now, zone
-    from calcli.timing import load_timing
 
     today = now(zone(tz)).date()
     if f.until and f.until < today:
@@ -284,8 +287,6 @@ def consistency(store, project, f: PostFilter, tz: str) -> list[dict]:
     monday = today - timedelta(days=today.weekday())
     first = monday - timedelta(weeks=CONSISTENCY_WEEKS)
     prefs = load_preferences(project.preferences_path, f.user, tz)
-    timing = load_timing(project.timing_dir)
-    caps = load_registry(project.timing_dir).daily_caps()
     where, params = ["user_id = $user", "status <> 'canceled'"], {"user": f.user, "tz": tz, "first": first}
     if f.calendar:
         where.append("calendar_id = $calendar")
@@ -313,7 +314,7 @@ def consistency(store, project, f: PostFilter, tz: str) -> list[dict]:
     out = []
     for p in platforms:
         weeks = by.get(p.value, {})
-        lim = limits_for(p, timing.for_platform(p), prefs.platforms.get(p), caps.get(p))
+        lim = limits_for(p, timing.for_platform(p), prefs.platforms.get(p))  # weekly goals: no daily cap needed
         own = prefs.platforms.get(p)
         if not weeks and not (own and own.posting_frequency_min):
             continue  # a platform the user neither posts to nor set a goal for
@@ -347,11 +348,9 @@ def consistency(store, project, f: PostFilter, tz: str) -> list[dict]:
 # ------------------------------------------------------------------- recommendations
 
 
-def research_windows(project, platform: str, top: int = 3) -> list[str]:
+def research_windows(timing, platform: str, top: int = 3) -> list[str]:
     """The research baseline's best windows of a platform, as text (the fallback of a claim)."""
-    from calcli.timing import load_timing
-
-    fmts = load_timing(project.timing_dir).for_platform(Platform(platform))
+    fmts = timing.for_platform(Platform(platform))
     wins = sorted(
         {(w.score, tuple(sorted(w.days)), w.start, w.end) for f in fmts for w in f.windows}, key=lambda w: -w[0]
     )[:top]
@@ -380,7 +379,7 @@ def _hhmm(t: time) -> str:
     return t.strftime("%H:%M")
 
 
-def recommendations(project, models: dict[str, PlatformModel], claims: list[TimeClaim], doc: dict, tz: str) -> list:
+def recommendations(timing, models: dict[str, PlatformModel], claims: list[TimeClaim], doc: dict, tz: str) -> list:
     """What to change, each with its evidence (posts, effect, interval) — or, where the data cannot
     carry a claim, "not enough data" and the research windows."""
     out: list[dict] = []
@@ -393,7 +392,7 @@ def recommendations(project, models: dict[str, PlatformModel], claims: list[Time
         mine = [t for t in claims if t.platform == p]
         if n < MIN_PLATFORM_POSTS:
             out.append(
-                _fallback(project, p, f"{n} posts with an engagement rate (at least {MIN_PLATFORM_POSTS} needed)")
+                _fallback(timing, p, f"{n} posts with an engagement rate (at least {MIN_PLATFORM_POSTS} needed)")
             )
             continue
         better = [t for t in mine if t.claimed and t.z > 0]
@@ -404,7 +403,7 @@ def recommendations(project, models: dict[str, PlatformModel], claims: list[Time
         for t in worse[:2]:
             out.append(_time_rec(t, "avoid", model, label))
         if not better and not worse:
-            out.append(_no_claim(project, p, model, mine))
+            out.append(_no_claim(timing, p, model, mine))
     for row in doc["consistency"]:
         if row["status"] in ("missed", "at risk"):
             short = row["min_per_week"] - row["this_week_posted"] - row["this_week_pending"]
@@ -446,10 +445,10 @@ def _time_rec(t: TimeClaim, verb: str, model: PlatformModel, label: str) -> dict
     }
 
 
-def _no_claim(project, platform: str, model: PlatformModel, mine: list[TimeClaim]) -> dict:
+def _no_claim(timing, platform: str, model: PlatformModel, mine: list[TimeClaim]) -> dict:
     if not mine:
         return _fallback(
-            project,
+            timing,
             platform,
             f"no slot has {MIN_CELL_POSTS} posts yet ({model.posts} posts in {len(model.cells)} slots)",
         )
@@ -460,7 +459,7 @@ def _no_claim(project, platform: str, model: PlatformModel, mine: list[TimeClaim
         per_cell = ((top.critical + POWER_Z) * model.sd / diff) ** 2 * 2
         need = max(0, math.ceil((per_cell - top.cell.posts) * model.posts / top.cell.posts))
     rec = _fallback(
-        project,
+        timing,
         platform,
         f"no slot differs beyond chance ({model.posts} posts in {len(mine)} tested slots); the best, "
         f"{top.cell.label}, is {top.lift:+.0%} with interval {top.low:+.0%} to {top.high:+.0%}",
@@ -473,8 +472,8 @@ def _no_claim(project, platform: str, model: PlatformModel, mine: list[TimeClaim
     return rec
 
 
-def _fallback(project, platform: str, why: str) -> dict:
-    wins = research_windows(project, platform)
+def _fallback(timing, platform: str, why: str) -> dict:
+    wins = research_windows(timing, platform)
     return {
         "kind": "time",
         "platform": platform,
