@@ -217,7 +217,10 @@ def membership(store, t: OptimizationTrial) -> tuple[dict[str, str], dict[str, s
     for i in items.values():
         if i.id in arms or i.calendar != t.calendar or not _in_scope(t, i):
             continue
-        if i.created_at is not None and _utc(i.created_at) > started and _utc(i.scheduled_at) >= started:
+        created = None if i.created_at is None else _utc(i.created_at)
+        if created is None or created <= started or (t.concluded_at is not None and created > t.concluded_at):
+            continue  # there before the trial (and not eligible then), or added after its end
+        if _utc(i.scheduled_at) >= started:
             late[i.id] = arms[i.id] = hash_arm(t.id, t.seed, i.id)
     return arms, late, items
 

@@ -120,6 +120,14 @@ def test_an_item_added_after_the_start_joins_by_its_hashed_arm(cal, run, monkeyp
     assert "it_late" in core(cal, arm_items, "tr_a1e93a57", arm)
     rows = core(cal, lambda s: s.query("SELECT unit, arm, method FROM trial_assignments WHERE unit = 'it_late'")[1])
     assert rows == [("it_late", arm, "hash")]
+    assert run("trial", "conclude", "timing", "--decision", "none").exit_code == 0
+    monkeypatch.setenv("CALCLI_NOW", "2026-06-25T12:00:00+00:00")
+    with (cal / "calendars" / "Q3.yaml").open("a") as f:
+        f.write('  - id: it_later\n    key: job/later/tiktok\n    video: later\n    platform: tiktok\n'
+                '    format: video\n    at: "2026-07-21T18:00:00-04:00"\n    status: planned\n')
+    doc = json.loads(run("trial", "status", "timing", "--format", "json").stdout)
+    assert doc["arms"]["a"]["units"] + doc["arms"]["b"]["units"] == 9  # added after the conclusion: not in it
+    assert "it_later" not in core(cal, arm_items, "tr_a1e93a57", "a") | core(cal, arm_items, "tr_a1e93a57", "b")
 
 
 def test_week_trials_assign_whole_weeks(cal, run):
