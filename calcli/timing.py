@@ -209,7 +209,7 @@ def apply_learned(path: Path, formats: dict[Platform, list[PlatformTimingData]],
         try:
             platform = Platform.parse(pname)
         except ValueError:
-            platforms.error(platforms.node_of(pname), f"{pname!r} is not a platform", pname)
+            platforms.error(platforms.keys[pname][0], f"{pname!r} is not a platform", pname)
             continue
         if p is None:
             continue
@@ -218,7 +218,7 @@ def apply_learned(path: Path, formats: dict[Platform, list[PlatformTimingData]],
         known = {f.format: i for i, f in enumerate(formats.get(platform, []))}
         for fname in fmts.keys if fmts else []:
             if fname not in known:
-                fmts.error(fmts.node_of(fname), f"{platform.value} has no format {fname!r}", fname)
+                fmts.error(fmts.keys[fname][0], f"{platform.value} has no format {fname!r}", fname)
                 continue
             windows = []
             for wnode in fmts.list(fname, required=True) or []:
