@@ -472,24 +472,26 @@ def splice_items(
         if item.id in changed:
             chunk = _update_chunk(chunk, item_fields(changed[item.id]))
         pieces.append((item_sort_key(changed.get(item.id, item)), item.id, chunk))
-    merged: list[tuple[str, str]] = []
-    new_sorted = sorted(new, key=item_sort_key)
+    merged: list[tuple[str, str, bool]] = []  # (id, text, emitted here: its dash is its first line)
+    new_keys = sorted((item_sort_key(i), n) for n, i in enumerate(new))
+    new_sorted = [new[n] for _, n in new_keys]
+    indent = layout.indent
     j = 0
     for key, item_id, chunk in pieces:
-        while j < len(new_sorted) and item_sort_key(new_sorted[j]) < key:
-            merged.append((new_sorted[j].id, emit_item(new_sorted[j], layout.indent)))
+        while j < len(new_sorted) and new_keys[j][0] < key:
+            merged.append((new_sorted[j].id, emit_item(new_sorted[j], indent), True))
             j += 1
-        merged.append((item_id, chunk))
-    merged.extend((i.id, emit_item(i, layout.indent)) for i in new_sorted[j:])
+        merged.append((item_id, chunk, False))
+    merged.extend((i.id, emit_item(i, indent), True) for i in new_sorted[j:])
     if not merged and head and head[-1] == "items:\n":
         head = [*head[:-1], "items: []\n"]
     order, item_lines = [], []
     line = len(head) + 1
-    for item_id, chunk in merged:
+    for item_id, chunk, emitted in merged:
         order.append(item_id)
-        item_lines.append(line + _dash_offset(chunk))
+        item_lines.append(line if emitted else line + _dash_offset(chunk))
         line += chunk.count("\n")
-    text = "".join(head) + "".join(c for _, c in merged) + "".join(tail)
+    text = "".join(head) + "".join(c for _, c, _ in merged) + "".join(tail)
     return Written(text, order, item_lines)
 
 

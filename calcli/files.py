@@ -453,9 +453,14 @@ def _plain_safe(s: str) -> bool:
     return _resolver.resolve(yaml.ScalarNode, s, (True, False)) == STR
 
 
+_PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_./@+-]*\Z")  # _PLAIN starting with a letter or _
+
+
 def scalar(value: Any) -> str:
     """One YAML scalar in calcli's canonical style: plain where safe, else double-quoted."""
     if type(value) is str:
+        if _PLAIN_WORD.match(value) and (len(value) > 5 or value.lower() not in _WORDS):
+            return value  # the common case, decided as _plain_safe decides it
         if _plain_safe(value):
             return value
         if value.isprintable() and '"' not in value and "\\" not in value:

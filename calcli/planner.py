@@ -60,6 +60,7 @@ from calcli.timeutil import daterange, resolve_local
 from calcli.timing import TimingTable, choose_format
 
 PREFERENCE_BONUS = 0.05
+_NO_CAPS = (None, None)
 
 
 @dataclass(slots=True, eq=False)
@@ -78,6 +79,34 @@ class Slot:
     def at(self) -> datetime:
         """The instant in the calendar's zone (made on demand: most slots are never used)."""
         return datetime.fromtimestamp(self.utc, self.tz)
+
+
+@dataclass(slots=True, eq=False)
+class Booked:
+    """An item already on a calendar as the planner sees it: what counts against caps, spacing and
+    the stagger, without the rest of a :class:`ContentScheduleItem` (a re-plan of a 30,000-item
+    calendar need not build 30,000 full items). ``PlanInput.existing`` takes either."""
+
+    idempotency_key: str
+    calendar: str
+    video_job_id: str
+    bulk_job_id: str | None
+    platform: Platform
+    format: str
+    status: ScheduleStatus
+    utc: float  # epoch seconds
+    timezone: str
+
+    @property
+    def scheduled_at(self) -> datetime:
+        return datetime.fromtimestamp(self.utc, ZoneInfo(self.timezone))
+
+
+def _local(item, tz: ZoneInfo) -> datetime:
+    """An existing item's instant in ``tz`` (a Booked one from its epoch seconds)."""
+    if type(item) is Booked:
+        return datetime.fromtimestamp(item.utc, tz)
+    return item.scheduled_at.astimezone(tz)
 
 
 @dataclass
@@ -147,7 +176,7 @@ class Limits:
 class PlanInput:
     job: BulkJob
     calendar: ContentCalendar
-    existing: list[ContentScheduleItem]  # the user's items that count (this and other calendars)
+    existing: list[ContentScheduleItem | Booked]  # the user's items that count (this and other calendars)
     timing: TimingTable
     prefs: dict[Platform, UserSchedulingPreferences]
     stagger: Stagger
@@ -217,6 +246,29 @@ class Board:
         self.per_week[week] -= 1
         self.fmt_day[(fmt, day)] -= 1
         self.fmt_week[(fmt, week)] -= 1
+
+    def free(self, slot: Slot) -> bool:
+        """``conflict(slot) is None``, without building the message (the search's hot path)."""
+        lim = self.limits
+        cap = lim.max_per_day
+        if cap is not None and self.per_day.get(slot.day, 0) >= cap:
+            return False
+        cap = lim.max_per_week
+        if cap is not None and self.per_week.get(slot.week, 0) >= cap:
+            return False
+        if lim.format_caps:
+            fday, fweek = lim.format_caps.get(slot.fmt, _NO_CAPS)
+            if fday is not None and self.fmt_day.get((slot.fmt, slot.day), 0) >= fday:
+                return False
+            if fweek is not None and self.fmt_week.get((slot.fmt, slot.week), 0) >= fweek:
+                return False
+        times = self.times
+        utc = slot.utc
+        i = bisect.bisect_left(times, utc)
+        gap = max(lim.spacing, 1.0)
+        if i < len(times) and times[i] - utc < gap:
+            return False
+        return not (i > 0 and utc - times[i - 1] < gap)
 
     def conflict(self, slot: Slot) -> str | None:
         """Why ``slot`` cannot take one more post on this platform, or None."""
@@ -368,11 +420,12 @@ class SlotIndex:
             if prune:
                 i = self._find(level, i)
             n = len(slots)
+            free = board.free
             while i < n:
                 slot = slots[i]
                 if slot.utc > hi:
                     break
-                if board.conflict(slot) is None:
+                if free(slot):
                     if accept is None or accept(slot):
                         return slot
                     i += 1
@@ -417,11 +470,13 @@ class Planner:
             lim = limits_for(platform, formats, self.inp.prefs.get(platform), self.inp.platform_caps.get(platform))
             self.limits[platform] = lim
             board = Board(lim)
+            canceled, tz = ScheduleStatus.CANCELED, self.tz
             for item in self.inp.existing:
-                if item.platform == platform and item.status != ScheduleStatus.CANCELED:
-                    local = item.scheduled_at.astimezone(self.tz)
-                    iso = local.date().isocalendar()
-                    board.add(local.timestamp(), local.date(), (iso[0], iso[1]), item.format)
+                if item.platform == platform and item.status != canceled:
+                    local = _local(item, tz)
+                    day = local.date()
+                    iso = day.isocalendar()
+                    board.add(local.timestamp(), day, (iso[0], iso[1]), item.format)
             self.boards[platform] = board
         return self.boards[platform]
 
@@ -430,7 +485,8 @@ class Planner:
         job = self.inp.job.bulk_job_id
         for item in self.inp.existing:
             if item.bulk_job_id == job and item.status != ScheduleStatus.CANCELED:
-                self.by_video.setdefault(item.video_job_id, {})[item.platform] = item.scheduled_at.timestamp()
+                utc = item.utc if type(item) is Booked else item.scheduled_at.timestamp()
+                self.by_video.setdefault(item.video_job_id, {})[item.platform] = utc
 
     def slots_for(self, req: Request) -> list[Slot]:
         k = (req.platform, req.fmt.format)
@@ -465,12 +521,20 @@ class Planner:
         return None
 
     def place(self, req: Request, slot: Slot) -> None:
-        self.boards[req.platform].add(slot.utc, slot.day, slot.week, slot.fmt)
-        self.placed[req.key] = (req, slot)
-        self.by_video.setdefault(req.video.video_job_id, {})[req.platform] = slot.utc
-        self.new_on[req.platform] = self.new_on.get(req.platform, 0) + 1
-        self.on_day.setdefault((req.platform, slot.day), set()).add(req.key)
-        self.on_week.setdefault((req.platform, slot.week), set()).add(req.key)
+        platform, key = req.platform, req.key
+        self.boards[platform].add(slot.utc, slot.day, slot.week, slot.fmt)
+        self.placed[key] = (req, slot)
+        video = self.by_video.get(req.video.video_job_id)
+        if video is None:
+            video = self.by_video[req.video.video_job_id] = {}
+        video[platform] = slot.utc
+        self.new_on[platform] = self.new_on.get(platform, 0) + 1
+        for table, k in ((self.on_day, (platform, slot.day)), (self.on_week, (platform, slot.week))):
+            keys = table.get(k)
+            if keys is None:
+                table[k] = {key}
+            else:
+                keys.add(key)
 
     def unplace(self, req: Request) -> Slot:
         _, slot = self.placed.pop(req.key)
@@ -717,7 +781,7 @@ class ExactSearch:
             raise _OutOfBudget
 
     def _feasible(self, r: Request, slot: Slot) -> bool:
-        return self.p.boards[r.platform].conflict(slot) is None and self.p.stagger_conflict(r, slot.utc) is None
+        return self.p.boards[r.platform].free(slot) and self.p.stagger_conflict(r, slot.utc) is None
 
     def _best_free(self, r: Request) -> Slot | None:
         for slot in self.domains[r.key]:
@@ -973,7 +1037,7 @@ def frequency_warnings(
         counts: dict[tuple, int] = {}
         for i in items:
             if i.platform == platform:
-                iso = i.scheduled_at.astimezone(planner.tz).date().isocalendar()
+                iso = _local(i, planner.tz).date().isocalendar()
                 counts[(iso[0], iso[1])] = counts.get((iso[0], iso[1]), 0) + 1
         short = [(w, counts.get(w, 0)) for w in weeks if counts.get(w, 0) < lim.min_per_week]
         if short:

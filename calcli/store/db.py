@@ -207,8 +207,10 @@ class Store:
     def replace_calendar(
         self, cal: ContentCalendar, items: list[ContentScheduleItem], lines: list[int | None] | None = None
     ) -> None:
-        """Mirror one calendar file: header, exceptions, items (in file order), assignments."""
-        stamps = self._stamps(cal.name)
+        """Mirror one calendar file: header, exceptions, items (in file order), assignments.
+
+        Items' ``created_at``/``updated_at`` come from their history, joined in SQL (a calendar
+        of 30,000 items need not bring its history into Python)."""
         self.delete_calendar(cal.name)
         now = utc_stamp()
         created, _ = self.con.execute(
@@ -231,12 +233,19 @@ class Store:
             ],
         )
         self.append("schedule_exceptions", [_exception_row(cal, e) for e in cal.exceptions])
-        rows = []
-        for order, item in enumerate(items):
-            c, u = stamps.get(item.id, (None, None))
-            line = lines[order] if lines else item.line
-            rows.append(_item_row(item, cal.timezone, order, line, c or now, u or now))
+        tzname = cal.timezone
+        if lines:
+            rows = [_item_row(item, tzname, order, lines[order], now, now) for order, item in enumerate(items)]
+        else:
+            rows = [_item_row(item, tzname, order, item.line, now, now) for order, item in enumerate(items)]
         self.append("content_schedule_items", rows)
+        if created is not None:  # the calendar has history: its items' stamps come from it
+            self.con.execute(
+                "UPDATE content_schedule_items i SET created_at = h.c, updated_at = h.u "
+                "FROM (SELECT item_id, min(changed_at) AS c, max(changed_at) AS u FROM item_history "
+                "WHERE calendar_id = $cal GROUP BY item_id) h WHERE i.calendar_id = $cal AND i.id = h.item_id",
+                {"cal": cal.name},
+            )
         self.append(
             "schedule_assignments", [(i.id, cal.name, i.user_id, i.assignee, None) for i in items if i.assignee]
         )
@@ -386,6 +395,16 @@ class Store:
     def calendar_items(self, calendar_id: str) -> list[ContentScheduleItem]:
         """The calendar's items in file order."""
         return self.items(calendar=calendar_id, file_order=True)
+
+    def item_facts(self, calendar_id: str) -> list[tuple]:
+        """(idempotency_key, calendar_id, video_job_id, bulk_job_id, platform, format, status,
+        scheduled_utc as epoch microseconds, timezone) of the calendar's items, in file order: what
+        the planner needs of the items already there, without building full items."""
+        return self.con.execute(
+            "SELECT idempotency_key, calendar_id, video_job_id, bulk_job_id, platform, format, status, "
+            "epoch_us(scheduled_utc), timezone FROM content_schedule_items WHERE calendar_id = ? ORDER BY src_order",
+            [calendar_id],
+        ).fetchall()
 
     def keys_elsewhere(self, calendar_id: str, keys: list[str], user: str) -> dict[str, str]:
         """Idempotency keys among ``keys`` already used by the user's other calendars → their calendar."""
@@ -548,6 +567,7 @@ def _item_row(
 ) -> tuple:
     at = item.scheduled_at
     offset = at.utcoffset()
+    local = at.replace(tzinfo=None)
     return (
         item.id,
         item.idempotency_key,
@@ -557,9 +577,9 @@ def _item_row(
         item.video_job_id,
         item.platform._value_,  # hot path: .value is a slow property in 3.11
         item.format,
-        _utc_naive(at),
-        at.replace(tzinfo=None),
-        int(offset.total_seconds() // 60) if offset is not None else 0,
+        local - offset if offset is not None else local,  # the instant as naive UTC
+        local,
+        (offset.days * 86400 + offset.seconds) // 60 if offset is not None else 0,
         tzname,
         item.status._value_,
         item.score,
