@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install calcli with its test tools
 
-demo: $(STAMP)  ## plan the shipped example bulk job in a scratch copy of the example project
+demo: $(STAMP)  ## plan the example bulk job, then analyse the example KPI data, in a scratch copy
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	@cp -r calcli.toml preferences.yaml calendars examples $(DEMO)/
 	cd $(DEMO) && ../../$(BIN)/calcli check
@@ -28,6 +28,11 @@ demo: $(STAMP)  ## plan the shipped example bulk job in a scratch copy of the ex
 	cd $(DEMO) && ../../$(BIN)/calcli plan examples/bulk.json --calendar launch --dry-run
 	cd $(DEMO) && ../../$(BIN)/calcli explain it_8fec3c9dae
 	cd $(DEMO) && ../../$(BIN)/calcli sql "SELECT platform, count(*) AS items, round(avg(score), 3) AS avg_score FROM content_schedule_items GROUP BY platform ORDER BY platform"
+	@# Performance: 26 simulated weeks of posts and their numbers (examples/analytics/generate.py).
+	@cp examples/analytics/history.yaml $(DEMO)/calendars/
+	cd $(DEMO) && ../../$(BIN)/calcli kpi import examples/analytics/kpi.csv
+	cd $(DEMO) && ../../$(BIN)/calcli analyze --calendar history --until 2026-07-05 --format table
+	cd $(DEMO) && ../../$(BIN)/calcli optimize --calendar launch --format table
 
 test: $(STAMP)  ## run the whole test suite
 	$(BIN)/python -m pytest

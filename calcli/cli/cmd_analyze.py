@@ -206,6 +206,13 @@ def render_analysis(doc: dict, fmt: str) -> None:
         emit_rows(shown, [HEADERS.get(c, c) for c in cols], "table", title=title)
         if more > 0:
             print(f"… and {more} more (--format json has every row)")
+        if name == "videos":
+            wins: dict[str, int] = {}
+            for v in doc["videos"]:
+                if v["best"]:
+                    wins[v["best"]] = wins.get(v["best"], 0) + 1
+            ranked = sorted(wins.items(), key=lambda kv: (-kv[1], kv[0]))
+            print("Best platform per video: " + ", ".join(f"{p} {n}" for p, n in ranked))
         if name == "formats" and doc["heatmap"]:
             print()
             print("Weekday × hour (all chosen platforms; lift against each post's platform and format)")
