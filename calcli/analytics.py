@@ -55,13 +55,13 @@ class PlatformModel:
     sd: float  # residual standard deviation (log scale)
     cells: list[Cell] = field(default_factory=list)
 
-    def effect(self, c: Cell) -> tuple[float, float]:
-        """The slot against the platform's other posts: difference of mean log rates and its
-        standard error. Residuals sum to zero per platform, so the rest's mean follows."""
-        rest = self.posts - c.posts
-        diff = c.mean * self.posts / rest
-        se = self.sd * math.sqrt(1 / c.posts + 1 / rest)
-        return diff, se
+    def effect(self, c: Cell, without: list[Cell] | tuple = ()) -> tuple[float, float]:
+        """The slot against the platform's other posts (less the slots ``without``): difference of
+        mean log rates and its standard error. Residuals sum to zero per platform, so the rest's
+        mean follows from the slots' own sums."""
+        rest = self.posts - c.posts - sum(e.posts for e in without)
+        rest_mean = (-c.mean * c.posts - sum(e.mean * e.posts for e in without)) / rest
+        return c.mean - rest_mean, self.sd * math.sqrt(1 / c.posts + 1 / rest)
 
     def tested(self) -> list[Cell]:
         return [c for c in self.cells if c.posts >= MIN_CELL_POSTS and self.posts - c.posts >= MIN_CELL_POSTS]
@@ -122,15 +122,26 @@ class TimeClaim:
     claimed: bool
 
 
+def _z(diff: float, se: float) -> float:
+    return diff / se if se else 0.0
+
+
 def time_claims(models: dict[str, PlatformModel]) -> list[TimeClaim]:
     """Every tested slot with its lift, its Bonferroni-adjusted interval, and whether it is a claim."""
     tests = sum(len(m.tested()) for m in models.values())
     crit = z_for(tests)
     out = []
     for m in models.values():
-        for c in m.tested():
-            diff, se = m.effect(c)
-            z = diff / se if se else 0.0
+        tested = m.tested()
+        # Step down: a slot that is better beyond chance leaves the baseline of the others, or one
+        # real winner would make every other slot look worse than "the rest".
+        better = [c for c in tested if _z(*m.effect(c)) > crit]
+        for c in tested:
+            keep_out = [] if c in better else better
+            if m.posts - c.posts - sum(e.posts for e in keep_out) < MIN_CELL_POSTS:
+                keep_out = []
+            diff, se = m.effect(c, keep_out)
+            z = _z(diff, se)
             out.append(
                 TimeClaim(
                     m.platform,
@@ -352,7 +363,8 @@ def research_windows(timing, platform: str, top: int = 3) -> list[str]:
     """The research baseline's best windows of a platform, as text (the fallback of a claim)."""
     fmts = timing.for_platform(Platform(platform))
     wins = sorted(
-        {(w.score, tuple(sorted(w.days)), w.start, w.end) for f in fmts for w in f.windows}, key=lambda w: -w[0]
+        {(w.score, tuple(sorted(w.days)), w.start, w.end) for f in fmts for w in f.windows},
+        key=lambda w: (-w[0], w[1], w[2], w[3]),
     )[:top]
     return [f"{_days(d)} {_hhmm(s)}-{_hhmm(e)} (score {sc:.2f})" for sc, d, s, e in wins]
 

@@ -151,10 +151,22 @@ def best_times(resid) -> tuple[list[dict], dict]:
             if len(inside) >= 5 and len(rest) >= 5:
                 tested.append((name, wd, hr, inside, rest))
     crit = NormalDist().inv_cdf(1 - 0.05 / (2 * max(len(tested), 1)))
+    def compare(name, inside, rest):
+        diff = statistics.fmean(p["r"] for p in inside) - statistics.fmean(p["r"] for p in rest)
+        return diff, sd[name] * math.sqrt(1 / len(inside) + 1 / len(rest))
+
+    # Step down: slots better beyond chance leave the baseline of their platform's other slots.
+    better = set()
+    for name, wd, hr, inside, rest in tested:
+        diff, se = compare(name, inside, rest)
+        if diff / se > crit:
+            better.add((name, wd, hr))
     rows = []
     for name, wd, hr, inside, rest in tested:
-        diff = statistics.fmean(p["r"] for p in inside) - statistics.fmean(p["r"] for p in rest)
-        se = sd[name] * math.sqrt(1 / len(inside) + 1 / len(rest))
+        if (name, wd, hr) not in better:
+            trimmed = [p for p in rest if (name, p["weekday"], p["hour"]) not in better]
+            rest = trimmed if len(trimmed) >= 5 else rest
+        diff, se = compare(name, inside, rest)
         z = diff / se
         expo = total(inside, "exposure")
         rows.append({"platform": name, "slot": slot(wd, hr), "weekday": wd, "hour": hr, "posts": len(inside),
