@@ -70,28 +70,37 @@ def env(ctx: typer.Context) -> Env:
 
 
 def _register() -> None:
-    from calcli.cli import cmd_cron, cmd_db, cmd_kpi, cmd_ops, cmd_plan, cmd_platforms, cmd_project, cmd_views
+    from calcli.cli import (
+        cmd_analyze,
+        cmd_cron,
+        cmd_db,
+        cmd_exchange,
+        cmd_kpi,
+        cmd_ops,
+        cmd_plan,
+        cmd_platforms,
+        cmd_project,
+        cmd_schema,
+        cmd_trial,
+        cmd_views,
+    )
 
-    cmd_project.register(app)
-    cmd_plan.register(app)
-    cmd_ops.register(app)
-    cmd_cron.register(app)
-    cmd_platforms.register(app)
-    cmd_kpi.register(app)
-    from calcli.cli import cmd_analyze
-
-    cmd_analyze.register(app)
-    cmd_views.register(app)
-    from calcli.cli import cmd_exchange
-
-    cmd_exchange.register(app)
-    from calcli.cli import cmd_trial
-
-    cmd_trial.register(app)
+    # The order --help lists them in: plan, run, measure, move data, look at the files and the store.
+    for module in (
+        cmd_project,
+        cmd_plan,
+        cmd_ops,
+        cmd_cron,
+        cmd_platforms,
+        cmd_kpi,
+        cmd_analyze,
+        cmd_trial,
+        cmd_views,
+        cmd_exchange,
+    ):
+        module.register(app)
     app.add_typer(cmd_db.db_app, name="db")
     cmd_db.register(app)
-    from calcli.cli import cmd_schema
-
     cmd_schema.register(app)
 
 
