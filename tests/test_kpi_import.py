@@ -65,6 +65,19 @@ def test_a_later_snapshot_is_a_new_event(synced, run):
     assert [e["impressions"] for e in events(run)] == [1000, 3000]
 
 
+def test_the_same_snapshot_twice_in_one_file_loads_once_the_later_line_winning(synced, run):
+    (synced / "k.csv").write_text(
+        HEADER
+        + ",tiktok,abc,2026-07-02T12:00:00Z,1,1,1,1,1,1\n"
+        + ",tiktok,abc,yesterday,1,1,1,1,1,1\n"  # a bad row among them has no event key
+        + ",tiktok,abc,2026-07-02T12:00:00Z,2,1,1,7,1,1\n"
+    )
+    r = run("kpi", "import", "k.csv", "--format", "json")
+    assert r.exit_code == 5, r
+    assert json.loads(r.stdout)[0]["added"] == 1
+    assert [(e["impressions"], e["likes"]) for e in events(run)] == [(2, 7)]
+
+
 def test_strict_loads_nothing_when_a_row_is_bad(synced, run):
     (synced / "k.csv").write_text(HEADER + "it_teaser_yt,youtube,,2026-07-02T12:00:00Z,1000,800,900,50,5,3\n"
                                   + "it_teaser_yt,youtube,,not-a-time,1,1,1,1,1,1\n")

@@ -67,7 +67,11 @@ def _connect(path: Path, read_only: bool, timeout: float):
     delay = 0.02
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            # No progress bar: DuckDB draws one on stdout for a long statement (a big KPI import),
+            # where it would corrupt the command's output.
+            con.execute("SET enable_progress_bar = false")
+            return con
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise CalcliError(f"cannot open the store {path}: {exc}") from None

@@ -130,38 +130,44 @@ def import_file(
         params,
     )
     result = ImportResult()
+    # Duplicates of an event key within the file are rare: a distinct count of the keys' hashes finds
+    # every one (equal keys, equal hashes); a hash collision only sends the import down the dedupe path.
     result.rows, result.rejected_count, result.unlinked, dupes = con.execute(
         "SELECT count(*), count(reason), count(*) FILTER (WHERE reason IS NULL AND item_id IS NULL), "
-        "count(event_key) - count(DISTINCT event_key) FROM _v"
+        "count(event_key) - count(DISTINCT hash(event_key)) FILTER (WHERE event_key IS NOT NULL) FROM _v"
     ).fetchone()
     result.rejected = con.execute(
         "SELECT line, reason FROM _v WHERE reason IS NOT NULL ORDER BY line LIMIT 50"
     ).fetchall()
     if strict and result.rejected_count:
         return result
-    good = "SELECT * FROM _v WHERE reason IS NULL"
+    good = "(SELECT * FROM _v WHERE reason IS NULL)"
     if dupes:  # the same snapshot twice in one file: the later line wins
-        good += " QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY line DESC) = 1"
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _g AS SELECT * FROM _v WHERE reason IS NULL "
+            "QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY line DESC) = 1"
+        )
+        good = "_g"
     differs = " OR ".join(f"g.{c} IS DISTINCT FROM e.{c}" for c in (*COUNTS, "watch_time_seconds", "item_id"))
     # Each snapshot is new (insert), seen with other numbers (replace), or seen as is (nothing to do).
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE _w AS
-        SELECT g.*, e.event_key IS NOT NULL AS seen FROM ({good}) g
-        LEFT JOIN performance_kpi_events e ON e.event_key = g.event_key
-        WHERE e.event_key IS NULL OR {differs}
-        """
-    )
+    # Counted with one join, then written straight from the staging table (no second copy of it).
     result.added, result.updated = con.execute(
-        "SELECT count(*) FILTER (WHERE NOT seen), count(*) FILTER (WHERE seen) FROM _w"
+        f"SELECT count(*) FILTER (WHERE e.event_key IS NULL), count(*) FILTER (WHERE e.event_key IS NOT NULL) "
+        f"FROM {good} g LEFT JOIN performance_kpi_events e ON e.event_key = g.event_key "
+        f"WHERE e.event_key IS NULL OR {differs}"
     ).fetchone()
     if result.updated:
-        con.execute("DELETE FROM performance_kpi_events WHERE event_key IN (SELECT event_key FROM _w WHERE seen)")
-    con.execute(
-        f"INSERT INTO performance_kpi_events SELECT event_key, $user, item_id, platform, post_id, metric_at, "
-        f"{', '.join(COUNTS)}, watch_time_seconds, $source, $now FROM _w",
-        {"user": user, "source": source, "now": imported_at},
-    )
+        con.execute(
+            f"DELETE FROM performance_kpi_events WHERE event_key IN (SELECT g.event_key FROM {good} g "
+            f"JOIN performance_kpi_events e ON e.event_key = g.event_key WHERE {differs})"
+        )
+    if result.added or result.updated:  # after the delete, exactly the new and the replaced are missing
+        con.execute(
+            f"INSERT INTO performance_kpi_events SELECT g.event_key, $user, g.item_id, g.platform, g.post_id, "
+            f"g.metric_at, {', '.join('g.' + c for c in COUNTS)}, g.watch_time_seconds, $source, $now "
+            f"FROM {good} g WHERE NOT EXISTS (SELECT 1 FROM performance_kpi_events e WHERE e.event_key = g.event_key)",
+            {"user": user, "source": source, "now": imported_at},
+        )
     return result
 
 
