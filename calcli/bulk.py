@@ -85,10 +85,15 @@ def _video(v, i: int, bad, where) -> VideoJob | None:
                 except (ValueError, AttributeError):
                     vbad(f"unknown platform {p!r} (known: {', '.join(PLATFORM_IDS)}; twitter = x)", "platforms")
             platforms = list(dict.fromkeys(platforms))
-    status = _enum(JobStatus, v.get("status", "completed"), lambda m: vbad(m, "status"))
-    priority = None
-    if v.get("priority") is not None:
-        priority = _enum(JobPriority, v["priority"], lambda m: vbad(m, "priority"))
+    status = v.get("status", "completed")
+    status = _STATUSES.get(status) if type(status) is str else None
+    if status is None:
+        status = _enum(JobStatus, v.get("status", "completed"), lambda m: vbad(m, "status"))
+    priority = v.get("priority")
+    if priority is not None:
+        priority = _PRIORITIES.get(priority) if type(priority) is str else None
+        if priority is None:
+            priority = _enum(JobPriority, v["priority"], lambda m: vbad(m, "priority"))
     ready = None
     if v.get("ready_at") is not None:
         try:
@@ -99,7 +104,7 @@ def _video(v, i: int, bad, where) -> VideoJob | None:
     if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int | float) or duration <= 0):
         vbad(f"expected a positive number of seconds, found {duration!r}", "duration_seconds")
     aspect = v.get("aspect_ratio")
-    if aspect is not None:
+    if aspect is not None and aspect not in _GOOD_ASPECTS:
         from calcli.timing import aspect_value
 
         if not isinstance(aspect, str) or aspect_value(aspect) is None:
@@ -125,6 +130,12 @@ def _video(v, i: int, bad, where) -> VideoJob | None:
         priority=priority,
         line=None,
     )
+
+
+# The values seen in nearly every bulk job, decided once (each as ``_enum`` / ``aspect_value`` decide it).
+_STATUSES = {m.value: m for m in JobStatus}
+_PRIORITIES = {m.value: m for m in JobPriority}
+_GOOD_ASPECTS = frozenset({"9:16", "16:9", "1:1", "4:5", "4:3", "3:4", "2:3", "21:9"})
 
 
 def _enum(cls, value, report):

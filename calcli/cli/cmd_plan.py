@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Annotated
 
@@ -59,6 +60,7 @@ def plan(
 
     e = env(ctx)
     project = find_project(e.project)
+    gc.disable()  # as plan_bulk_job does, through the output of its 30,000 items too (see there)
     outcome = plan_bulk_job(
         project,
         bulk,
@@ -95,6 +97,8 @@ def _render_plan(outcome, fmt: str | None, dry_run: bool, messages, project) -> 
     }
     out = resolve_format(fmt)
     if out == "json":
+        for doc in items:  # the text emit_json would write, without a callback per item
+            doc["scheduled_at"] = doc["scheduled_at"].isoformat(timespec="seconds")
         emit_json(
             {
                 "summary": summary,
