@@ -226,6 +226,8 @@ class Board:
 
     def __init__(self, limits: Limits):
         self.limits = limits
+        # Counts per format are kept only when a format has a cap of its own.
+        self.per_format = any(d is not None or w is not None for d, w in limits.format_caps.values())
         self.times: list[float] = []
         self.per_day: dict[date, int] = {}
         self.per_week: dict[tuple[int, int], int] = {}
@@ -236,16 +238,18 @@ class Board:
         bisect.insort(self.times, utc)
         self.per_day[day] = self.per_day.get(day, 0) + 1
         self.per_week[week] = self.per_week.get(week, 0) + 1
-        self.fmt_day[(fmt, day)] = self.fmt_day.get((fmt, day), 0) + 1
-        self.fmt_week[(fmt, week)] = self.fmt_week.get((fmt, week), 0) + 1
+        if self.per_format:
+            self.fmt_day[(fmt, day)] = self.fmt_day.get((fmt, day), 0) + 1
+            self.fmt_week[(fmt, week)] = self.fmt_week.get((fmt, week), 0) + 1
 
     def remove(self, utc: float, day: date, week: tuple[int, int], fmt: str = "") -> None:
         i = bisect.bisect_left(self.times, utc)
         del self.times[i]
         self.per_day[day] -= 1
         self.per_week[week] -= 1
-        self.fmt_day[(fmt, day)] -= 1
-        self.fmt_week[(fmt, week)] -= 1
+        if self.per_format:
+            self.fmt_day[(fmt, day)] -= 1
+            self.fmt_week[(fmt, week)] -= 1
 
     def free(self, slot: Slot) -> bool:
         """``conflict(slot) is None``, without building the message (the search's hot path)."""
@@ -256,7 +260,7 @@ class Board:
         cap = lim.max_per_week
         if cap is not None and self.per_week.get(slot.week, 0) >= cap:
             return False
-        if lim.format_caps:
+        if self.per_format:
             fday, fweek = lim.format_caps.get(slot.fmt, _NO_CAPS)
             if fday is not None and self.fmt_day.get((slot.fmt, slot.day), 0) >= fday:
                 return False
@@ -962,12 +966,23 @@ def _why_unplaced(planner: Planner, req: Request, cache: dict) -> str:
         step = max(1, len(ready) // 60)  # a sample is enough to name the main reason
         sample = cache[("sample", *key)] = (len(ready), ready[::step])
     count, slots = sample
-    reasons: dict[str, int] = {}
-    for slot in slots:
-        why = planner.conflict(req, slot) or "unknown"
-        reasons[why] = reasons.get(why, 0) + 1
-    top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    text = f"no slot left in the period ({count} candidate slots, most ruled out by: {top})"
+    # planner.conflict(req, slot) for each sampled slot (all at or after req.earliest): the board's
+    # reason (caps, spacing: the same for every request alike, and nothing moves any more), else the
+    # stagger's (this video's). Only slots the board leaves free need a look per request.
+    board = cache.get(("board", *key))
+    if board is None:
+        b = planner.boards[req.platform]
+        board = cache[("board", *key)] = [b.conflict(slot) for slot in slots]
+    text = cache.get(("full", *key)) if None not in board else None
+    if text is None:
+        reasons: dict[str, int] = {}
+        for slot, why in zip(slots, board, strict=True):
+            why = why or planner.stagger_conflict(req, slot.utc) or "unknown"
+            reasons[why] = reasons.get(why, 0) + 1
+        top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        text = f"no slot left in the period ({count} candidate slots, most ruled out by: {top})"
+        if None not in board:  # every sampled slot is full on the board: the same answer for all alike
+            cache[("full", *key)] = text
     if not partners:
         cache[key] = text
     return text

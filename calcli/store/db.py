@@ -414,6 +414,11 @@ class Store:
         """Idempotency keys among ``keys`` already used by the user's other calendars → their calendar."""
         if not keys:
             return {}
+        other = self.con.execute(
+            "SELECT 1 FROM content_schedule_items WHERE calendar_id <> ? AND user_id = ? LIMIT 1", [calendar_id, user]
+        ).fetchone()
+        if other is None:  # no other calendar of the user's has items: no need to send the keys to DuckDB
+            return {}
         rows = self.con.execute(
             "SELECT idempotency_key, calendar_id FROM content_schedule_items "
             "WHERE calendar_id <> ? AND user_id = ? AND idempotency_key IN (SELECT unnest(?))",
