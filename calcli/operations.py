@@ -344,14 +344,8 @@ def item_log(s: Session, item_id: str, all_users: bool = False) -> tuple[str, li
 # ---------------------------------------------------------------- calendars
 
 
-def new_calendar(
-    s: Session, name: str, start: date, end: date, tz: str | None, title: str, platforms: list[Platform]
-) -> ContentCalendar:
-    path = s.project.calendar_path(name)
-    if path.exists():
-        raise UsageError(f"calendar {name!r} already exists ({s.project.rel(path)}).")
-    if end < start:
-        raise UsageError(f"--end {end} is before --start {start}.")
+def calendar_zone(s: Session, tz: str | None) -> str:
+    """The zone of a new calendar: ``tz`` (from --tz), else the user's, else the project's."""
     tzname = (
         tz
         or load_preferences(s.project.preferences_path, s.user, s.project.config.timezone).timezone
@@ -361,6 +355,18 @@ def new_calendar(
         zone(tzname)
     except ValueError as exc:
         raise InvalidInput(Finding("--tz", None, None, str(exc))) from None
+    return tzname
+
+
+def new_calendar(
+    s: Session, name: str, start: date, end: date, tz: str | None, title: str, platforms: list[Platform]
+) -> ContentCalendar:
+    path = s.project.calendar_path(name)
+    if path.exists():
+        raise UsageError(f"calendar {name!r} already exists ({s.project.rel(path)}).")
+    if end < start:
+        raise UsageError(f"--end {end} is before --start {start}.")
+    tzname = calendar_zone(s, tz)
     cal = ContentCalendar(
         name=name,
         user_id=s.user,

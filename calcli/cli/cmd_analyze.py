@@ -110,7 +110,6 @@ def analyze_cmd(
     from calcli.cli.app import env
     from calcli.cli.options import parse_date, parse_platform
     from calcli.cli.render import resolve_format
-    from calcli.errors import UsageError
     from calcli.metrics import METRICS, PostFilter
     from calcli.operations import session
     from calcli.project import find_project
@@ -124,8 +123,7 @@ def analyze_cmd(
     e = env(ctx)
     project = find_project(e.project)
     with session(project, user) as s:
-        if calendar and not s.store.calendar(calendar):
-            raise UsageError(f"no calendar {calendar!r}.", "List calendars with `calcli calendar list`.")
+        _known_calendar(s, calendar)
         f = PostFilter(s.user, calendar, p, first, last)
         doc = analyze(s.store, project, f, project.config.timezone, metric_name)
     out_fmt = resolve_format(chosen_format(fmt, as_json))
@@ -271,7 +269,6 @@ def optimize_cmd(
     from calcli.cli.app import env
     from calcli.cli.options import parse_platform
     from calcli.cli.render import emit_json, emit_rows, resolve_format
-    from calcli.errors import UsageError
     from calcli.metrics import METRICS, PostFilter
     from calcli.operations import session
     from calcli.optimize import apply_moves, learn, plan_moves, write_learned
@@ -289,8 +286,7 @@ def optimize_cmd(
     e = env(ctx)
     project = find_project(e.project)
     with session(project, user) as s:
-        if calendar and not s.store.calendar(calendar):
-            raise UsageError(f"no calendar {calendar!r}.", "List calendars with `calcli calendar list`.")
+        _known_calendar(s, calendar)
         only, skip = _trial_scope(s, trial, arm)
         learned = learn(s.store, project, PostFilter(s.user, platform=p), project.config.timezone, metric_name)
         moves = plan_moves(s, learned, calendar, p, only, skip, min_gain, horizon)
@@ -331,6 +327,13 @@ def optimize_cmd(
     e.messages.info(f"{len(moves)} planned post(s) {verb}." + ("" if apply or not moves else " Run with --apply."))
     if written:
         e.messages.info(f"wrote {written}: future plans use the learned windows.")
+
+
+def _known_calendar(s, name: str | None) -> None:
+    from calcli.errors import UsageError
+
+    if name and not s.store.calendar(name):
+        raise UsageError(f"no calendar {name!r}.", "List calendars with `calcli calendar list`.")
 
 
 def _min_posts() -> int:

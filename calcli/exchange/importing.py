@@ -430,7 +430,7 @@ def import_schedule(
 
 def _target_calendar(s, name: str, tz: str | None, title: str):
     from calcli.editing import open_calendar
-    from calcli.prefs import load_preferences
+    from calcli.operations import calendar_zone
     from calcli.timeutil import now as current_time
     from calcli.timeutil import zone
 
@@ -440,15 +440,7 @@ def _target_calendar(s, name: str, tz: str | None, title: str):
         if target.calendar.status == "archived":
             raise UsageError(f"calendar {name} is archived; nothing is imported into it.")
         return target.calendar, target.items, False
-    tzname = (
-        tz
-        or load_preferences(s.project.preferences_path, s.user, s.project.config.timezone).timezone
-        or s.project.config.timezone
-    )
-    try:
-        zone(tzname)
-    except ValueError as exc:
-        raise InvalidInput(Finding("--tz", None, None, str(exc))) from None
+    tzname = calendar_zone(s, tz)
     today = current_time(zone(tzname)).date()
     cal = ContentCalendar(
         name=name,
