@@ -931,11 +931,13 @@ def plan(inp: PlanInput) -> PlanResult:
     for req in failed:
         why = _why_unplaced(planner, req, reasons)
         result.unplaced.append(Unplaced(req.video.video_job_id, req.platform.value, why))
+    placed = []
     for req, slot in planner.placed.values():
         item = _item(inp, req, slot)
-        result.items.append(item)
         result.why[item.id] = describe_window(slot)
-    result.items.sort(key=lambda i: (i.scheduled_at.timestamp(), i.platform._value_, i.id))
+        placed.append(((slot.utc, req.platform._value_, item.id), item))  # slot.utc: the item's timestamp()
+    placed.sort(key=lambda p: p[0])
+    result.items = [item for _, item in placed]
     result.unplaced.sort(key=lambda u: (u.video_job_id, u.platform))
     requested = {r.platform for r in requests} | {Platform.parse(u.platform) for u in result.unplaced}
     result.warnings.extend(frequency_warnings(planner, inp, result.items, requested))
@@ -1043,17 +1045,21 @@ def frequency_warnings(
         if monday >= planner.first and monday + timedelta(days=6) <= planner.last:
             weeks.append(monday.isocalendar()[:2])
         d += timedelta(days=7 - d.weekday())
+    limits = {}
     for platform in platforms:
         lim = planner.limits.get(platform) or limits_for(
             platform, inp.timing.for_platform(platform), inp.prefs.get(platform), inp.platform_caps.get(platform)
         )
-        if not lim or not lim.min_per_week or not weeks:
-            continue
-        counts: dict[tuple, int] = {}
-        for i in items:
-            if i.platform == platform:
-                iso = _local(i, planner.tz).date().isocalendar()
-                counts[(iso[0], iso[1])] = counts.get((iso[0], iso[1]), 0) + 1
+        if lim and lim.min_per_week and weeks:
+            limits[platform] = lim
+    by_platform: dict[Platform, dict[tuple, int]] = {p: {} for p in limits}  # posts per ISO week, one pass
+    for i in items:
+        counts = by_platform.get(i.platform)
+        if counts is not None:
+            iso = _local(i, planner.tz).date().isocalendar()
+            counts[(iso[0], iso[1])] = counts.get((iso[0], iso[1]), 0) + 1
+    for platform, lim in limits.items():
+        counts = by_platform[platform]
         short = [(w, counts.get(w, 0)) for w in weeks if counts.get(w, 0) < lim.min_per_week]
         if short:
             (y, wk), n = short[0]
