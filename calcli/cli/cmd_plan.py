@@ -60,19 +60,24 @@ def plan(
 
     e = env(ctx)
     project = find_project(e.project)
+    collecting = gc.isenabled()
     gc.disable()  # as plan_bulk_job does, through the output of its 30,000 items too (see there)
-    outcome = plan_bulk_job(
-        project,
-        bulk,
-        calendar,
-        user=user,
-        start=parse_date(start, "--start"),
-        end=parse_date(end, "--end"),
-        tz=tz,
-        dry_run=dry_run,
-        strict=strict,
-    )
-    _render_plan(outcome, chosen_format(fmt, as_json), dry_run, e.messages, project)
+    try:
+        outcome = plan_bulk_job(
+            project,
+            bulk,
+            calendar,
+            user=user,
+            start=parse_date(start, "--start"),
+            end=parse_date(end, "--end"),
+            tz=tz,
+            dry_run=dry_run,
+            strict=strict,
+        )
+        _render_plan(outcome, chosen_format(fmt, as_json), dry_run, e.messages, project)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _render_plan(outcome, fmt: str | None, dry_run: bool, messages, project) -> None:
