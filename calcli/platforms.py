@@ -296,6 +296,8 @@ def derive(reg: Registry, platform: Platform, title: str, description: str, tags
 
 def _limit_marks(text: str, pattern, mark: str, most: int) -> str:
     """Keep the first ``most`` #hashtags (or @mentions) of ``text``; the others lose their mark."""
+    if text.count(mark) <= most:  # nothing to drop (most captions): skip the regex pass
+        return text
     seen = 0
 
     def keep(m):
