@@ -62,7 +62,7 @@ def simulate(rows_items, rows_events, user: str, rng: random.Random, effect: flo
             likes, comments, shares = int(eng * 0.8), int(eng * 0.08), int(eng * 0.07)
             rows_items.append((item, f"sim/{item}", "sim", user, f"v_{item}", "tiktok", "video", at, at, 0, "UTC",
                                "posted", n))
-            rows_events.append((f"e_{item}", user, item, "tiktok", at + timedelta(days=7), impressions,
+            rows_events.append((len(rows_events), user, item, "tiktok", at + timedelta(days=7), impressions,
                                 int(impressions * 0.8), impressions, likes, comments, shares,
                                 eng - likes - comments - shares))
 

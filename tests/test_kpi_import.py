@@ -130,3 +130,31 @@ def test_an_unknown_header_is_invalid_input(synced, run):
     r = run("kpi", "import", "odd.csv")
     assert r.exit_code == 3
     assert "odd.csv:1: the header matches no known layout" in r.stderr
+
+
+def test_events_imported_before_migration_6_keep_their_keys(synced, run):
+    """A store made before event keys became numbers: its events are converted, so importing the
+    same export again still adds nothing."""
+    import duckdb
+
+    from calcli.store.schema import MIGRATIONS
+
+    (synced / "k.csv").write_text(HEADER + "it_teaser_yt,youtube,,2026-07-02T12:00:00Z,1000,800,900,50,5,3\n")
+    db = synced / ".calcli" / "old.duckdb"
+    con = duckdb.connect(str(db))
+    for version, sql in MIGRATIONS:
+        if version < 6:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_meta VALUES (?, ?, now())", [version, duckdb.__version__])
+    # The key as calcli wrote it before migration 6: 32 hex characters of md5(platform|item|time).
+    con.execute(
+        "INSERT INTO performance_kpi_events (event_key, user_id, item_id, platform, metric_at, impressions, likes) "
+        "VALUES (md5('youtube|it_teaser_yt|2026-07-02 12:00:00+00'), 'user_123', 'it_teaser_yt', 'youtube', "
+        "TIMESTAMP '2026-07-02 12:00:00', 1000, 50)"
+    )
+    con.close()
+    (synced / "calcli.toml").write_text((synced / "calcli.toml").read_text().replace("calcli.duckdb", "old.duckdb"))
+    r = run("kpi", "import", "k.csv", "--format", "json")
+    assert r.exit_code == 0, r
+    assert json.loads(r.stdout)[0]["added"] == 0 and json.loads(r.stdout)[0]["rows"] == 1
+    assert len(events(run)) == 1

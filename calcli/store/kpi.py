@@ -49,7 +49,8 @@ def import_file(
 ) -> ImportResult:
     """Import one file. ``mapping``: canonical column → (file column, scale). Line numbers count
     from ``first_line`` (2 for a CSV with a header, 1 for NDJSON). With ``strict`` nothing is
-    written when any row is bad. The file is read once and materialised once."""
+    written when any row is bad. A clean file is read once and staged once; a file with a bad or
+    repeated row is staged a second time, with its line numbers."""
     con.execute("SET TimeZone = 'UTC'")  # metric times without an offset are UTC
 
     def col(name: str) -> str | None:
@@ -100,16 +101,19 @@ def import_file(
         )
     )
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
-    key = "md5(concat_ws('|', platform, coalesce(link, post_id, post_url), CAST(metric_at AS VARCHAR)))"
+    # The event key: md5 of (platform, post, time) as a 128-bit number (see migration 6).
+    key = (
+        "CAST('0x' || md5(concat_ws('|', platform, coalesce(link, post_id, post_url), "
+        "CAST(metric_at AS VARCHAR))) AS UHUGEINT)"
+    )
     params = {"user": user, "path": path}
     if default_platform:
         params["default_platform"] = default_platform
     if as_of:
         params["as_of"] = as_of
-    con.execute(
-        f"""
+    stage = f"""
         CREATE OR REPLACE TEMP TABLE _v AS
-        WITH raw AS (SELECT row_number() OVER () AS _n, * FROM {READERS[kind]}),
+        WITH raw AS (SELECT {{numbering}} AS _n, * FROM {{reader}}),
         k AS (SELECT {", ".join(norm)} FROM raw),
         items AS (SELECT id, platform, post_ref FROM content_schedule_items WHERE user_id = $user),
         l AS (
@@ -126,16 +130,21 @@ def import_file(
                coalesce(post_id, post_url) AS post_id, CAST(metric_at AS TIMESTAMP) AS metric_at,
                {", ".join(COUNTS)}, watch_time_seconds
         FROM v
-        """,
-        params,
-    )
+        """
     result = ImportResult()
-    # Duplicates of an event key within the file are rare: a distinct count of the keys' hashes finds
-    # every one (equal keys, equal hashes); a hash collision only sends the import down the dedupe path.
-    result.rows, result.rejected_count, result.unlinked, dupes = con.execute(
-        "SELECT count(*), count(reason), count(*) FILTER (WHERE reason IS NULL AND item_id IS NULL), "
-        "count(event_key) - count(DISTINCT hash(event_key)) FILTER (WHERE event_key IS NOT NULL) FROM _v"
-    ).fetchone()
+    # First pass, for the common clean file: no line numbers (numbering the rows in file order is
+    # a sequential pass over the whole file). Only when a row is bad or a key repeats — when lines
+    # are needed, to report or to let the later line win — is the file staged again, numbered.
+    for numbering in ("NULL", "row_number() OVER ()"):
+        con.execute(stage.format(reader=READERS[kind], numbering=numbering), params)
+        # Duplicates of an event key within the file are rare: a distinct count of the keys' hashes finds
+        # every one (equal keys, equal hashes); a hash collision only sends the import down the dedupe path.
+        result.rows, result.rejected_count, result.unlinked, dupes = con.execute(
+            "SELECT count(*), count(reason), count(*) FILTER (WHERE reason IS NULL AND item_id IS NULL), "
+            "count(event_key) - count(DISTINCT hash(event_key)) FILTER (WHERE event_key IS NOT NULL) FROM _v"
+        ).fetchone()
+        if numbering != "NULL" or not (result.rejected_count or dupes):
+            break
     result.rejected = con.execute(
         "SELECT line, reason FROM _v WHERE reason IS NOT NULL ORDER BY line LIMIT 50"
     ).fetchall()
