@@ -106,7 +106,12 @@ def bench_plan(sizes: list[int], work: Path) -> None:
         bulk = make_bulk(root / "bulk.json", videos)
         cmd = [PY, "-m", "calcli", "plan", str(bulk), "--calendar", "bench", "--start", "2027-01-04",
                "--end", "2028-12-31", "--format", "json"]
-        wall, rss = run(cmd, root)
+        wall, rss = float("inf"), 0
+        for _ in range(2 if videos <= 10_000 else 1):  # each try plans into an empty project
+            (root / "calendars" / "bench.yaml").unlink(missing_ok=True)
+            shutil.rmtree(root / ".calcli", ignore_errors=True)
+            w, r = run(cmd, root)
+            wall, rss = min(wall, w), max(rss, r)
         times[videos] = wall
         # Baseline: what writing the same items through PyYAML's dumper alone costs.
         text = (root / "calendars" / "bench.yaml").read_text()
@@ -123,7 +128,8 @@ def bench_plan(sizes: list[int], work: Path) -> None:
         report(f"plan {videos:,} videos x 3 platforms ({placed:,} placed)", wall, base_name, base,
                note=f"peak {rss} MB" + ("; target <= 3 s, <= 400 MB" if videos == 10_000 else ""))
         if videos == 10_000:
-            wall2, rss2 = run(cmd, root)
+            (wall2, rss2), (wall3, _) = run(cmd, root), run(cmd, root)
+            wall2 = min(wall2, wall3)
             report("re-plan 10,000 videos (all already placed)", wall2, "calcli --version",
                    best([PY, "-m", "calcli", "--version"], 3), note=f"peak {rss2} MB; target <= 1.5 s")
     ks = sorted(times)
@@ -188,13 +194,84 @@ def bench_kpi_import(rows: int, work: Path) -> None:
                         rng.randint(0, 500), rng.randint(0, 300), rng.randint(0, 200), rng.randint(0, 100),
                         round(rng.random() * 1000, 1)])
     run([PY, "-m", "calcli", "db", "sync"], root)
-    wall, rss = run([PY, "-m", "calcli", "kpi", "import", str(path)], root)
+    store = root / ".calcli" / "calcli.duckdb"
+    empty = store.with_name("empty.duckdb")
+    shutil.copy(store, empty)
+    wall, rss = float("inf"), 0
+    for _ in range(2):  # each try imports into the same empty store
+        shutil.copy(empty, store)
+        w, r = run([PY, "-m", "calcli", "kpi", "import", str(path)], root)
+        wall, rss = min(wall, w), max(rss, r)
     code = f"import duckdb; duckdb.connect().execute(\"CREATE TABLE t AS SELECT * FROM read_csv('{path}')\")"
     base = best([PY, "-c", code], 3)
     report(f"kpi import of {rows:,} CSV rows", wall, "python+duckdb read_csv of the file", base,
            note=f"{rows / wall:,.0f} rows/s; peak {rss} MB; target >= 300,000 rows/s")
-    again, _ = run([PY, "-m", "calcli", "kpi", "import", str(path)], root)
+    again = best([PY, "-m", "calcli", "kpi", "import", str(path)], 2, root)
     report("kpi re-import of the same file (adds nothing)", again, "python+duckdb read_csv of the file", base)
+
+
+ANALYZE_SQL = """
+import duckdb
+con = duckdb.connect({db!r}, read_only=True)
+tz = 'America/New_York'
+con.execute('''CREATE TEMP TABLE p AS
+  WITH latest AS (SELECT item_id, count(*) AS n, arg_max({{'impressions': impressions, 'reach': reach,
+      'views': views, 'likes': likes, 'comments': comments, 'shares': shares, 'saves': saves}}, metric_at) AS s
+    FROM performance_kpi_events WHERE user_id = 'bench' AND item_id IS NOT NULL GROUP BY item_id)
+  SELECT i.platform, i.format, i.video_job_id, timezone($tz, i.scheduled_utc AT TIME ZONE 'UTC') AS local,
+         s.s.impressions AS impressions, s.s.reach AS reach,
+         coalesce(s.s.likes, 0) + coalesce(s.s.comments, 0) + coalesce(s.s.shares, 0) + coalesce(s.s.saves, 0) AS e
+  FROM latest s JOIN content_schedule_items i ON i.id = s.item_id''', {{'tz': tz}})
+con.execute('''CREATE TEMP TABLE r AS SELECT *, ln((e + 0.5) / (impressions + 0.5))
+  - avg(ln((e + 0.5) / (impressions + 0.5))) OVER (PARTITION BY platform, format) AS r FROM p WHERE impressions > 0''')
+for q in [
+  "SELECT platform, count(*), sum(impressions), sum(e), sum(e) / sum(impressions), sum(e) / sum(reach) "
+  "FROM p GROUP BY 1",
+  "SELECT platform, format, count(*), sum(impressions), sum(e), sum(e) / sum(impressions), "
+  "median(e / impressions) FROM p GROUP BY 1, 2",
+  "SELECT isodow(local), hour(local), count(*), sum(e) / sum(impressions), avg(r) FROM r GROUP BY 1, 2",
+  "SELECT platform, isodow(local), hour(local), count(*), avg(r) FROM r GROUP BY ALL",
+  "SELECT platform, count(*), sum(r * r) FROM r GROUP BY 1",
+  "SELECT video_job_id, platform, sum(e) / sum(impressions) FROM p GROUP BY 1, 2",
+  "SELECT platform, date_trunc('week', scheduled_utc), count(*) FROM content_schedule_items GROUP BY ALL",
+]:
+    con.execute(q).fetchall()
+"""
+
+
+def bench_analyze(videos: int, events: int, work: Path) -> None:
+    """calcli analyze over `events` KPI snapshots of a `videos` x 3 plan, against the same
+    aggregations as raw SQL in a python + duckdb process."""
+    import csv
+    import random
+    from datetime import date, timedelta
+
+    root = make_project(work / "analyze")
+    make_bulk(root / "bulk.json", videos)
+    run([PY, "-m", "calcli", "-q", "plan", "bulk.json", "--calendar", "big", "--start", "2027-01-04",
+         "--end", "2028-12-31"], root)
+    db = root / ".calcli" / "calcli.duckdb"
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    ids = [r[0] for r in con.execute("SELECT id FROM content_schedule_items ORDER BY id").fetchall()]
+    con.close()
+    rng = random.Random(11)
+    path = root / "kpi.csv"
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["item_id", "metric_at", "impressions", "reach", "likes", "comments", "shares", "saves"])
+        for n in range(events):
+            item = ids[n % len(ids)]
+            snap = n // len(ids)  # the n-th snapshot of each post: one a day
+            day = date(2029, 1, 1) + timedelta(days=snap)
+            imp = rng.randint(100, 100_000) * (snap + 1)
+            w.writerow([item, f"{day}T00:00:00Z", imp, imp * 8 // 10, imp // 30, imp // 300, imp // 500, imp // 700])
+    run([PY, "-m", "calcli", "-q", "kpi", "import", str(path)], root)
+    wall = best([PY, "-m", "calcli", "analyze", "--format", "json"], 3, root)
+    base = best([PY, "-c", ANALYZE_SQL.format(db=str(db))], 3, root)
+    report(f"analyze over {events:,} KPI events ({len(ids):,} posts)", wall, "python+duckdb, same aggregations", base,
+           note="target <= 1 s and <= 1.5x")
 
 
 def main() -> None:
@@ -212,6 +289,7 @@ def main() -> None:
         bench_due(50_000, work)
         bench_dispatch(50 if args.quick else 200, work)
         bench_kpi_import(200_000 if args.quick else 1_000_000, work)
+        bench_analyze(1_000 if args.quick else 10_000, 100_000 if args.quick else 1_000_000, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -102,7 +102,8 @@ def platform_models(
         dof = max(n - max(groups, 1), 1)  # one mean estimated per format
         models[platform] = PlatformModel(platform, n, math.sqrt(ss / dof) if ss else 0.0)
     for platform, wd, hr, n, mean, eng, exp in con.execute(
-        """SELECT platform, weekday, hour, count(*), avg(r), sum(engagements), sum(exposure)
+        """SELECT platform, weekday, hour, count(*), avg(r), CAST(sum(engagements) AS BIGINT),
+                  CAST(sum(exposure) AS BIGINT)
            FROM _resid GROUP BY ALL ORDER BY platform, weekday, hour"""
     ).fetchall():
         models[platform].cells.append(Cell(platform, wd, hr, n, mean, eng / exp if exp else None))
@@ -210,18 +211,19 @@ def _totals(con) -> dict:
     return {"posts": row[0], "posts_with_rate": row[1], "snapshots": row[2] or 0, "first": row[3], "last": row[4]}
 
 
+# Sums are cast back to BIGINT: DuckDB sums BIGINT as HUGEINT, which reaches Python slowly.
 GROUP_FIGURES = f"""
     count(*) AS posts,
     count(*) FILTER ({HAS_RATE}) AS posts_with_rate,
-    sum(coalesce(impressions, views)) AS impressions,
-    sum(reach) AS reach,
-    sum(engagements) AS engagements,
+    CAST(sum(coalesce(impressions, views)) AS BIGINT) AS impressions,
+    CAST(sum(reach) AS BIGINT) AS reach,
+    CAST(sum(engagements) AS BIGINT) AS engagements,
     sum(engagements) FILTER ({HAS_RATE}) / nullif(sum(coalesce(impressions, views)) FILTER ({HAS_RATE}), 0)
         AS er_impressions,
     sum(engagements) FILTER (reach > 0) / nullif(sum(reach) FILTER (reach > 0), 0) AS er_reach,
     median(m_er_impressions) AS median_post_er,
-    sum(views) AS views,
-    sum(clicks) AS clicks,
+    CAST(sum(views) AS BIGINT) AS views,
+    CAST(sum(clicks) AS BIGINT) AS clicks,
     sum(watch_time_seconds) AS watch_time_seconds"""
 
 
@@ -266,19 +268,22 @@ def _videos(con) -> list[dict]:
     rows = con.execute(
         f"""SELECT video_job_id, any_value(title), platform,
                    sum(engagements) FILTER ({HAS_RATE}) / nullif(sum(coalesce(impressions, views)), 0),
-                   sum(coalesce(impressions, views)), sum(engagements),
+                   CAST(sum(coalesce(impressions, views)) AS BIGINT), CAST(sum(engagements) AS BIGINT),
                    count(*) OVER (PARTITION BY video_job_id) AS platforms
             FROM _posts GROUP BY video_job_id, platform
             QUALIFY platforms > 1 ORDER BY video_job_id, platform"""
     ).fetchall()
-    out: dict[str, dict] = {}
-    for video, title, platform, er, impressions, engagements, _ in rows:
-        v = out.setdefault(video, {"video_job_id": video, "title": title, "platforms": {}})
-        v["platforms"][platform] = {"er_impressions": er, "impressions": impressions, "engagements": engagements}
-    for v in out.values():
-        rated = {p: d["er_impressions"] for p, d in v["platforms"].items() if d["er_impressions"] is not None}
-        v["best"] = max(rated, key=lambda p: (rated[p], p)) if rated else None
-    return list(out.values())
+    out: list[dict] = []
+    last = None
+    for video, title, platform, er, impressions, engagements, _ in rows:  # ordered by video, platform
+        if video != last:
+            last, platforms, top = video, {}, None
+            out.append({"video_job_id": video, "title": title, "platforms": platforms, "best": None})
+        platforms[platform] = {"er_impressions": er, "impressions": impressions, "engagements": engagements}
+        if er is not None and (top is None or (er, platform) > top):
+            top = (er, platform)
+            out[-1]["best"] = platform
+    return out
 
 
 # ------------------------------------------------------------------- consistency
