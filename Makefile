@@ -34,8 +34,8 @@ demo: $(STAMP)  ## plan the example bulk job, then analyse the example KPI data,
 	cd $(DEMO) && ../../$(BIN)/calcli analyze --calendar history --until 2026-07-05 --format table
 	cd $(DEMO) && ../../$(BIN)/calcli optimize --calendar launch --format table
 
-test: $(STAMP)  ## run the whole test suite
-	$(BIN)/python -m pytest
+test: $(STAMP)  ## run the whole test suite (on every core)
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)  ## ruff over the code and tests
 	$(BIN)/ruff check calcli tests bench
