@@ -516,25 +516,12 @@ def document(t: OptimizationTrial, reports: dict[str, ArmReport]) -> dict:
             "geometric_mean": _r(_geo(m.mean, t.metric)) if m.n else None,
         }
     return {
-        "id": t.id,
-        "name": t.name,
-        "calendar": t.calendar,
-        "platform": t.platform,
-        "metric": t.metric,
-        "unit": t.unit,
-        "assignment": t.assignment,
-        "seed": t.seed,
+        **design_doc(t),
         "status": t.status,
         "started_at": _aware(t.started_at),
         "concluded_at": _aware(t.concluded_at),
         "decision": t.decision,
         "note": t.note,
-        "period": {"start": t.period_start, "end": t.period_end},
-        "min_effect": t.min_effect,
-        "alpha": t.alpha,
-        "planned_per_arm": t.planned_per_arm,
-        "sigma": _r(t.sigma),
-        "sigma_source": t.sigma_source,
         "arms": arms_doc,
         "diff_log": _r(eff.diff) if eff else None,
         "diff_low": _r(eff.low) if eff else None,
@@ -552,6 +539,26 @@ def _geo(mean_log: float, metric_name: str) -> float:
     from calcli.metrics import metric
 
     return math.exp(mean_log) - stats.RATE_OFFSET if metric(metric_name).kind == "rate" else math.expm1(mean_log)
+
+
+def design_doc(t: OptimizationTrial) -> dict:
+    """What was declared before any data was seen (``trial new`` and ``trial status`` print it)."""
+    return {
+        "id": t.id,
+        "name": t.name,
+        "calendar": t.calendar,
+        "platform": t.platform,
+        "metric": t.metric,
+        "unit": t.unit,
+        "assignment": t.assignment,
+        "seed": t.seed,
+        "period": {"start": t.period_start, "end": t.period_end},
+        "min_effect": t.min_effect,
+        "alpha": t.alpha,
+        "planned_per_arm": t.planned_per_arm,
+        "sigma": _r(t.sigma),
+        "sigma_source": t.sigma_source,
+    }
 
 
 def _r(x: float | None) -> float | None:

@@ -83,7 +83,7 @@ def trial_new(
     """
     from calcli.cli.render import emit_json, emit_rows
     from calcli.errors import UsageError
-    from calcli.trials import Design, create_trial, parse_effect
+    from calcli.trials import Design, create_trial, design_doc, parse_effect
 
     if not calendar:
         raise UsageError(
@@ -117,20 +117,7 @@ def trial_new(
     if f == "json":
         emit_json(
             {
-                "id": t.id,
-                "name": t.name,
-                "calendar": t.calendar,
-                "platform": t.platform,
-                "metric": t.metric,
-                "unit": t.unit,
-                "assignment": t.assignment,
-                "seed": t.seed,
-                "min_effect": t.min_effect,
-                "alpha": t.alpha,
-                "period": {"start": t.period_start, "end": t.period_end},
-                "planned_per_arm": t.planned_per_arm,
-                "sigma": round(t.sigma, 6),
-                "sigma_source": t.sigma_source,
+                **design_doc(t),
                 "arms": {
                     "a": {"strategy": t.arm_a, "units": n_a},
                     "b": {"strategy": t.arm_b, "units": len(rows) - n_a},
