@@ -19,6 +19,7 @@ when the expected gain from the user's data is at least ``min_gain``.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 from dataclasses import dataclass, field
@@ -296,35 +297,71 @@ def plan_moves(
         inp.timing = learned.timing(inp.timing)
         tz = zone(cal.timezone)
         real_now = inp.now
+        board = Nearby(inp.existing)
         for item in sorted(mine, key=lambda i: (i.scheduled_at, i.id)):
-            inp.existing = [e for e in inp.existing if e.id != item.id]
-            fmt = _format_of(inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None)
+            pl = learned.platforms[item.platform.value]
             local = item.scheduled_at.astimezone(tz)
-            inp.now = max(real_now, item.scheduled_at)
-            inp.start, inp.end = local.date(), local.date() + timedelta(days=horizon_days)
-            slot = best_free_slot(inp, item.platform, fmt, item.video_job_id, item.idempotency_key)
+            here = learned.lift_at(item.platform.value, local)
+            if max((e.shrunk for e in pl.effects.values()), default=0.0) - here < math.log1p(min_gain):
+                continue  # no slot of this platform could gain enough
+            board.remove(item)
+            fmt = _format_of(inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None)
+            # The planner sees only what can constrain this post: the items of the weeks around its
+            # horizon (caps, spacing) and its video's other posts (stagger).
+            one = dataclasses.replace(
+                inp,
+                existing=board.around(item, timedelta(days=8), timedelta(days=horizon_days + 8)),
+                now=max(real_now, item.scheduled_at),
+                start=local.date(),
+                end=local.date() + timedelta(days=horizon_days),
+            )
+            slot = best_free_slot(one, item.platform, fmt, item.video_job_id, item.idempotency_key)
             current = _score_at(fmt.windows, local)
             keep = item
             if slot is not None and slot.at != item.scheduled_at:
                 new_local = slot.at.astimezone(tz)
-                gain = (
-                    math.exp(
-                        learned.lift_at(item.platform.value, new_local) - learned.lift_at(item.platform.value, local)
-                    )
-                    - 1
-                )
+                gain = math.exp(learned.lift_at(item.platform.value, new_local) - here) - 1
                 if gain >= min_gain and slot.score > current:
-                    pl = learned.platforms[item.platform.value]
-                    posts = sum(
-                        e.posts
-                        for k, e in pl.effects.items()
-                        if k in {(local.weekday(), local.hour), (new_local.weekday(), new_local.hour)}
-                    )
+                    cells = {(local.weekday(), local.hour), (new_local.weekday(), new_local.hour)}
+                    posts = sum(e.posts for k, e in pl.effects.items() if k in cells)
                     moves.append(Move(item, slot.at, current, slot.score, gain, posts))
                     keep = dataclasses.replace(item, scheduled_at=slot.at, score=slot.score)
-            inp.existing.append(keep)
-        inp.now, inp.start, inp.end = real_now, None, None
+            board.add(keep)
     return moves
+
+
+class Nearby:
+    """The user's items by time and by video, so that each move is planned against only the
+    items that can constrain it (a plan against all of a 30,000-item calendar per post is slow)."""
+
+    def __init__(self, items):
+        self.items = {i.id: i for i in items}
+        self.times = sorted((i.scheduled_at.timestamp(), i.id) for i in items)
+        self.videos: dict[str, set[str]] = {}
+        for i in items:
+            self.videos.setdefault(i.video_job_id, set()).add(i.id)
+
+    def add(self, item) -> None:
+        self.items[item.id] = item
+        bisect.insort(self.times, (item.scheduled_at.timestamp(), item.id))
+        self.videos.setdefault(item.video_job_id, set()).add(item.id)
+
+    def remove(self, item) -> None:
+        old = self.items.pop(item.id, None)
+        if old is None:
+            return
+        key = (old.scheduled_at.timestamp(), old.id)
+        k = bisect.bisect_left(self.times, key)
+        if k < len(self.times) and self.times[k] == key:
+            del self.times[k]
+        self.videos.get(old.video_job_id, set()).discard(old.id)
+
+    def around(self, item, before: timedelta, after: timedelta) -> list:
+        ts = item.scheduled_at.timestamp()
+        lo = bisect.bisect_left(self.times, (ts - before.total_seconds(), ""))
+        hi = bisect.bisect_right(self.times, (ts + after.total_seconds(), "\uffff"))
+        ids = {i for _, i in self.times[lo:hi]} | self.videos.get(item.video_job_id, set())
+        return [self.items[i] for i in sorted(ids)]
 
 
 def _score_at(windows: list[TimingWindow], local: datetime) -> float:
