@@ -141,3 +141,11 @@ def test_version_still_answers_with_completion_on(run):
     assert run("--version").stdout == "calcli 0.1.0\n"
     assert run("--help").exit_code == 0
     assert "--install-completion" in run("--help").stdout
+
+
+def test_platforms_and_item_ids_on_the_other_commands(bash, example_project):
+    ids = example_item_ids(example_project)
+    assert set(bash("calcli platforms ")) >= set(PLATFORM_IDS)
+    assert set(bash("calcli preview ")) == set(ids)
+    for line in ("calcli due --platform ", "calcli analyze --platform ", "calcli export --platform "):
+        assert set(bash(line)) >= set(PLATFORM_IDS), line

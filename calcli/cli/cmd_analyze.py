@@ -8,9 +8,12 @@ from typing import Annotated
 
 import typer
 
+from calcli.cli.completion import complete_platform
 from calcli.cli.options import CalendarOpt, FormatOpt, JsonOpt, UserOpt, chosen_format
 
-PlatformOpt = Annotated[str | None, typer.Option("--platform", "-P", help="Only this platform.")]
+PlatformOpt = Annotated[
+    str | None, typer.Option("--platform", "-P", help="Only this platform.", autocompletion=complete_platform)
+]
 SinceOpt = Annotated[str | None, typer.Option("--since", help="First day (YYYY-MM-DD, local) of posts to count.")]
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day (YYYY-MM-DD, local) of posts to count.")]
 MetricOpt = Annotated[

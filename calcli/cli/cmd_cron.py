@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from calcli.cli.completion import complete_platform
 from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_platform
 
 
@@ -27,7 +28,9 @@ def _duration(value: str, flag: str):
 def due(
     ctx: typer.Context,
     within: Annotated[str, typer.Option("--within", help="Also items due within this long (15m, 1h).")] = "0m",
-    platform: Annotated[str | None, typer.Option("--platform", help="Only this platform.")] = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="Only this platform.", autocompletion=complete_platform)
+    ] = None,
     max_attempts: Annotated[
         int, typer.Option("--max-attempts", min=1, help="Failed items are retried until this many attempts.")
     ] = 3,
@@ -80,7 +83,9 @@ def dispatch(
         ),
     ],
     within: Annotated[str, typer.Option("--within", help="Also items due within this long.")] = "0m",
-    platform: Annotated[str | None, typer.Option("--platform", help="Only this platform.")] = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="Only this platform.", autocompletion=complete_platform)
+    ] = None,
     max_attempts: Annotated[
         int, typer.Option("--max-attempts", min=1, help="Retry failed items until this many attempts.")
     ] = 3,

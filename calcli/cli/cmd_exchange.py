@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from calcli.cli.completion import complete_platform
 from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_platform
 
 
@@ -60,7 +61,10 @@ def export(
         typer.Option("--format", "-f", help="ics (RFC 5545), csv or json (calcli's columns), hootsuite, buffer."),
     ],
     calendar: Annotated[str | None, typer.Option("--calendar", "-c", help="Only this calendar.")] = None,
-    platform: Annotated[list[str] | None, typer.Option("--platform", help="Only this platform (repeat).")] = None,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option("--platform", help="Only this platform (repeat).", autocompletion=complete_platform),
+    ] = None,
     status: Annotated[
         list[str] | None,
         typer.Option(

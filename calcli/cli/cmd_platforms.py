@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from calcli.cli.completion import complete_item, complete_platform
 from calcli.cli.options import FormatOpt, JsonOpt, UserOpt, chosen_format, parse_platform
 
 
@@ -16,7 +17,10 @@ def register(app: typer.Typer) -> None:
 
 def platforms(
     ctx: typer.Context,
-    platform: Annotated[str | None, typer.Argument(help="One platform in detail (youtube, tiktok, …).")] = None,
+    platform: Annotated[
+        str | None,
+        typer.Argument(help="One platform in detail (youtube, tiktok, …).", autocompletion=complete_platform),
+    ] = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -126,7 +130,7 @@ def platforms(
 
 def preview(
     ctx: typer.Context,
-    item_id: Annotated[str | None, typer.Argument(help="An item id.")] = None,
+    item_id: Annotated[str | None, typer.Argument(help="An item id.", autocompletion=complete_item)] = None,
     video: Annotated[str | None, typer.Option("--video", help="Every post of this video, side by side.")] = None,
     user: UserOpt = None,
     fmt: FormatOpt = None,

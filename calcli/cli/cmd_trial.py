@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from calcli.cli.completion import complete_platform
 from calcli.cli.options import CalendarOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date, parse_platform
 
 trial_app = typer.Typer(
@@ -54,7 +55,9 @@ def trial_new(
     metric: Annotated[
         str, typer.Option("--metric", help="The pre-declared metric: er_impressions, er_reach, engagements, views, …")
     ] = "er_impressions",
-    platform: Annotated[str | None, typer.Option("--platform", help="Only this platform's posts.")] = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="Only this platform's posts.", autocompletion=complete_platform)
+    ] = None,
     by: Annotated[str, typer.Option("--by", help="Assign each future item, or each whole week: item | week.")] = "item",
     assign: Annotated[
         str, typer.Option("--assign", help="alternate (A, B, A, … in time order) | random (seeded, balanced).")
