@@ -330,6 +330,11 @@ def optimize_cmd(
     e.messages.info(f"{len(moves)} planned post(s) {verb}." + ("" if apply or not moves else " Run with --apply."))
     if written:
         e.messages.info(f"wrote {written}: future plans use the learned windows.")
+    elif apply and (project.timing_dir / "learned.yaml").exists():
+        e.messages.warn(
+            "nothing learned this time; timing_data/learned.yaml from an earlier run still applies "
+            "(delete it to go back to the research windows)."
+        )
 
 
 def _known_calendar(s, name: str | None) -> None:
