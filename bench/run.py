@@ -232,7 +232,11 @@ for q in [
   "SELECT isodow(local), hour(local), count(*), sum(e) / sum(impressions), avg(r) FROM r GROUP BY 1, 2",
   "SELECT platform, isodow(local), hour(local), count(*), avg(r) FROM r GROUP BY ALL",
   "SELECT platform, count(*), sum(r * r) FROM r GROUP BY 1",
-  "SELECT video_job_id, platform, sum(e) / sum(impressions) FROM p GROUP BY 1, 2",
+  "CREATE TEMP TABLE vp AS SELECT video_job_id, platform, sum(e) / sum(impressions) AS er, sum(impressions) AS n "
+  "FROM p GROUP BY 1, 2",
+  "SELECT a.platform, b.platform, count(*), avg(ln(b.er / a.er)), stddev_samp(ln(b.er / a.er)) FROM vp a "
+  "JOIN vp b ON a.video_job_id = b.video_job_id AND a.platform < b.platform GROUP BY ALL",
+  "SELECT video_job_id, sum(n) FROM vp GROUP BY 1 ORDER BY 2 DESC LIMIT 12",
   "SELECT platform, date_trunc('week', scheduled_utc), count(*) FROM content_schedule_items GROUP BY ALL",
 ]:
     con.execute(q).fetchall()

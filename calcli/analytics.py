@@ -196,7 +196,7 @@ def analyze(store, project, f: PostFilter, tz: str, metric_name: str = DEFAULT_M
         "formats": _groups(con, ["platform", "format"]),
         "heatmap": _heatmap(con),
         "best_times": [_claim_row(t) for t in claims],
-        "videos": _videos(con),
+        **_video_sections(con),
         "consistency": consistency(store, project, f, tz, research),
     }
     doc["recommendations"] = recommendations(research, models, claims, doc, tz)
@@ -263,27 +263,82 @@ def _claim_row(t: TimeClaim) -> dict:
     }
 
 
-def _videos(con) -> list[dict]:
-    """Each video posted on two or more platforms, with its rate on each."""
-    rows = con.execute(
-        f"""SELECT video_job_id, any_value(title), platform,
-                   sum(engagements) FILTER ({HAS_RATE}) / nullif(sum(coalesce(impressions, views)), 0),
-                   CAST(sum(coalesce(impressions, views)) AS BIGINT), CAST(sum(engagements) AS BIGINT),
+VIDEO_EXAMPLES = 12  # the most-seen videos shown with their rate on each platform
+Z95 = NormalDist().inv_cdf(0.975)
+
+
+def _video_sections(con) -> dict:
+    v = _videos(con)
+    return {
+        "videos_compared": v["compared"],
+        "platform_pairs": v["pairs"],
+        "best_platform": v["best"],
+        "videos": v["examples"],
+    }
+
+
+def _videos(con) -> dict:
+    """The same video across platforms. Rates are compared paired by video (the content is held
+    fixed): per pair of platforms, the geometric mean of B's rate over A's with a 95% interval and
+    the share of videos where B's is higher; the best platform per video; and, as examples, the
+    most-seen videos with their rate on each platform."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _vp AS
+            SELECT video_job_id, any_value(title) AS title, platform,
+                   sum(engagements) FILTER ({HAS_RATE}) / nullif(sum(coalesce(impressions, views)), 0) AS er,
+                   CAST(sum(coalesce(impressions, views)) AS BIGINT) AS impressions,
+                   CAST(sum(engagements) AS BIGINT) AS engagements,
                    count(*) OVER (PARTITION BY video_job_id) AS platforms
-            FROM _posts GROUP BY video_job_id, platform
-            QUALIFY platforms > 1 ORDER BY video_job_id, platform"""
+            FROM _posts GROUP BY video_job_id, platform QUALIFY platforms > 1"""
+    )
+    pairs = []
+    for a, b, n, mean, sd, wins in con.execute(
+        """SELECT a.platform, b.platform, count(*), avg(ln(b.er / a.er)), stddev_samp(ln(b.er / a.er)),
+                  count(*) FILTER (WHERE b.er > a.er)
+           FROM _vp a JOIN _vp b ON a.video_job_id = b.video_job_id AND a.platform < b.platform
+           WHERE a.er > 0 AND b.er > 0 GROUP BY ALL ORDER BY 1, 2"""
+    ).fetchall():
+        half = Z95 * sd / math.sqrt(n) if sd is not None and n > 1 else None
+        pairs.append(
+            {
+                "platform_a": a,
+                "platform_b": b,
+                "videos": n,
+                "ratio": math.exp(mean),
+                "low": math.exp(mean - half) if half is not None else None,
+                "high": math.exp(mean + half) if half is not None else None,
+                "b_higher": wins / n,
+            }
+        )
+    best = [
+        {"platform": p, "videos": n}
+        for p, n in con.execute(
+            """SELECT best, count(*) FROM (
+                   SELECT arg_max(platform, (er, platform)) FILTER (WHERE er IS NOT NULL) AS best
+                   FROM _vp GROUP BY video_job_id)
+               WHERE best IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"""
+        ).fetchall()
+    ]
+    rows = con.execute(
+        f"""WITH top AS (
+                SELECT video_job_id, sum(impressions) AS seen FROM _vp GROUP BY 1
+                ORDER BY seen DESC NULLS LAST, video_job_id LIMIT {VIDEO_EXAMPLES})
+            SELECT v.video_job_id, v.title, v.platform, v.er, v.impressions, v.engagements
+            FROM _vp v JOIN top USING (video_job_id)
+            ORDER BY top.seen DESC NULLS LAST, v.video_job_id, v.platform"""
     ).fetchall()
-    out: list[dict] = []
+    examples: list[dict] = []
     last = None
-    for video, title, platform, er, impressions, engagements, _ in rows:  # ordered by video, platform
+    for video, title, platform, er, impressions, engagements in rows:  # ordered by video, then platform
         if video != last:
             last, platforms, top = video, {}, None
-            out.append({"video_job_id": video, "title": title, "platforms": platforms, "best": None})
+            examples.append({"video_job_id": video, "title": title, "platforms": platforms, "best": None})
         platforms[platform] = {"er_impressions": er, "impressions": impressions, "engagements": engagements}
         if er is not None and (top is None or (er, platform) > top):
             top = (er, platform)
-            out[-1]["best"] = platform
-    return out
+            examples[-1]["best"] = platform
+    compared = con.execute("SELECT count(DISTINCT video_job_id) FROM _vp").fetchone()[0]
+    return {"compared": compared, "pairs": pairs, "best": best, "examples": examples}
 
 
 # ------------------------------------------------------------------- consistency

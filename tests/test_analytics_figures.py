@@ -178,11 +178,13 @@ def best_times(resid) -> tuple[list[dict], dict]:
     return rows, {name: len(ps) for name, ps in plats.items()}
 
 
-def videos(ps) -> list[dict]:
+def videos(ps) -> dict:
+    """The same video across platforms: paired ratios per pair of platforms, the best platform per
+    video, and the twelve most-seen videos (by impressions over their platforms) as examples."""
     by = defaultdict(lambda: defaultdict(list))
     for p in ps:
         by[p["video"]][p["platform"]].append(p)
-    out = []
+    rows = []
     for video, plats in sorted(by.items()):
         if len(plats) < 2:
             continue
@@ -193,10 +195,37 @@ def videos(ps) -> list[dict]:
             rates[name] = {"er_impressions": sum(p["eng"] for p in rated) / expo if rated and expo else None,
                            "impressions": expo, "engagements": sum(p["eng"] for p in g)}
         known = {k: v["er_impressions"] for k, v in rates.items() if v["er_impressions"] is not None}
-        out.append({"video_job_id": video, "title": next(iter(plats.values()))[0]["title"],
-                    "platforms": dict(sorted(rates.items())),
-                    "best": max(known, key=lambda k: (known[k], k)) if known else None})
-    return out
+        rows.append({"video_job_id": video, "title": next(iter(plats.values()))[0]["title"],
+                     "platforms": dict(sorted(rates.items())),
+                     "best": max(known, key=lambda k: (known[k], k)) if known else None})
+    pairs = []
+    names = sorted({name for r in rows for name in r["platforms"]})
+    for a in names:
+        for b in names:
+            if a >= b:
+                continue
+            both = [(r["platforms"][a]["er_impressions"], r["platforms"][b]["er_impressions"])
+                    for r in rows if a in r["platforms"] and b in r["platforms"]]
+            logs = [math.log(rb / ra) for ra, rb in both if (ra or 0) > 0 and (rb or 0) > 0]
+            if not logs:
+                continue
+            mean = statistics.fmean(logs)
+            half = None
+            if len(logs) > 1:
+                half = NormalDist().inv_cdf(0.975) * statistics.stdev(logs) / math.sqrt(len(logs))
+            pairs.append({"platform_a": a, "platform_b": b, "videos": len(logs), "ratio": math.exp(mean),
+                          "low": math.exp(mean - half) if half is not None else None,
+                          "high": math.exp(mean + half) if half is not None else None,
+                          "b_higher": sum(x > 0 for x in logs) / len(logs)})
+    wins = defaultdict(int)
+    for r in rows:
+        if r["best"]:
+            wins[r["best"]] += 1
+    seen = {r["video_job_id"]: sum(d["impressions"] or 0 for d in r["platforms"].values()) for r in rows}
+    examples = sorted(rows, key=lambda r: (-seen[r["video_job_id"]], r["video_job_id"]))[:12]
+    ranked = sorted(wins.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {"videos_compared": len(rows), "platform_pairs": pairs,
+            "best_platform": [{"platform": k, "videos": n} for k, n in ranked], "videos": examples}
 
 
 def goals() -> dict[str, tuple[int | None, int | None]]:
@@ -287,7 +316,7 @@ def expected(project: Path, kpi_files, *, calendar=None, platform=None, since=No
         "formats": grouped(ps, ["platform", "format"]),
         "heatmap": heatmap(ps, resid),
         "best_times": times,
-        "videos": videos(ps),
+        **videos(ps),
         "consistency": consistency(items, today, calendar, platform, until),
     }
     doc["model_posts"] = model_posts
@@ -356,7 +385,8 @@ def check_recommendations(doc: dict, want: dict, metric_label: str) -> None:
 
 
 def check(doc: dict, want: dict, metric_label: str = "engagement rate per impression") -> None:
-    for section in ("totals", "platforms", "formats", "heatmap", "best_times", "videos", "consistency"):
+    for section in ("totals", "platforms", "formats", "heatmap", "best_times", "videos_compared", "platform_pairs",
+                    "best_platform", "videos", "consistency"):
         close(doc[section], want[section], section)
     # dict key order of the rows: the sections list exactly these figures
     assert [set(r) for r in doc["platforms"]] == [set(r) for r in want["platforms"]]
@@ -467,7 +497,8 @@ def test_tsv_rows_carry_their_section(hist, run):
     lines = r.stdout.splitlines()
     assert lines[0].split("\t")[0] == "section"
     sections = [line.split("\t")[0] for line in lines[1:]]
-    want = [name for name in ("platforms", "formats", "best_times", "videos", "consistency", "recommendations")
+    want = [name for name in ("platforms", "formats", "best_times", "platform_pairs", "videos", "consistency",
+                              "recommendations")
             for _ in doc[name]]
     assert sections == want
     header = lines[0].split("\t")

@@ -40,8 +40,12 @@ SECTIONS = {
         "Slots against each platform's other posts (lift of the metric; interval adjusted for the slots tested)",
         ["platform", "slot", "posts", "er_impressions", "lift", "low", "high", "claim"],
     ),
+    "platform_pairs": (
+        "The same videos on two platforms: B's engagement rate over A's (geometric mean, 95% interval)",
+        ["platform_a", "platform_b", "videos", "ratio", "low", "high", "b_higher"],
+    ),
     "videos": (
-        "The same video across platforms (engagement rate per impression)",
+        "The most-seen videos on several platforms (engagement rate per impression)",
         ["video_job_id", "title", "rates", "best"],
     ),
     "consistency": (
@@ -64,6 +68,7 @@ SECTIONS = {
 }
 RATES = {"er_impressions", "er_reach"}
 LIFTS = {"lift", "low", "high"}
+SHARES = {"b_higher"}
 SHOWN_BEST = 5  # best_times rows per platform in the table (JSON has them all)
 SHOWN_ROWS = 12  # rows of a section in the table
 HEADERS = {
@@ -78,6 +83,9 @@ HEADERS = {
     "posted_per_week": "avg/wk",
     "this_week_posted": "posted",
     "this_week_pending": "pending",
+    "platform_a": "A",
+    "platform_b": "B",
+    "b_higher": "B higher",
 }
 
 
@@ -163,7 +171,11 @@ def _lift(v) -> str:
     return "" if v is None else f"{v:+.0%}"
 
 
-def _shown(c: str, v):
+def _shown(c: str, v, section: str = ""):
+    if section == "platform_pairs" and c in ("ratio", "low", "high"):
+        return "" if v is None else f"×{v:.2f}"
+    if c in SHARES:
+        return "" if v is None else f"{v:.0%}"
     return _pct(v) if c in RATES else _lift(v) if c in LIFTS else v
 
 
@@ -203,17 +215,13 @@ def render_analysis(doc: dict, fmt: str) -> None:
                 print(f"    {'; '.join(x for x in facts if x)} [{r['basis']}]")
             continue
         more = len(rows) - SHOWN_ROWS
-        shown = [{HEADERS.get(c, c): _shown(c, r.get(c)) for c in cols} for r in rows[:SHOWN_ROWS]]
+        shown = [{HEADERS.get(c, c): _shown(c, r.get(c), name) for c in cols} for r in rows[:SHOWN_ROWS]]
         emit_rows(shown, [HEADERS.get(c, c) for c in cols], "table", title=title)
         if more > 0:
             print(f"… and {more} more (--format json has every row)")
-        if name == "videos":
-            wins: dict[str, int] = {}
-            for v in doc["videos"]:
-                if v["best"]:
-                    wins[v["best"]] = wins.get(v["best"], 0) + 1
-            ranked = sorted(wins.items(), key=lambda kv: (-kv[1], kv[0]))
-            print("Best platform per video: " + ", ".join(f"{p} {n}" for p, n in ranked))
+        if name == "platform_pairs" and doc["best_platform"]:
+            best = ", ".join(f"{b['platform']} {b['videos']}" for b in doc["best_platform"])
+            print(f"Best platform per video ({doc['videos_compared']} videos on several platforms): {best}")
         if name == "formats" and doc["heatmap"]:
             print()
             print("Weekday × hour (all chosen platforms; lift against each post's platform and format)")
