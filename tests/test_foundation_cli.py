@@ -311,3 +311,16 @@ def test_data_on_stdout_messages_on_stderr(example_project, run):
     assert "Synced:" in result.stderr
     quiet = run("--quiet", "db", "sync")
     assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_a_run_builds_only_the_command_it_names():
+    """Typer builds every registered command before running one; main() hands it only the one named
+    (the whole app for help, completion and unknown words)."""
+    from calcli.cli.app import _app_for, app
+
+    light = _app_for(["-p", "somewhere", "--quiet", "analyze", "--format", "json"])
+    assert [c.callback.__name__ for c in light.registered_commands] == ["analyze_cmd"]
+    assert light.registered_groups == [] and len(app.registered_commands) >= 20
+    assert [g.name for g in _app_for(["kpi", "import", "x.csv"]).registered_groups] == ["kpi"]
+    for argv in (["--help"], [], ["nosuch"], ["-p", "analyze"]):
+        assert _app_for(argv) is app, argv
