@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 
 from calcli import stats
@@ -95,56 +95,10 @@ def parse_effect(text: str) -> float:
 
 
 def _trial_from_row(row: tuple) -> OptimizationTrial:
-    (
-        tid,
-        user,
-        name,
-        metric,
-        arm_a,
-        arm_b,
-        status,
-        assignment,
-        started,
-        concluded,
-        decision,
-        calendar,
-        platform,
-        unit,
-        seed,
-        min_effect,
-        alpha,
-        p_start,
-        p_end,
-        planned,
-        sigma,
-        source,
-        note,
-    ) = row
-    return OptimizationTrial(
-        tid,
-        user,
-        name,
-        metric,
-        arm_a,
-        arm_b,
-        status,
-        assignment,
-        started,
-        concluded,
-        decision,
-        calendar or "",
-        platform,
-        unit or "item",
-        seed or 0,
-        min_effect or 0.2,
-        alpha or stats.ALPHA,
-        p_start,
-        p_end,
-        planned or 0,
-        sigma or 0.0,
-        source or "",
-        note,
-    )
+    """A stored trial (``_TRIAL_COLUMNS`` are the dataclass's fields, in order); a column left NULL
+    (a trial stored before migration 5 added the design) takes the field's default."""
+    names = [f.name for f in fields(OptimizationTrial)]
+    return OptimizationTrial(**{n: v for n, v in zip(names, row, strict=True) if v is not None})
 
 
 def trials(store, user: str, status: str | None = None) -> list[OptimizationTrial]:
