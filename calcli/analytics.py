@@ -27,7 +27,7 @@ POWER_Z = NormalDist().inv_cdf(0.8)  # "needs about N more posts" plans for 80% 
 CONSISTENCY_WEEKS = 4  # full weeks behind "missed"
 DAY_NAMES = [d.capitalize() for d in WEEKDAYS]
 
-HAS_RATE = "coalesce(impressions, views) > 0"  # a post with an engagement rate per impression
+HAS_RATE = metric(DEFAULT_METRIC).has_sql  # a post with an engagement rate per impression
 
 
 @dataclass

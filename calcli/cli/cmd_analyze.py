@@ -277,6 +277,7 @@ def optimize_cmd(
 
     Example: calcli optimize --calendar Q3 --apply
     """
+    from calcli.analytics import MIN_PLATFORM_POSTS
     from calcli.cli.app import env
     from calcli.cli.options import parse_platform
     from calcli.cli.render import emit_json, emit_rows, resolve_format
@@ -329,7 +330,7 @@ def optimize_cmd(
         emit_rows(move_rows, MOVE_COLUMNS, out_fmt)
     if not learned.platforms:
         e.messages.info(
-            f"not enough data: no platform has {_min_posts()} posts with numbers; the research windows stand."
+            f"not enough data: no platform has {MIN_PLATFORM_POSTS} posts with numbers; the research windows stand."
         )
     for k, v in sorted(learned.platforms.items()):
         state = "no slot differs beyond chance: its research windows stand" if v.tau == 0 else "windows learned"
@@ -350,12 +351,6 @@ def _known_calendar(s, name: str | None) -> None:
 
     if name and not s.store.calendar(name):
         raise UsageError(f"no calendar {name!r}.", "List calendars with `calcli calendar list`.")
-
-
-def _min_posts() -> int:
-    from calcli.analytics import MIN_PLATFORM_POSTS
-
-    return MIN_PLATFORM_POSTS
 
 
 def _trial_scope(s, trial: str | None, arm: str | None) -> tuple[set[str] | None, set[str]]:
