@@ -278,24 +278,42 @@ def bench_analyze(videos: int, events: int, work: Path) -> None:
            note="target <= 1 s and <= 1.5x")
 
 
+FIGURES = ("startup", "store", "plan", "due", "dispatch", "kpi", "analyze")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    parser.add_argument("--only", default="", help="comma-separated figures to run: " + ",".join(FIGURES))
+    parser.add_argument("--keep", metavar="DIR", help="build the bench projects in DIR and keep them")
     args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    if only - set(FIGURES):
+        parser.error(f"unknown figure(s): {', '.join(sorted(only - set(FIGURES)))}")
     n = 3 if args.quick else 7
     print(f"calcli bench on {os.cpu_count()} cores, python {sys.version.split()[0]}\n")
     print(f"{'figure':<52} {'value':>13} | {'baseline (same run)':<45} | ratio")
-    work = Path(tempfile.mkdtemp(prefix="calcli-bench-"))
+    if args.keep:
+        work = Path(args.keep).resolve()
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix="calcli-bench-"))
+    runs = {
+        "startup": lambda: bench_startup(n),
+        "store": lambda: bench_store_insert(100_000),
+        "plan": lambda: bench_plan([1_000, 10_000] if args.quick else [1_000, 10_000, 50_000], work),
+        "due": lambda: bench_due(50_000, work),
+        "dispatch": lambda: bench_dispatch(50 if args.quick else 200, work),
+        "kpi": lambda: bench_kpi_import(200_000 if args.quick else 1_000_000, work),
+        "analyze": lambda: bench_analyze(1_000 if args.quick else 10_000, 100_000 if args.quick else 1_000_000, work),
+    }
     try:
-        bench_startup(n)
-        bench_store_insert(100_000)
-        bench_plan([1_000, 10_000] if args.quick else [1_000, 10_000, 50_000], work)
-        bench_due(50_000, work)
-        bench_dispatch(50 if args.quick else 200, work)
-        bench_kpi_import(200_000 if args.quick else 1_000_000, work)
-        bench_analyze(1_000 if args.quick else 10_000, 100_000 if args.quick else 1_000_000, work)
+        for name in FIGURES:
+            if not only or name in only:
+                runs[name]()
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
