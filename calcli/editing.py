@@ -90,11 +90,14 @@ def history_row(
     )
 
 
-def apply_change(store: Store, project, target: Target, change: Change, notify: bool = True) -> None:
+def apply_change(
+    store: Store, project, target: Target, change: Change, notify: bool = True, before_commit=None
+) -> None:
     """Write ``change`` to the calendar file and the store, all or nothing.
 
     With ``notify`` the changed and removed items are announced in the dispatch journal,
     so that a dispatch run working from an older due list skips them (calcli.dispatch).
+    ``before_commit()`` is called once the file is written, just before the store commits.
     """
     cal, path = target.calendar, target.path
     existing = target.items
@@ -142,6 +145,8 @@ def apply_change(store: Store, project, target: Target, change: Change, notify: 
             st.st_mtime_ns,
             st.st_size,
         )
+        if before_commit is not None:
+            before_commit()
     target.items = items
     if notify and (change.changed or change.removed):
         from calcli.dispatch import announce_changes

@@ -10,6 +10,7 @@ one transaction.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -54,8 +55,13 @@ def plan_bulk_job(
     tz: str | None = None,
     dry_run: bool = False,
     strict: bool = False,
+    before_commit: Callable[[PlanOutcome], None] | None = None,
 ) -> PlanOutcome:
     """Plan ``bulk_path`` into ``calendars/<calendar_name>.yaml`` (created when missing).
+
+    ``before_commit(outcome)`` is called when the plan's file is written and the store is about
+    to commit (never for a dry run or a plan that writes nothing); ``outcome.written`` turns true
+    when the commit lands.
 
     Example::
 
@@ -67,13 +73,15 @@ def plan_bulk_job(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_run, strict)
+        return _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_run, strict, before_commit)
     finally:
         if collecting:
             gc.enable()
 
 
-def _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_run, strict) -> PlanOutcome:
+def _plan_bulk_job(
+    project, bulk_path, calendar_name, user, start, end, tz, dry_run, strict, before_commit
+) -> PlanOutcome:
     job = load_bulk_job(bulk_path)
     acting = user or project.config.user
     if job.user_id != acting:
@@ -146,7 +154,8 @@ def _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_
             )
         if dry_run or (not result.items and not created):
             return outcome
-        _write(store, project, path, cal, existing, result.items, created, job.user_id)
+        hook = (lambda: before_commit(outcome)) if before_commit is not None else None
+        _write(store, project, path, cal, existing, result.items, created, job.user_id, hook)
         outcome.written = True
     return outcome
 
@@ -225,6 +234,7 @@ def _write(
     new: list[ContentScheduleItem],
     created: bool,
     actor: str,
+    before_commit=None,
 ) -> None:
     """Splice ``new`` into the calendar file and mirror it, with a ``planned`` audit entry each."""
     if existing and isinstance(existing[0], Booked):
@@ -244,7 +254,8 @@ def _write(
         )
         for i in new
     ]
-    apply_change(store, project, Target(cal, existing, path, created), Change(new=new, history=history))
+    target = Target(cal, existing, path, created)
+    apply_change(store, project, target, Change(new=new, history=history), before_commit=before_commit)
 
 
 # ---------------------------------------------------------------- explain

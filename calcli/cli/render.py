@@ -63,11 +63,14 @@ def _default(value: Any) -> Any:
 
 def emit_json(document: Any, out=None) -> None:
     """One JSON document. Indented when small; compact (and fast) when large."""
-    out = out or sys.stdout
-    text = json.dumps(document, ensure_ascii=False, default=_default)
+    emit_json_text(json.dumps(document, ensure_ascii=False, default=_default), out)
+
+
+def emit_json_text(text: str, out=None) -> None:
+    """A compact JSON text (``json.dumps``' default separators), printed as :func:`emit_json` prints."""
     if len(text) < 200_000:
         text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
-    out.write(text + "\n")
+    (out or sys.stdout).write(text + "\n")
 
 
 def emit_rows(
