@@ -598,6 +598,8 @@ class Planner:
         self.budget = 200_000 if len(requests) <= 2000 else 20_000
         if unplaced:
             unplaced = self.repair(unplaced)
+        if unplaced:
+            unplaced = self.swap_in(unplaced)
         self.improve(requests)
         # Moves may have freed slots: a last pass makes the plan maximal (no unplaced
         # request has a feasible slot left), which is what makes a re-plan a no-op.
@@ -652,6 +654,38 @@ class Planner:
                     self.unplace(req)
                 self.place(victim, vslot)
         return False
+
+    def swap_in(self, unplaced: list[Request]) -> list[Request]:
+        """Score more with as many posts: an unplaced request takes the slot of a placed one that
+        cannot move elsewhere, when its slot scores higher (or its video is more important). The
+        request put out is left unplaced; it never displaces a more important video's post."""
+        still = []
+        for req in unplaced:
+            victim = self._swap_for(req)
+            still.append(req if victim is None else victim)
+        return still
+
+    def _swap_for(self, req: Request) -> Request | None:
+        """The request ``req`` took the place of, or None (nothing changed)."""
+        for slot in self.slots_for(req):  # best first
+            if not self.spend():
+                return None
+            if slot.utc < req.earliest:
+                continue
+            for victim in self._blockers(req, slot):
+                vslot = self.placed[victim.key][1]
+                if victim.klass < req.klass or (victim.klass == req.klass and slot.score <= vslot.score + 1e-9):
+                    continue  # the swap would not raise the objective (see value_of)
+                if not self.spend(4):
+                    return None
+                self.unplace(victim)
+                if self.conflict(req, slot) is None:
+                    self.place(req, slot)
+                    if self.best_slot(victim) is None:
+                        return victim
+                    self.unplace(req)  # both fit: that is repair's to find, not a swap
+                self.place(victim, vslot)
+        return None
 
     def _blockers(self, req: Request, slot: Slot) -> list[Request]:
         """Placed new requests whose removal might free ``slot``: same platform and day or
