@@ -12,14 +12,14 @@ the research windows stand. A learned window's score is its research score times
 
 Moves are conservative: only ``planned`` posts (not approved ones), only later than their
 current slot (calcli does not keep a video's ``ready_at``, and an earlier slot could come
-before the video is ready), within a horizon (7 days by default), through the planner's own
-``best_free_slot`` (every cap, spacing, blackout, stagger and window rule holds), and only
-when the expected gain from the user's data is at least ``min_gain``.
+before the video is ready), within a horizon (7 days by default), to the slot the planner
+itself would give one more post (every cap, spacing, blackout, stagger and window rule holds;
+one planner per calendar, so each move sees the ones before it), and only when the expected
+gain from the user's data is at least ``min_gain``.
 """
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import math
 from dataclasses import dataclass, field
@@ -273,8 +273,9 @@ def plan_moves(
     horizon_days: int = DEFAULT_HORIZON_DAYS,
 ) -> list[Move]:
     """Planned posts that a learned window would serve better, each with its new slot."""
+    from calcli.model import VideoJob
     from calcli.operations import _format_of, _plan_input
-    from calcli.planner import best_free_slot
+    from calcli.planner import Planner, Request
     from calcli.timeutil import now, zone
 
     moves: list[Move] = []
@@ -296,26 +297,28 @@ def plan_moves(
         inp = _plan_input(s, cal)
         inp.timing = learned.timing(inp.timing)
         tz = zone(cal.timezone)
-        real_now = inp.now
-        board = Nearby(inp.existing)
+        # One planner for the calendar: every item of the user's on its platform's board (caps,
+        # spacing), the calendar's items in the stagger. Each post considered is taken off the board
+        # and gets the slot the planner would give one more post of it (best_free_slot) from its
+        # current time to its horizon, or goes back; so each move sees the moves before it.
+        planner = Planner(inp)
+        for other in inp.existing:
+            if other.calendar == cal_name and other.status != ScheduleStatus.CANCELED:
+                planner.by_video.setdefault(other.video_job_id, {})[other.platform] = other.scheduled_at.timestamp()
         for item in sorted(mine, key=lambda i: (i.scheduled_at, i.id)):
             pl = learned.platforms[item.platform.value]
             local = item.scheduled_at.astimezone(tz)
             here = learned.lift_at(item.platform.value, local)
             if max((e.shrunk for e in pl.effects.values()), default=0.0) - here < math.log1p(min_gain):
                 continue  # no slot of this platform could gain enough
-            board.remove(item)
             fmt = _format_of(inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None)
-            # The planner sees only what can constrain this post: the items of the weeks around its
-            # horizon (caps, spacing) and its video's other posts (stagger).
-            one = dataclasses.replace(
-                inp,
-                existing=board.around(item, timedelta(days=8), timedelta(days=horizon_days + 8)),
-                now=max(real_now, item.scheduled_at),
-                start=local.date(),
-                end=local.date() + timedelta(days=horizon_days),
-            )
-            slot = best_free_slot(one, item.platform, fmt, item.video_job_id, item.idempotency_key)
+            planner.board(item.platform, fmt)
+            planner.unbook(item)
+            earliest = max(inp.now, item.scheduled_at).timestamp()
+            last = min(cal.period_end, local.date() + timedelta(days=horizon_days))
+            until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).timestamp() - 1
+            req = Request(VideoJob(item.video_job_id), item.platform, fmt, item.idempotency_key, (0,), earliest)
+            slot = planner.best_slot(req, until=until)
             current = _score_at(fmt.windows, local)
             keep = item
             if slot is not None and slot.at != item.scheduled_at:
@@ -326,42 +329,9 @@ def plan_moves(
                     posts = sum(e.posts for k, e in pl.effects.items() if k in cells)
                     moves.append(Move(item, slot.at, current, slot.score, gain, posts))
                     keep = dataclasses.replace(item, scheduled_at=slot.at, score=slot.score)
-            board.add(keep)
+            planner.book(keep)
+            planner.by_video.setdefault(item.video_job_id, {})[item.platform] = keep.scheduled_at.timestamp()
     return moves
-
-
-class Nearby:
-    """The user's items by time and by video, so that each move is planned against only the
-    items that can constrain it (a plan against all of a 30,000-item calendar per post is slow)."""
-
-    def __init__(self, items):
-        self.items = {i.id: i for i in items}
-        self.times = sorted((i.scheduled_at.timestamp(), i.id) for i in items)
-        self.videos: dict[str, set[str]] = {}
-        for i in items:
-            self.videos.setdefault(i.video_job_id, set()).add(i.id)
-
-    def add(self, item) -> None:
-        self.items[item.id] = item
-        bisect.insort(self.times, (item.scheduled_at.timestamp(), item.id))
-        self.videos.setdefault(item.video_job_id, set()).add(item.id)
-
-    def remove(self, item) -> None:
-        old = self.items.pop(item.id, None)
-        if old is None:
-            return
-        key = (old.scheduled_at.timestamp(), old.id)
-        k = bisect.bisect_left(self.times, key)
-        if k < len(self.times) and self.times[k] == key:
-            del self.times[k]
-        self.videos.get(old.video_job_id, set()).discard(old.id)
-
-    def around(self, item, before: timedelta, after: timedelta) -> list:
-        ts = item.scheduled_at.timestamp()
-        lo = bisect.bisect_left(self.times, (ts - before.total_seconds(), ""))
-        hi = bisect.bisect_right(self.times, (ts + after.total_seconds(), "\uffff"))
-        ids = {i for _, i in self.times[lo:hi]} | self.videos.get(item.video_job_id, set())
-        return [self.items[i] for i in sorted(ids)]
 
 
 def _score_at(windows: list[TimingWindow], local: datetime) -> float:

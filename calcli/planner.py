@@ -109,6 +109,14 @@ def _local(item, tz: ZoneInfo) -> datetime:
     return item.scheduled_at.astimezone(tz)
 
 
+def _booking(item, tz: ZoneInfo) -> tuple[float, date, tuple[int, int], str]:
+    """What an item holds on its platform's board: its instant, local day, ISO week and format."""
+    local = _local(item, tz)
+    day = local.date()
+    iso = day.isocalendar()
+    return local.timestamp(), day, (iso[0], iso[1]), item.format
+
+
 @dataclass
 class Request:
     """One video wanting one post on one platform."""
@@ -477,12 +485,17 @@ class Planner:
             canceled, tz = ScheduleStatus.CANCELED, self.tz
             for item in self.inp.existing:
                 if item.platform == platform and item.status != canceled:
-                    local = _local(item, tz)
-                    day = local.date()
-                    iso = day.isocalendar()
-                    board.add(local.timestamp(), day, (iso[0], iso[1]), item.format)
+                    board.add(*_booking(item, tz))
             self.boards[platform] = board
         return self.boards[platform]
+
+    def unbook(self, item) -> None:
+        """Take an item already on the calendar off its platform's board (it may move)."""
+        self.boards[item.platform].remove(*_booking(item, self.tz))
+
+    def book(self, item) -> None:
+        """Put an item (back) on its platform's board."""
+        self.boards[item.platform].add(*_booking(item, self.tz))
 
     def add_existing_to_stagger(self) -> None:
         """Posts of this job's videos already on a calendar constrain the stagger of the new ones."""
@@ -570,9 +583,12 @@ class Planner:
             table[k] = SlotIndex(self.slots_for(req))
         return table[k]
 
-    def best_slot(self, req: Request, better_than: float = -1.0, prune: bool = False) -> Slot | None:
-        """The best feasible slot for ``req`` (highest score, then earliest), or None."""
+    def best_slot(
+        self, req: Request, better_than: float = -1.0, prune: bool = False, until: float = float("inf")
+    ) -> Slot | None:
+        """The best feasible slot for ``req`` (highest score, then earliest; none after ``until``), or None."""
         lo, hi = self.bounds(req)
+        hi = min(hi, until)
         if lo > hi:
             return None
         accept = None

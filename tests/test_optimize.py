@@ -168,3 +168,16 @@ def test_shrinkage_pulls_every_slot_toward_the_research_baseline(cells, sd):
         assert e.shrunk == 0 or (e.shrunk > 0) == (e.raw > 0)
     if learned.tau == 0:
         assert all(e.shrunk == 0 for e in learned.effects.values())
+
+
+def test_each_move_sees_the_moves_before_it(history, run):
+    """Posts on Sunday, Monday and Tuesday all want the one Thursday 19:00: the first takes it, the
+    others go elsewhere (spacing and caps count the earlier moves), and the applied calendar passes check."""
+    ids = [add(run, f"rival{k}", f"2026-07-{12 + k} 20:00") for k in range(3)]
+    doc = optimize(run, "-c", "next")
+    targets = [m["to"] for m in doc["moves"]]
+    assert targets and len(set(targets)) == len(targets), targets
+    assert targets.count("2026-07-16T19:00:00-04:00") == 1
+    assert {m["item"] for m in doc["moves"]} <= set(ids)
+    assert run("optimize", "-c", "next", "--apply").exit_code == 0
+    assert run("check").exit_code == 0
