@@ -87,7 +87,7 @@ def platform_models(
     """Per platform: posts with a value of the metric, the residual spread (log scale) and every
     occupied slot. ``source`` names a table already holding :func:`posts_sql` rows."""
     m = metric(metric_name)
-    sql, params = (f"SELECT * FROM {source}", {}) if source else posts_sql(f, tz)
+    sql, params = (f"SELECT * FROM {source}", {}) if source else posts_sql(con, f, tz)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _resid AS
             SELECT platform, format, weekday, hour, engagements, coalesce(impressions, views) AS exposure,
@@ -167,7 +167,7 @@ def analyze(store, project, f: PostFilter, tz: str, metric_name: str = DEFAULT_M
     """The whole analysis as one document (what ``calcli analyze --format json`` prints)."""
     m = metric(metric_name)
     con = store.con
-    sql, params = posts_sql(f, tz)
+    sql, params = posts_sql(con, f, tz)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _posts AS {sql}", params)
     models = platform_models(con, f, tz, m.name, source="_posts")
     from calcli.timing import load_timing

@@ -11,7 +11,8 @@ Definitions (the README's "Performance numbers" section says the same):
 * **engagement rate per reach** (``er_reach``) = engagements / reach, only where reach > 0.
 
 A post's numbers are those of its latest snapshot (largest ``metric_at``): snapshots are
-cumulative, so adding them up would count the same likes many times. Events not linked to a
+cumulative, so adding them up would count the same likes many times. The KPI import keeps each
+post's latest snapshot in ``kpi_latest`` (see :func:`calcli.store.kpi.refresh_latest`). Events not linked to a
 schedule item have no slot and are left out (counted apart by :func:`unlinked_events`).
 """
 
@@ -100,14 +101,19 @@ class PostFilter:
     items: tuple[str, ...] | None = None
 
 
-def posts_sql(f: PostFilter, tz: str, extra: str = "") -> tuple[str, dict]:
-    """SQL for one row per post (schedule item with KPI numbers) and its parameters.
+def posts_sql(con, f: PostFilter, tz: str, extra: str = "") -> tuple[str, dict]:
+    """SQL for one row per post (schedule item with KPI numbers) and its parameters, after
+    bringing the store's table of each post's latest snapshot up to date (``kpi_latest``, kept by
+    the KPI import; rebuilt here when events were written another way).
 
     Columns: item_id, calendar_id, video_job_id, platform, format, title, status, scheduled_utc,
     local (the slot's wall clock in ``tz``), weekday (0 = Monday), hour, snapshots, metric_at,
     the counts of :data:`COUNT_COLUMNS`, watch_time_seconds, engagements, and one column per
     metric of :data:`METRICS` (``m_<name>``, see :attr:`Metric.column`). ``extra`` is appended to the outer SELECT list.
     """
+    from calcli.store.kpi import ensure_latest
+
+    ensure_latest(con)
     where = ["i.user_id = $user"]
     params: dict = {"user": f.user, "tz": tz}
     if f.calendar:
@@ -125,22 +131,15 @@ def posts_sql(f: PostFilter, tz: str, extra: str = "") -> tuple[str, dict]:
     if f.items is not None:
         where.append("list_contains($items, i.id)")
         params["items"] = list(f.items)
-    snap = ", ".join(f"'{c}': {c}" for c in (*COUNT_COLUMNS, "watch_time_seconds"))
-    counts = ", ".join(f"s.snap.{c} AS {c}" for c in (*COUNT_COLUMNS, "watch_time_seconds"))
+    counts = ", ".join(f"s.{c}" for c in (*COUNT_COLUMNS, "watch_time_seconds"))
     metrics = ", ".join(f"{m.sql} AS {m.column}" for m in METRICS.values())
     sql = f"""
-        WITH latest AS (
-            SELECT item_id, count(*) AS snapshots, max(metric_at) AS metric_at,
-                   arg_max({{{snap}}}, metric_at) AS snap
-            FROM performance_kpi_events
-            WHERE user_id = $user AND item_id IS NOT NULL
-            GROUP BY item_id),
-        p AS (
+        WITH p AS (
             SELECT i.id AS item_id, i.calendar_id, i.video_job_id, i.platform, i.format, i.title, i.status,
                    i.scheduled_utc, timezone($tz, i.scheduled_utc AT TIME ZONE 'UTC') AS local,
                    s.snapshots, s.metric_at, {counts}
-            FROM latest s JOIN content_schedule_items i ON i.id = s.item_id
-            WHERE {" AND ".join(where)})
+            FROM kpi_latest s JOIN content_schedule_items i ON i.id = s.item_id
+            WHERE s.user_id = $user AND {" AND ".join(where)})
         SELECT *, isodow(local) - 1 AS weekday, hour(local) AS hour, {_ENG} AS engagements,
                {metrics}{", " + extra if extra else ""}
         FROM p"""

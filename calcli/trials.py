@@ -213,7 +213,7 @@ def _values(store, t: OptimizationTrial, ids: list[str], tz: str) -> dict[str, f
     if not ids:
         return {}
     m = metric(t.metric)
-    sql, params = posts_sql(PostFilter(t.user_id, items=tuple(ids)), tz)
+    sql, params = posts_sql(store.con, PostFilter(t.user_id, items=tuple(ids)), tz)
     cols, rows = store.query(f"SELECT item_id, {m.column} FROM ({sql})", params)
     return {r[0]: stats.log_value(r[1], m.kind) for r in rows}
 
@@ -224,7 +224,7 @@ def history_values(store, user: str, metric_name: str, platform: str | None, tz:
     from calcli.metrics import PostFilter, metric, posts_sql
 
     m = metric(metric_name)
-    sql, params = posts_sql(PostFilter(user, platform=platform), tz)
+    sql, params = posts_sql(store.con, PostFilter(user, platform=platform), tz)
     _, rows = store.query(f"SELECT local, {m.column} FROM ({sql}) WHERE {m.column} IS NOT NULL", params)
     values = [(local, stats.log_value(v, m.kind)) for local, v in rows]
     if unit == "item":

@@ -31,18 +31,31 @@ def test_good_rows_load_and_bad_rows_are_reported_by_line(synced, run):
         + ",tiktok,abc,2026-07-02T12:00:00Z,-3,1,1,1,1,1\n"
         + ",tiktok,abc,2026-07-02T12:00:00Z,1.5,1,1,1,1,1\n"
         + ",,,2026-07-02T12:00:00Z,1,1,1,1,1,1\n"
+        # Spaces (unicode ones too) around text and numbers, a thousands separator, a name to lower.
+        + "it_teaser_yt, YouTube ,,\u00a02026-07-03T12:00:00Z ,\" 1,000 \",800,900,50,5,3\n"
+        + ",Twitter,\u2003abc\u00a0,2026-07-02T12:00:00Z,7,,,1,,\n"
+        + ",tiktok,abc,2026-07-03T12:00:00Z,1.0,1,1,1,1,1\n"
+        + ",tiktok,abc,2026-07-03T12:00:00Z,\"1,5.0\",1,1,1,1,1\n"
+        + ",\ttiktok,abc,2026-07-04T12:00:00Z,1,1,1,1,1,1\n"  # trim takes spaces, not tabs
     )
     r = run("kpi", "import", "k.csv", "--format", "json")
     assert r.exit_code == 5, r
-    assert json.loads(r.stdout) == [{"file": "k.csv", "layout": "canonical", "rows": 6, "added": 1, "updated": 0,
-                                     "unlinked": 0, "rejected": 5}]
+    assert json.loads(r.stdout) == [{"file": "k.csv", "layout": "canonical", "rows": 11, "added": 3, "updated": 0,
+                                     "unlinked": 1, "rejected": 8}]
     assert "Error: k.csv:3: item_id: no item it_nope of this user" in r.stderr
     assert "Error: k.csv:4: metric_at: yesterday is not a date-time" in r.stderr
     assert "Error: k.csv:5: impressions: -3 is not a whole number >= 0" in r.stderr
     assert "Error: k.csv:6: impressions: 1.5 is not a whole number >= 0" in r.stderr
     assert "Error: k.csv:7: platform: missing (and no item_id to take it from)" in r.stderr
+    assert "Error: k.csv:10: impressions: 1.0 is not a whole number >= 0" in r.stderr
+    assert "Error: k.csv:11: impressions: 1,5.0 is not a whole number >= 0" in r.stderr
+    assert "Error: k.csv:12: platform: unknown \ttiktok" in r.stderr
     rows = events(run)
-    assert [(e["item_id"], e["platform"], e["impressions"]) for e in rows] == [("it_teaser_yt", "youtube", 1000)]
+    assert [(e["item_id"], e["platform"], e["post_id"], e["metric_at"], e["impressions"]) for e in rows] == [
+        ("it_teaser_yt", "youtube", None, "2026-07-02T12:00:00", 1000),
+        ("it_teaser_yt", "youtube", None, "2026-07-03T12:00:00", 1000),
+        (None, "x", "abc", "2026-07-02T12:00:00", 7),
+    ]
 
 
 def test_importing_the_same_file_again_adds_nothing_and_a_corrected_one_replaces(synced, run):
@@ -132,28 +145,34 @@ def test_an_unknown_header_is_invalid_input(synced, run):
     assert "odd.csv:1: the header matches no known layout" in r.stderr
 
 
-def test_events_imported_before_migration_6_keep_their_keys(synced, run):
-    """A store made before event keys became numbers: its events are converted, so importing the
-    same export again still adds nothing."""
+def store_before(project, version: int, event: str) -> None:
+    """Point ``project`` at a new store made by the migrations before ``version`` alone, holding
+    one KPI event: ``event`` is the VALUES list of (event_key, user_id, item_id, platform,
+    metric_at, impressions, reach, views, likes, comments, shares)."""
     import duckdb
 
     from calcli.store.schema import MIGRATIONS
 
-    (synced / "k.csv").write_text(HEADER + "it_teaser_yt,youtube,,2026-07-02T12:00:00Z,1000,800,900,50,5,3\n")
-    db = synced / ".calcli" / "old.duckdb"
-    con = duckdb.connect(str(db))
-    for version, sql in MIGRATIONS:
-        if version < 6:
+    con = duckdb.connect(str(project / ".calcli" / "old.duckdb"))
+    for v, sql in MIGRATIONS:
+        if v < version:
             con.execute(sql)
-            con.execute("INSERT INTO schema_meta VALUES (?, ?, now())", [version, duckdb.__version__])
-    # The key as calcli wrote it before migration 6: 32 hex characters of md5(platform|item|time).
+            con.execute("INSERT INTO schema_meta VALUES (?, ?, now())", [v, duckdb.__version__])
     con.execute(
-        "INSERT INTO performance_kpi_events (event_key, user_id, item_id, platform, metric_at, impressions, likes) "
-        "VALUES (md5('youtube|it_teaser_yt|2026-07-02 12:00:00+00'), 'user_123', 'it_teaser_yt', 'youtube', "
-        "TIMESTAMP '2026-07-02 12:00:00', 1000, 50)"
+        "INSERT INTO performance_kpi_events (event_key, user_id, item_id, platform, metric_at, impressions, reach, "
+        f"views, likes, comments, shares) VALUES {event}"
     )
     con.close()
-    (synced / "calcli.toml").write_text((synced / "calcli.toml").read_text().replace("calcli.duckdb", "old.duckdb"))
+    (project / "calcli.toml").write_text((project / "calcli.toml").read_text().replace("calcli.duckdb", "old.duckdb"))
+
+
+def test_events_imported_before_migration_6_keep_their_keys(synced, run):
+    """A store made before event keys became numbers: its events are converted, so importing the
+    same export again still adds nothing."""
+    (synced / "k.csv").write_text(HEADER + "it_teaser_yt,youtube,,2026-07-02T12:00:00Z,1000,800,900,50,5,3\n")
+    # The key as calcli wrote it before migration 6: 32 hex characters of md5(platform|item|time).
+    store_before(synced, 6, "(md5('youtube|it_teaser_yt|2026-07-02 12:00:00+00'), 'user_123', 'it_teaser_yt', "
+                            "'youtube', TIMESTAMP '2026-07-02 12:00:00', 1000, 800, 900, 50, 5, 3)")
     r = run("kpi", "import", "k.csv", "--format", "json")
     assert r.exit_code == 0, r
     assert json.loads(r.stdout)[0]["added"] == 0 and json.loads(r.stdout)[0]["rows"] == 1

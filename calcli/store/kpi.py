@@ -3,7 +3,8 @@
 Nothing goes through Python row by row: DuckDB reads the file (``read_csv`` /
 ``read_json``, every column as text), a staging table normalises and checks
 each row (with its line number), good rows are linked to schedule items and
-written with one ``INSERT OR REPLACE``.
+written with one ``INSERT``; the posts they touch get their latest snapshot
+recomputed in ``kpi_latest``, which analysis reads instead of every event.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from calcli.model import PLATFORM_IDS
 
 COUNTS = ("impressions", "reach", "views", "likes", "comments", "shares", "saves", "clicks")
 CANONICAL = ("item_id", "platform", "post_id", "post_url", "metric_at", *COUNTS, "watch_time_seconds")
+SNAPSHOT = (*COUNTS, "watch_time_seconds")  # the numbers of one snapshot
 
 
 @dataclass
@@ -30,8 +32,31 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _raw(col: str | None) -> str:
+    return f"CAST({_q(col)} AS VARCHAR)" if col else "NULL"
+
+
 def _text(col: str | None) -> str:
-    return f"nullif(trim(CAST({_q(col)} AS VARCHAR)), '')" if col else "NULL"
+    """The column as trimmed text, NULL when empty. ``trim`` copies every string it is given, and
+    that was a tenth of a 1M-row import: a value that starts and ends with a printable ASCII
+    character (nearly all) has nothing to trim."""
+    if not col:
+        return "NULL"
+    s = _raw(col)
+    bare = f"unicode({s}) BETWEEN 33 AND 126 AND unicode({s}[-1]) BETWEEN 33 AND 126"
+    return f"nullif(CASE WHEN {bare} THEN {s} ELSE trim({s}) END, '')"
+
+
+def _count(col: str | None, scale: float) -> str:
+    """A whole number >= 0 (a thousands separator is fine; a sign or a decimal point is not), else
+    NULL. DuckDB's cast rounds '1.5' to 2, hence the test for a point; the comma is removed only
+    where there is one (``replace`` copies every string)."""
+    if not col:
+        return "NULL"
+    s = _raw(col)
+    digits = f"CASE WHEN contains({s}, ',') THEN replace({s}, ',', '') ELSE {s} END"
+    value = f"CASE WHEN NOT contains({s}, '.') THEN CAST(TRY_CAST({digits} AS UBIGINT) AS BIGINT) END"
+    return f"CAST(round({value} * {scale}) AS BIGINT)" if scale != 1.0 else value
 
 
 def import_file(
@@ -56,7 +81,11 @@ def import_file(
     def col(name: str) -> str | None:
         return mapping.get(name, (None, 1.0))[0]
 
-    platform = _text(col("platform"))
+    known = ", ".join(f"'{p}'" for p in PLATFORM_IDS)
+
+    c = col("platform")
+    # A platform written as calcli names it needs neither trim nor lower.
+    platform = f"CASE WHEN {_raw(c)} IN ({known}) THEN {_raw(c)} ELSE lower({_text(c)}) END" if c else "NULL"
     if default_platform:
         platform = f"coalesce({platform}, $default_platform)"
     metric = _text(col("metric_at"))
@@ -64,7 +93,7 @@ def import_file(
         metric = f"coalesce({metric}, $as_of)"
     norm = [
         f"_n + {first_line - 1} AS line",
-        f"lower({platform}) AS platform_raw",
+        f"{platform} AS platform_raw",
         f"{metric} AS metric_raw",
         f"TRY_CAST({metric} AS TIMESTAMPTZ) AS metric_at",
     ]
@@ -72,16 +101,12 @@ def import_file(
         norm.append(f"{_text(col(name))} AS {name}")
     for name in COUNTS:
         c, scale = mapping.get(name, (None, 1.0))
-        raw = f"nullif(CAST({_q(c)} AS VARCHAR), '')" if c else "NULL"
-        norm.append(f"{raw} AS {name}_raw")
-        digits = f"replace({raw}, ',', '')"  # a thousands separator is fine; a sign or a decimal point is not
-        value = f"CASE WHEN NOT contains({digits}, '.') THEN CAST(TRY_CAST({digits} AS UBIGINT) AS BIGINT) END"
-        norm.append(f"CAST(round({value} * {scale}) AS BIGINT) AS {name}" if scale != 1.0 else f"{value} AS {name}")
+        norm.append(f"{_raw(c)} AS {name}_raw")
+        norm.append(f"{_count(c, scale)} AS {name}")
     c, scale = mapping.get("watch_time_seconds", (None, 1.0))
     norm.append(f"{_text(c)} AS watch_raw")
     norm.append(f"TRY_CAST({_text(c)} AS DOUBLE) * {scale} AS watch_time_seconds")
 
-    known = ", ".join(f"'{p}'" for p in PLATFORM_IDS)
     checks = [
         ("platform IS NULL", "'platform: missing (and no item_id to take it from)'"),
         (f"platform NOT IN ({known})", "'platform: unknown ' || platform_raw"),
@@ -92,7 +117,7 @@ def import_file(
     ]
     for name in COUNTS:
         checks.append(
-            (f"{name}_raw IS NOT NULL AND {name} IS NULL", f"'{name}: ' || {name}_raw || ' is not a whole number >= 0'")
+            (f"{name} IS NULL AND {name}_raw <> ''", f"'{name}: ' || {name}_raw || ' is not a whole number >= 0'")
         )
     checks.append(
         (
@@ -101,11 +126,9 @@ def import_file(
         )
     )
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
-    # The event key: md5 of (platform, post, time) as a 128-bit number (see migration 6).
-    key = (
-        "CAST('0x' || md5(concat_ws('|', platform, coalesce(link, post_id, post_url), "
-        "CAST(metric_at AS VARCHAR))) AS UHUGEINT)"
-    )
+    # The event key: md5 of (platform, post, time) as a 128-bit number, DuckDB's md5_number (its
+    # bytes read little-endian; migration 7 converted the keys written before).
+    key = "md5_number(concat_ws('|', platform, coalesce(link, post_id, post_url), CAST(metric_at AS VARCHAR)))"
     params = {"user": user, "path": path}
     if default_platform:
         params["default_platform"] = default_platform
@@ -157,27 +180,83 @@ def import_file(
             "QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY line DESC) = 1"
         )
         good = "_g"
+    _write(con, good, result, user, source, imported_at)
+    return result
+
+
+def _write(con, good: str, result: ImportResult, user: str, source: str, imported_at) -> None:
+    """Write the good rows (``good``, a table or subquery of staged rows): each snapshot is new
+    (insert), seen with other numbers (replace), or seen as is (nothing to do); then bring the
+    posts' latest snapshots (``kpi_latest``) up to date for the items the import touched."""
     differs = " OR ".join(f"g.{c} IS DISTINCT FROM e.{c}" for c in (*COUNTS, "watch_time_seconds", "item_id"))
-    # Each snapshot is new (insert), seen with other numbers (replace), or seen as is (nothing to do).
+    fresh = latest_is_fresh(con)
     # Counted with one join, then written straight from the staging table (no second copy of it).
     result.added, result.updated = con.execute(
         f"SELECT count(*) FILTER (WHERE e.event_key IS NULL), count(*) FILTER (WHERE e.event_key IS NOT NULL) "
         f"FROM {good} g LEFT JOIN performance_kpi_events e ON e.event_key = g.event_key "
         f"WHERE e.event_key IS NULL OR {differs}"
     ).fetchone()
-    if result.updated:
+    touched = []
+    if result.updated:  # a replaced event's item may differ from its replacement's
         con.execute(
-            f"DELETE FROM performance_kpi_events WHERE event_key IN (SELECT g.event_key FROM {good} g "
-            f"JOIN performance_kpi_events e ON e.event_key = g.event_key WHERE {differs})"
+            f"CREATE OR REPLACE TEMP TABLE _replaced AS SELECT e.event_key, e.item_id FROM {good} g "
+            f"JOIN performance_kpi_events e ON e.event_key = g.event_key WHERE {differs}"
         )
+        con.execute("DELETE FROM performance_kpi_events WHERE event_key IN (SELECT event_key FROM _replaced)")
+        touched.append("SELECT item_id FROM _replaced")
     if result.added or result.updated:  # after the delete, exactly the new and the replaced are missing
         con.execute(
             f"INSERT INTO performance_kpi_events SELECT g.event_key, $user, g.item_id, g.platform, g.post_id, "
-            f"g.metric_at, {', '.join('g.' + c for c in COUNTS)}, g.watch_time_seconds, $source, $now "
-            f"FROM {good} g WHERE NOT EXISTS (SELECT 1 FROM performance_kpi_events e WHERE e.event_key = g.event_key)",
+            f"g.metric_at, {', '.join('g.' + c for c in COUNTS)}, g.watch_time_seconds, $source, $now FROM {good} g "
+            "WHERE NOT EXISTS (SELECT 1 FROM performance_kpi_events e WHERE e.event_key = g.event_key)",
             {"user": user, "source": source, "now": imported_at},
         )
-    return result
+        if result.rows > result.rejected_count + result.unlinked:  # some good rows name an item
+            touched.append(f"SELECT item_id FROM {good} WHERE item_id IS NOT NULL")
+    refresh_latest(con, " UNION ".join(touched) if fresh else None)
+
+
+# ------------------------------------------------------------------- each post's latest snapshot
+
+LATEST_GUARD = "kpi_latest_events"  # store_meta: how many events kpi_latest summarises
+
+
+def latest_is_fresh(con) -> bool:
+    """Whether ``kpi_latest`` summarises the events as they are: it remembers how many there were,
+    which catches a store written by an older calcli or events inserted by hand."""
+    return con.execute(
+        "SELECT coalesce((SELECT value FROM store_meta WHERE key = $k) = "
+        "CAST((SELECT count(*) FROM performance_kpi_events) AS VARCHAR), false)",
+        {"k": LATEST_GUARD},
+    ).fetchone()[0]
+
+
+def refresh_latest(con, items: str | None = None) -> None:
+    """Recompute ``kpi_latest`` (one row per user and item: its snapshot count and its latest
+    snapshot, the one with the largest ``metric_at``) for the items of the query ``items``
+    ("" for none), or for every item; then remember how many events it summarises. The guard is
+    dropped first, so an interrupted refresh leaves the table known to be stale."""
+    con.execute("DELETE FROM store_meta WHERE key = $k", {"k": LATEST_GUARD})
+    if items is None or items:
+        only = f" AND item_id IN ({items})" if items else ""
+        con.execute(f"DELETE FROM kpi_latest WHERE TRUE{only}")
+        snap = ", ".join(f"'{c}': {c}" for c in SNAPSHOT)
+        numbers = ", ".join(f"snap.{c}" for c in SNAPSHOT)
+        con.execute(
+            f"INSERT INTO kpi_latest SELECT user_id, item_id, snapshots, metric_at, {numbers} "
+            f"FROM (SELECT user_id, item_id, count(*) AS snapshots, max(metric_at) AS metric_at, "
+            f"arg_max({{{snap}}}, metric_at) AS snap FROM performance_kpi_events "
+            f"WHERE item_id IS NOT NULL{only} GROUP BY user_id, item_id)"
+        )
+    con.execute(
+        "INSERT INTO store_meta SELECT $k, CAST(count(*) AS VARCHAR) FROM performance_kpi_events", {"k": LATEST_GUARD}
+    )
+
+
+def ensure_latest(con) -> None:
+    """``kpi_latest`` as the events are (rebuilt when its guard says it is stale)."""
+    if not latest_is_fresh(con):
+        refresh_latest(con)
 
 
 READERS = {

@@ -153,6 +153,27 @@ ALTER TABLE performance_kpi_events_v6 RENAME TO performance_kpi_events;
     )
 )
 
+MIGRATIONS.append(
+    (
+        7,
+        """
+-- KPI event keys from md5_number, the same md5 read little-endian (no hex text to write and parse
+-- back: a tenth of a 1M-row import): the keys written before are byte-swapped to match.
+UPDATE performance_kpi_events SET event_key = list_reduce(
+    [((event_key >> CAST(8 * i AS UHUGEINT)) & CAST(255 AS UHUGEINT)) << CAST(8 * (15 - i) AS UHUGEINT)
+     FOR i IN range(16)],
+    lambda a, b: a | b);
+-- Each post's latest snapshot, kept by the KPI import (calcli.store.kpi.refresh_latest) so that
+-- analysis reads one row per post instead of every event. store_meta's kpi_latest_events says how
+-- many events it summarises; when that is not the count of events, the next reader rebuilds it.
+CREATE TABLE kpi_latest (
+    user_id VARCHAR NOT NULL, item_id VARCHAR NOT NULL, snapshots BIGINT NOT NULL, metric_at TIMESTAMP NOT NULL,
+    impressions BIGINT, reach BIGINT, views BIGINT, likes BIGINT, comments BIGINT, shares BIGINT, saves BIGINT,
+    clicks BIGINT, watch_time_seconds DOUBLE);
+""",
+    )
+)
+
 FILE_OWNED = (
     "source_files",
     "content_calendars",
@@ -165,6 +186,7 @@ FILE_OWNED = (
 STORE_OWNED = (
     "item_history",
     "performance_kpi_events",
+    "kpi_latest",
     "optimization_trials",
     "trial_assignments",
     "dispatch_attempts",
