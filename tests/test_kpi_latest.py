@@ -107,7 +107,7 @@ def test_an_event_inserted_by_hand_is_seen_by_the_next_analysis(synced, run):
 
 
 def test_a_store_made_before_migration_7_is_converted(synced, run):
-    """Its event keys become md5_number's (importing the same export again adds nothing) and the
+    """Its event keys are made anew from its events (importing the same export again adds nothing) and the
     table of latest snapshots is built from its events on first use."""
     # The key as calcli wrote it from migration 6 on: md5(platform|item|time) read big-endian.
     store_before(synced, 7, "(CAST('0x' || md5('youtube|it_teaser_yt|2026-07-02 12:00:00+00') AS UHUGEINT), "
@@ -119,10 +119,22 @@ def test_a_store_made_before_migration_7_is_converted(synced, run):
     assert [(r["snapshots"], r["impressions"]) for r in latest(run)] == [(1, 1000)]
 
 
-def test_the_event_key_is_md5_read_little_endian():
-    """md5_number's bytes are what migration 7 assumed: a DuckDB that changed them would make
-    re-imports count snapshots twice."""
+def test_the_event_key_is_md5_of_the_post_xor_the_time():
+    """The key's bytes are pinned: md5_number reads the digest little-endian, XOR the metric time in
+    microseconds + 2**63. A DuckDB that changed either would make re-imports count snapshots twice."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    from calcli.store.kpi import event_key_sql
+
     con = duckdb.connect()
-    digest = con.execute("SELECT md5('youtube|it_teaser_yt|2026-07-02 12:00:00+00')").fetchone()[0]
-    number = con.execute("SELECT md5_number('youtube|it_teaser_yt|2026-07-02 12:00:00+00')").fetchone()[0]
-    assert number == int.from_bytes(bytes.fromhex(digest), "little")
+    sql = event_key_sql("'youtube'", "'it_teaser_yt'", "TIMESTAMPTZ '2026-07-02 12:00:00+00'")
+    at = datetime(2026, 7, 2, 12, tzinfo=UTC)
+    digest = hashlib.md5(b"youtube|it_teaser_yt").digest()
+    expected = int.from_bytes(digest, "little") ^ (int(at.timestamp()) * 1_000_000 + 2**63)
+    assert con.execute(f"SELECT {sql}").fetchone()[0] == expected
+    # The stored form of the same event (a naive UTC TIMESTAMP) gives the same key (migration 7).
+    stored = event_key_sql("'youtube'", "'it_teaser_yt'", "TIMESTAMP '2026-07-02 12:00:00'")
+    assert con.execute(f"SELECT {stored}").fetchone()[0] == expected
+    before_1970 = event_key_sql("'x'", "'p'", "TIMESTAMP '1960-01-01 00:00:00'")
+    assert con.execute(f"SELECT {before_1970}").fetchone()[0] > 0

@@ -59,6 +59,18 @@ def _count(col: str | None, scale: float) -> str:
     return f"CAST(round({value} * {scale}) AS BIGINT)" if scale != 1.0 else value
 
 
+def event_key_sql(platform: str, post: str, metric_at: str) -> str:
+    """SQL for a KPI event's key, from SQL for its platform, its post (item id, else post id or URL)
+    and its metric time (a UTC TIMESTAMP or a TIMESTAMPTZ): md5 of ``platform|post`` as a 128-bit
+    number, XOR the metric time in microseconds (offset to be non-negative). Two snapshots of one
+    post never share a key; two posts' keys meet only if their md5s agree in the top 64 bits. (An
+    md5 over the time's text cost a quarter of a 1M-row import; migration 7 rekeyed older events.)"""
+    return (
+        f"xor(md5_number(concat_ws('|', {platform}, {post})), "
+        f"CAST(CAST(epoch_us({metric_at}) AS HUGEINT) + 9223372036854775808 AS UHUGEINT))"
+    )
+
+
 def import_file(
     con,
     path: str,
@@ -126,9 +138,7 @@ def import_file(
         )
     )
     reason = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
-    # The event key: md5 of (platform, post, time) as a 128-bit number, DuckDB's md5_number (its
-    # bytes read little-endian; migration 7 converted the keys written before).
-    key = "md5_number(concat_ws('|', platform, coalesce(link, post_id, post_url), CAST(metric_at AS VARCHAR)))"
+    key = event_key_sql("platform", "coalesce(link, post_id, post_url)", "metric_at")
     params = {"user": user, "path": path}
     if default_platform:
         params["default_platform"] = default_platform

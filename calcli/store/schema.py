@@ -6,6 +6,8 @@ version with the DuckDB version that applied it.
 
 from __future__ import annotations
 
+from calcli.store.kpi import event_key_sql
+
 MIGRATIONS: list[tuple[int, str]] = [
     (
         1,
@@ -157,12 +159,11 @@ MIGRATIONS.append(
     (
         7,
         """
--- KPI event keys from md5_number, the same md5 read little-endian (no hex text to write and parse
--- back: a tenth of a 1M-row import): the keys written before are byte-swapped to match.
-UPDATE performance_kpi_events SET event_key = list_reduce(
-    [((event_key >> CAST(8 * i AS UHUGEINT)) & CAST(255 AS UHUGEINT)) << CAST(8 * (15 - i) AS UHUGEINT)
-     FOR i IN range(16)],
-    lambda a, b: a | b);
+-- KPI event keys as calcli.store.kpi.event_key_sql makes them (md5 of platform|post XOR the metric
+-- time, instead of an md5 over the time's text: a quarter of a 1M-row import), recomputed from each
+-- event's own columns: its platform, its item (else post id or URL) and its time are what the key
+-- was made of.
+UPDATE performance_kpi_events SET event_key = {event_key};
 -- Each post's latest snapshot, kept by the KPI import (calcli.store.kpi.refresh_latest) so that
 -- analysis reads one row per post instead of every event. store_meta's kpi_latest_events says how
 -- many events it summarises; when that is not the count of events, the next reader rebuilds it.
@@ -170,7 +171,7 @@ CREATE TABLE kpi_latest (
     user_id VARCHAR NOT NULL, item_id VARCHAR NOT NULL, snapshots BIGINT NOT NULL, metric_at TIMESTAMP NOT NULL,
     impressions BIGINT, reach BIGINT, views BIGINT, likes BIGINT, comments BIGINT, shares BIGINT, saves BIGINT,
     clicks BIGINT, watch_time_seconds DOUBLE);
-""",
+""".replace("{event_key}", event_key_sql("platform", "coalesce(item_id, post_id)", "metric_at")),
     )
 )
 
