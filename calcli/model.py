@@ -272,7 +272,7 @@ class UserSchedulingPreferences:
 class PerformanceKPIEvent:
     """A snapshot of a post's numbers at one moment (store-owned)."""
 
-    event_key: int  # md5 of (platform, post, metric time) as a 128-bit number
+    event_key: int  # md5 of (platform, post) XOR the metric time: calcli.store.kpi.event_key_sql
     user_id: str
     platform: Platform
     metric_at: datetime
