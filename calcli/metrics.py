@@ -114,6 +114,10 @@ def posts_sql(con, f: PostFilter, tz: str, extra: str = "") -> tuple[str, dict]:
     from calcli.store.kpi import ensure_latest
 
     ensure_latest(con)
+    # What follows reads one row per post. With one thread its floating-point sums add up in one
+    # order, so the same store gives the same figures to the last digit (with two, a join's output
+    # order, and with it a sum's last bits, varied from run to run).
+    con.execute("SET threads = 1")
     where = ["i.user_id = $user"]
     params: dict = {"user": f.user, "tz": tz}
     if f.calendar:
