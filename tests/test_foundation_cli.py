@@ -120,6 +120,20 @@ def test_unknown_command_and_bad_format_are_usage_errors(example_project, run):
     assert "xml" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("plna",), "Error: No such command 'plna'. Did you mean 'plan'?"),
+        (("item", "mvoe"), "Error: No such command 'mvoe'. Did you mean 'move'?"),
+        (("db", "sycn"), "Error: No such command 'sycn'. Did you mean 'sync'?"),
+    ],
+)
+def test_a_mistyped_command_gets_one_suggestion(example_project, run, args, line):
+    result = run(*args)
+    assert result.exit_code == 2, result
+    assert result.stderr.strip().splitlines()[-1] == line
+
+
 def test_bare_calcli_prints_no_empty_error_line(run):
     result = run()
     assert result.exit_code in (0, 2)

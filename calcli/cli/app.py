@@ -22,6 +22,7 @@ app = typer.Typer(
         "Example: calcli plan bulk.json --calendar Q3"
     ),
     no_args_is_help=True,
+    suggest_commands=False,  # click names close commands itself; typer's suggestion would repeat it
     add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -6,12 +6,9 @@ from typing import Annotated
 
 import typer
 
-from calcli.cli.options import FormatOpt, JsonOpt, chosen_format
+from calcli.cli.options import FormatOpt, JsonOpt, chosen_format, command_group
 
-db_app = typer.Typer(
-    help="The DuckDB store: a mirror of the files plus the data only it owns.\n\nExample: calcli db sync",
-    no_args_is_help=True,
-)
+db_app = command_group("The DuckDB store: a mirror of the files plus the data only it owns.\n\nExample: calcli db sync")
 
 
 def register(app: typer.Typer) -> None:

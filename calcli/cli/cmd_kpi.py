@@ -8,11 +8,10 @@ from typing import Annotated
 
 import typer
 
-from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format
+from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, command_group
 
-kpi_app = typer.Typer(
-    help="Performance numbers (KPI events) from platform exports.\n\nExample: calcli kpi import exports/youtube.csv",
-    no_args_is_help=True,
+kpi_app = command_group(
+    "Performance numbers (KPI events) from platform exports.\n\nExample: calcli kpi import exports/youtube.csv"
 )
 
 SHOWN_REJECTS = 20

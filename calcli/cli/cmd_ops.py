@@ -8,19 +8,24 @@ from typing import Annotated
 import typer
 
 from calcli.cli.completion import complete_calendar, complete_format, complete_item, complete_platform, complete_status
-from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date, parse_platform
+from calcli.cli.options import (
+    AllUsersOpt,
+    FormatOpt,
+    JsonOpt,
+    UserOpt,
+    chosen_format,
+    command_group,
+    parse_date,
+    parse_platform,
+)
 
-calendar_app = typer.Typer(
-    help="Calendars: make, list, show, archive, remove.\n\nExample: calcli calendar list", no_args_is_help=True
+calendar_app = command_group("Calendars: make, list, show, archive, remove.\n\nExample: calcli calendar list")
+item_app = command_group(
+    "Items: add, move, cancel, change status, show, history.\n\nExample: calcli item show it_3f9a0c1d2e"
 )
-item_app = typer.Typer(
-    help="Items: add, move, cancel, change status, show, history.\n\nExample: calcli item show it_3f9a0c1d2e",
-    no_args_is_help=True,
-)
-blackout_app = typer.Typer(
-    help="Blackouts (no posts inside them): add, list, remove.\n\n"
-    "Example: calcli blackout add --calendar Q3 --start 2026-12-24 --end 2026-12-26 --yearly",
-    no_args_is_help=True,
+blackout_app = command_group(
+    "Blackouts (no posts inside them): add, list, remove.\n\n"
+    "Example: calcli blackout add --calendar Q3 --start 2026-12-24 --end 2026-12-26 --yearly"
 )
 
 ITEM_COLUMNS = ["id", "calendar", "video_job_id", "platform", "format", "scheduled_at", "status", "assignee", "title"]

@@ -7,15 +7,23 @@ from typing import Annotated
 import typer
 
 from calcli.cli.completion import complete_platform
-from calcli.cli.options import CalendarOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date, parse_platform
+from calcli.cli.options import (
+    CalendarOpt,
+    FormatOpt,
+    JsonOpt,
+    UserOpt,
+    chosen_format,
+    command_group,
+    parse_date,
+    parse_platform,
+)
 
-trial_app = typer.Typer(
-    help="A/B trials of two scheduling strategies, with statistics that stay valid when you look every day.\n\n"
+trial_app = command_group(
+    "A/B trials of two scheduling strategies, with statistics that stay valid when you look every day.\n\n"
     "Future posts (or whole weeks) of a calendar are assigned to arm A or B and recorded; `status` "
     "compares the arms on a pre-declared metric (log scale, always-valid 95% confidence sequence) and "
     "says: conclusive for A, conclusive for B, needs about N more posts, or inconclusive. See docs/trials.md.\n\n"
-    'Example: calcli trial new timing --calendar Q3 --arm-a "research windows" --arm-b "optimized windows"',
-    no_args_is_help=True,
+    'Example: calcli trial new timing --calendar Q3 --arm-a "research windows" --arm-b "optimized windows"'
 )
 
 ASSIGN_COLUMNS = ["unit", "arm", "strategy", "platform", "scheduled_at"]

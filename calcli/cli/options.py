@@ -81,3 +81,9 @@ def parse_platform(value: str, flag: str = "--platform"):
         raise typer.BadParameter(
             f"unknown platform {value!r} (known: {', '.join(PLATFORM_IDS)})", param_hint=flag
         ) from None
+
+
+def command_group(help: str) -> typer.Typer:
+    """A command with subcommands (``calcli item …``): its help when run bare; for a mistyped
+    subcommand click names the close ones (typer's own suggestion would say it a second time)."""
+    return typer.Typer(help=help, no_args_is_help=True, suggest_commands=False)
