@@ -644,14 +644,20 @@ class Planner:
                 still.append(req)
         return still
 
-    def _eject_for(self, req: Request) -> bool:
+    def _could_make_room(self, req: Request) -> bool:
+        """Only new items can move: whether one could free a slot for ``req`` (a new item on its
+        platform, or a new post of its own video)."""
+        if self.new_on.get(req.platform):
+            return True
         job = self.inp.job.bulk_job_id
-        same_video = any(
+        return any(
             idempotency_key(job, req.video.video_job_id, p) in self.placed
             for p in self.by_video.get(req.video.video_job_id, {})
         )
-        if not self.new_on.get(req.platform) and not same_video:
-            return False  # only new items can move; none could free a slot for this request
+
+    def _eject_for(self, req: Request) -> bool:
+        if not self._could_make_room(req):
+            return False
         for slot in self.slots_for(req):
             if not self.spend():
                 return False
@@ -683,6 +689,8 @@ class Planner:
 
     def _swap_for(self, req: Request) -> Request | None:
         """The request ``req`` took the place of, or None (nothing changed)."""
+        if not self._could_make_room(req):
+            return None
         for slot in self.slots_for(req):  # best first
             if not self.spend():
                 return None

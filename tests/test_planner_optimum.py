@@ -494,3 +494,17 @@ def test_a_swap_never_displaces_a_more_important_video():
     assert [(u.video_job_id, u.platform) for u in result.unplaced if not u.video_job_id.startswith("late")] == [
         ("v4", "instagram")
     ]
+
+
+def test_a_replan_with_nothing_new_does_no_search_work():
+    """Repair and swap move only items of this run: with every placed item already on the calendar
+    and only unplaceable requests left, they spend none of the work budget (a re-plan stays fast)."""
+    from calcli.planner import Planner, PlanResult, build_requests
+
+    first = plan(_swap_instance(20))
+    again = replace(_swap_instance(20), existing=first.items)
+    requests = build_requests(again, PlanResult())
+    assert len(requests) == 21  # v1's Instagram post and the 20 late videos: none can be placed
+    planner = Planner(again)
+    assert planner.run(requests) == requests
+    assert planner.budget == 200_000  # untouched
