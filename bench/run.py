@@ -107,7 +107,7 @@ def bench_plan(sizes: list[int], work: Path) -> None:
         cmd = [PY, "-m", "calcli", "plan", str(bulk), "--calendar", "bench", "--start", "2027-01-04",
                "--end", "2028-12-31", "--format", "json"]
         wall, rss = float("inf"), 0
-        for _ in range(3 if videos <= 10_000 else 1):  # each try plans into an empty project
+        for _ in range(5 if videos <= 10_000 else 1):  # each try plans into an empty project
             (root / "calendars" / "bench.yaml").unlink(missing_ok=True)
             shutil.rmtree(root / ".calcli", ignore_errors=True)
             w, r = run(cmd, root)
