@@ -32,10 +32,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from calcli.editing import Change, apply_change, history_row, open_calendar
 from calcli.model import ContentScheduleItem, ScheduleStatus
-from calcli.operations import Session, session
+from calcli.session import Session, session
+
+if TYPE_CHECKING:
+    from calcli.editing import Change
 from calcli.store.db import _lock_timeout, project_lock
 from calcli.timeutil import iso
 from calcli.timeutil import now as current_time
@@ -169,6 +172,8 @@ def fold(s: Session) -> int:
 
 def _apply(s: Session, records: list[dict]) -> None:
     """Journal records → attempt rows, item statuses and history."""
+    from calcli.editing import Change, apply_change, open_calendar  # only when there is something to fold
+
     store = s.store
     ids = sorted({r["item"] for r in records})
     items = {i.id: i for i in store.items(ids=ids)}
@@ -221,6 +226,8 @@ def _status(
     ref: str | None = None,
     error: str | None = None,
 ) -> ContentScheduleItem:
+    from calcli.editing import Change, history_row
+
     new = dataclasses.replace(item, status=status, post_ref=ref or item.post_ref)
     change = changes.setdefault(item.id, Change())
     change.changed[item.id] = new
@@ -257,14 +264,13 @@ def due_items(
     that doubles each attempt, until ``max_attempts``. Items that must not go out
     although their file says so — inside a blackout, or already posted by an
     earlier attempt (a reverted calendar file) — are held, with the reason, in ``held``."""
-    from calcli.calendars import blackout_hits
-
     fold(s)
     now = current_time()
     limit = (now + within).astimezone(UTC).replace(tzinfo=None)
     ids = s.store.due_candidates(limit, None if all_users else s.user, platform)
     if not ids:
         return []
+    from calcli.calendars import blackout_hits  # the YAML machinery only when something is due
     items = {i.id: i for i in s.store.items(ids=ids)}
     history: dict[str, list[tuple]] = {}
     for a in s.store.attempts(ids):

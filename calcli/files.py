@@ -11,9 +11,7 @@ finding of a file before failing.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 import yaml
 
 from calcli.errors import Finding, InvalidInput
+from calcli.textio import load_toml, read_text, write_atomic  # noqa: F401 - also calcli.files' own
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -36,26 +35,6 @@ MAP = "tag:yaml.org,2002:map"
 _STANDARD_TAGS = {STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, SEQ, MAP}
 
 _constructor = yaml.constructor.SafeConstructor()
-
-
-def read_text(path: Path) -> str:
-    """The file's text; binary or undecodable content is a finding, not a crash."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(Finding(str(path), None, None, "file not found")) from None
-    except IsADirectoryError:
-        raise InvalidInput(Finding(str(path), None, None, "is a directory, not a file")) from None
-    if b"\x00" in data:
-        raise InvalidInput(Finding(str(path), None, None, "binary file (contains NUL bytes)"))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InvalidInput(Finding(str(path), line, None, "not UTF-8 text")) from None
-    if not text.strip():
-        raise InvalidInput(Finding(str(path), None, None, "file is empty"))
-    return text
 
 
 def compose(path: Path, text: str | None = None) -> yaml.Node:
@@ -373,60 +352,6 @@ def json_node(text: str) -> yaml.Node | None:
         return next(iter(yaml.compose_all(text, Loader=Loader)), None)
     except yaml.YAMLError:
         return None
-
-
-def load_toml(path: Path) -> dict:
-    import tomllib
-
-    text = read_text(path)
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line, col = (int(m[1]), int(m[2])) if m else (None, None)
-        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise InvalidInput(Finding(str(path), line, col, f"invalid TOML: {msg}")) from None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` atomically: temp file in the same folder, fsync, rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(path.parent)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./@+-]*\Z")

@@ -13,8 +13,6 @@ from __future__ import annotations
 # (add, move, reschedule): `calcli due` and the cron path never pay for them.
 import dataclasses
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from calcli.editing import Change, Target, apply_change, history_row, open_calendar
@@ -30,34 +28,9 @@ from calcli.model import (
 )
 from calcli.prefs import load_preferences
 from calcli.project import NAME_RE
-from calcli.store import Store, open_store
-from calcli.store.sync import sync_project
+from calcli.session import Session, item_row, session  # noqa: F401 - callers import them from here too
 from calcli.timeutil import now as current_time
 from calcli.timeutil import parse_duration, shift_gap, zone
-
-
-@dataclasses.dataclass
-class Session:
-    """An open, synced store and the acting user."""
-
-    project: object
-    store: Store
-    user: str
-    actor: str
-
-
-@contextmanager
-def session(project, user: str | None = None) -> Iterator[Session]:
-    """Open the store (locked), bring it up to date with the files, act as ``user``."""
-    from calcli.dispatch import fold
-
-    acting = user or project.config.user
-    with open_store(project) as store:
-        sync_project(project, store)
-        s = Session(project, store, acting, acting)
-        fold(s)  # outcomes recorded by dispatch runs reach the files before anyone reads them
-        yield s
-
 
 # ---------------------------------------------------------------- lookups
 
@@ -308,22 +281,6 @@ def assignments(s: Session, worker: str | None, due_within: str | None, all_user
         utc_through=limit,
     )
     return [item_row(i) for i in items]
-
-
-def item_row(i: ContentScheduleItem) -> dict:
-    return {
-        "id": i.id,
-        "calendar": i.calendar,
-        "user": i.user_id,
-        "video_job_id": i.video_job_id,
-        "platform": i.platform.value,
-        "format": i.format,
-        "scheduled_at": i.scheduled_at,
-        "status": i.status.value,
-        "assignee": i.assignee,
-        "title": i.title,
-        "post": i.post_ref,
-    }
 
 
 def item_log(s: Session, item_id: str, all_users: bool = False) -> tuple[str, list[dict]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from calcli.errors import Finding, InvalidInput, ProjectNotFound, UsageError
-from calcli.files import load_toml, write_atomic
+from calcli.textio import load_toml, write_atomic
 from calcli.timeutil import parse_duration, zone
 
 CONFIG_NAME = "calcli.toml"

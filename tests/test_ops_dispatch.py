@@ -119,6 +119,20 @@ def test_due_follows_the_clock(due_project, run, monkeypatch):
     assert [r["id"] for r in as_json(run, "due", "--within", "1h")] == DUE_NOW
 
 
+def test_due_with_nothing_due_loads_no_yaml_machinery(due_project, run):
+    """cron runs `calcli due` every few minutes: when the files are unchanged and nothing is due it
+    reads only the store, and imports neither the YAML parser nor the file-writing code."""
+    assert run("db", "sync").exit_code == 0
+    code = (
+        "import sys\nfrom calcli.cli.app import main\n"
+        "try:\n    main(['due', '--format', 'json'])\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "print(sorted(m for m in ('yaml', 'calcli.editing', 'calcli.calendars', 'calcli.prefs') if m in sys.modules))"
+    )
+    env = {**os.environ, "CALCLI_NOW": "2026-06-15T11:00:00+00:00"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.splitlines() == ["[]", "[]"]  # due's JSON (nothing due), then the modules loaded
+
+
 def test_due_with_a_bad_duration_is_a_usage_error(due_project, run):
     r = run("due", "--within", "soon")
     assert r.exit_code == 2, r

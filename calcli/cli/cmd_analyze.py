@@ -122,8 +122,8 @@ def analyze_cmd(
     from calcli.cli.options import parse_date, parse_platform
     from calcli.cli.render import resolve_format
     from calcli.metrics import METRICS, PostFilter
-    from calcli.operations import session
     from calcli.project import find_project
+    from calcli.session import session
 
     if metric_name not in METRICS:
         raise typer.BadParameter(f"{metric_name!r} is not one of {', '.join(METRICS)}", param_hint="--metric")
@@ -282,9 +282,9 @@ def optimize_cmd(
     from calcli.cli.options import parse_platform
     from calcli.cli.render import emit_json, emit_rows, resolve_format
     from calcli.metrics import METRICS, PostFilter
-    from calcli.operations import session
     from calcli.optimize import apply_moves, learn, plan_moves, write_learned
     from calcli.project import find_project
+    from calcli.session import session
 
     if metric_name not in METRICS:
         raise typer.BadParameter(f"{metric_name!r} is not one of {', '.join(METRICS)}", param_hint="--metric")

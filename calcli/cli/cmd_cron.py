@@ -46,8 +46,8 @@ def due(
     from calcli.cli.app import env
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.dispatch import due_items, unconfirmed_items
-    from calcli.operations import item_row, session
     from calcli.project import find_project
+    from calcli.session import item_row, session
 
     e = env(ctx)
     p = parse_platform(platform).value if platform else None

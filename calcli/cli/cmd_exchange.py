@@ -96,8 +96,8 @@ def export(
     from calcli.cli.app import env
     from calcli.errors import ExitStatus
     from calcli.exchange.export import export_items, select_items, write_files
-    from calcli.operations import session
     from calcli.project import find_project
+    from calcli.session import session
 
     e = env(ctx)
     platforms = [parse_platform(p) for p in platform or []]

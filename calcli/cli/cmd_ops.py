@@ -42,8 +42,8 @@ def register(app: typer.Typer) -> None:
 
 def _ctx(ctx: typer.Context, user: str | None):
     from calcli.cli.app import env
-    from calcli.operations import session
     from calcli.project import find_project
+    from calcli.session import session
 
     e = env(ctx)
     return e, session(find_project(e.project), user)

@@ -71,8 +71,8 @@ def _statuses(values: list[str] | None) -> list:
 
 def _session(ctx: typer.Context, user: str | None):
     from calcli.cli.app import env
-    from calcli.operations import session
     from calcli.project import find_project
+    from calcli.session import session
 
     return session(find_project(env(ctx).project), user)
 

@@ -403,7 +403,7 @@ def import_schedule(
         [(line, i.id, i.scheduled_at) for line, i in outcome.items]
     """
     from calcli.editing import Change, Target, apply_change, history_row
-    from calcli.operations import session
+    from calcli.session import session
 
     parsed = read_source(path, source, day_first)
     if source in ("hootsuite", "buffer") and platform is None and any(r.platform is None for r in parsed.rows):

@@ -12,12 +12,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from calcli.calendars import CalendarFile, item_fields, load_calendar
 from calcli.errors import Finding, InvalidInput
 from calcli.model import ContentScheduleItem
 from calcli.store.db import Store
 from calcli.timeutil import utc_stamp
+
+if TYPE_CHECKING:
+    from calcli.calendars import CalendarFile
 
 
 @dataclass
@@ -58,6 +61,8 @@ def sync_project(project, store: Store, force: bool = False, record: bool = True
             stat_only.append((rel, old, st.st_mtime_ns, st.st_size))
             report.unchanged += 1
             continue
+        from calcli.calendars import load_calendar  # only for a changed file: reads need no YAML parser
+
         try:
             cf = load_calendar(path)
         except InvalidInput as exc:
@@ -108,6 +113,8 @@ def diff_history(
     before: list[ContentScheduleItem], after: list[ContentScheduleItem], calendar_id: str, user_id: str, actor: str
 ) -> list[tuple]:
     """History rows for what changed between two versions of a calendar's items."""
+    from calcli.calendars import item_fields
+
     now = utc_stamp()
     old = {i.id: i for i in before}
     new = {i.id: i for i in after}
@@ -155,14 +162,14 @@ def _s(v) -> str | None:
 
 
 def _side_files(project, states: dict, findings: list[Finding]):
-    """Preferences and project timing overrides: re-read when any of them changed."""
-    from calcli.prefs import parse_preferences
-    from calcli.timing import load_timing
-
+    """Preferences and project timing overrides: re-read when any of them changed (their parsers
+    are imported only then: a command that only reads need not load them)."""
     prefs_path = project.preferences_path
     prefs_rows = None
     info = _changed([prefs_path], project, states, "preferences")
     if info is not None:
+        from calcli.prefs import parse_preferences
+
         try:
             users = parse_preferences(prefs_path) if prefs_path.exists() else {}
             prefs_rows = ([_pref_row(p) for u in users.values() for p in u.platforms.values()], info)
@@ -172,6 +179,8 @@ def _side_files(project, states: dict, findings: list[Finding]):
     timing_rows = None
     info = _changed(timing_files, project, states, "timing")
     if info is not None or not any(s[0] == "timing-shipped" for s in states.values()):
+        from calcli.timing import load_timing
+
         try:
             table = load_timing(project.timing_dir)
             timing_rows = (_timing_rows(table), (info or []) + [("<shipped>", "timing-shipped", "", 0, 0)])

@@ -1,0 +1,87 @@
+"""Text files without YAML: reading with findings, TOML, and atomic writes. Apart from
+:mod:`calcli.files` so that reading ``calcli.toml`` (every command does) does not load the YAML
+machinery; ``calcli.files`` re-exports these.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from calcli.errors import Finding, InvalidInput
+
+
+def read_text(path: Path) -> str:
+    """The file's text; binary or undecodable content is a finding, not a crash."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(Finding(str(path), None, None, "file not found")) from None
+    except IsADirectoryError:
+        raise InvalidInput(Finding(str(path), None, None, "is a directory, not a file")) from None
+    if b"\x00" in data:
+        raise InvalidInput(Finding(str(path), None, None, "binary file (contains NUL bytes)"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(Finding(str(path), line, None, "not UTF-8 text")) from None
+    if not text.strip():
+        raise InvalidInput(Finding(str(path), None, None, "file is empty"))
+    return text
+
+
+def load_toml(path: Path) -> dict:
+    import tomllib
+
+    text = read_text(path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (int(m[1]), int(m[2])) if m else (None, None)
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise InvalidInput(Finding(str(path), line, col, f"invalid TOML: {msg}")) from None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically: temp file in the same folder, fsync, rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
