@@ -91,6 +91,21 @@ def test_the_same_snapshot_twice_in_one_file_loads_once_the_later_line_winning(s
     assert [(e["impressions"], e["likes"]) for e in events(run)] == [(2, 7)]
 
 
+def test_a_count_too_large_for_the_store_is_a_bad_row_not_a_crash(synced, run):
+    (synced / "k.csv").write_text(
+        HEADER
+        + ",tiktok,a,2026-07-02T12:00:00Z,9223372036854775807,1,1,1,1,1\n"  # the largest that fits
+        + ",tiktok,b,2026-07-02T12:00:00Z,9223372036854775808,1,1,1,1,1\n"  # 2**63: fits no BIGINT
+        + ",tiktok,c,2026-07-02T12:00:00Z,1,1,1,\"99,999,999,999,999,999,999\",1,1\n"
+    )
+    r = run("kpi", "import", "k.csv", "--format", "json")
+    assert r.exit_code == 5, r
+    assert json.loads(r.stdout)[0]["added"] == 1 and json.loads(r.stdout)[0]["rejected"] == 2
+    assert "Error: k.csv:3: impressions: 9223372036854775808 is too large (at most 9223372036854775807)" in r.stderr
+    assert "Error: k.csv:4: likes: 99,999,999,999,999,999,999 is too large (at most 9223372036854775807)" in r.stderr
+    assert [e["impressions"] for e in events(run)] == [9223372036854775807]
+
+
 def test_strict_loads_nothing_when_a_row_is_bad(synced, run):
     (synced / "k.csv").write_text(HEADER + "it_teaser_yt,youtube,,2026-07-02T12:00:00Z,1000,800,900,50,5,3\n"
                                   + "it_teaser_yt,youtube,,not-a-time,1,1,1,1,1,1\n")

@@ -55,8 +55,9 @@ def _count(col: str | None, scale: float) -> str:
         return "NULL"
     s = _raw(col)
     digits = f"CASE WHEN contains({s}, ',') THEN replace({s}, ',', '') ELSE {s} END"
-    value = f"CASE WHEN NOT contains({s}, '.') THEN CAST(TRY_CAST({digits} AS UBIGINT) AS BIGINT) END"
-    return f"CAST(round({value} * {scale}) AS BIGINT)" if scale != 1.0 else value
+    # TRY_CAST throughout: a number too large for BIGINT (after the layout's scale) is a bad row too.
+    value = f"CASE WHEN NOT contains({s}, '.') THEN TRY_CAST(TRY_CAST({digits} AS UBIGINT) AS BIGINT) END"
+    return f"TRY_CAST(round({value} * {scale}) AS BIGINT)" if scale != 1.0 else value
 
 
 def event_key_sql(platform: str, post: str, metric_at: str) -> str:
@@ -128,6 +129,12 @@ def import_file(
         ("item_id IS NOT NULL AND link IS NULL", "'item_id: no item ' || item_id || ' of this user'"),
     ]
     for name in COUNTS:
+        checks.append(
+            (
+                f"{name} IS NULL AND regexp_full_match(replace(trim({name}_raw), ',', ''), '[0-9]+')",
+                f"'{name}: ' || {name}_raw || ' is too large (at most 9223372036854775807)'",
+            )
+        )
         checks.append(
             (f"{name} IS NULL AND {name}_raw <> ''", f"'{name}: ' || {name}_raw || ' is not a whole number >= 0'")
         )
