@@ -680,20 +680,24 @@ class Planner:
     def swap_in(self, unplaced: list[Request]) -> list[Request]:
         """Score more with as many posts: an unplaced request takes the slot of a placed one that
         cannot move elsewhere, when its slot scores higher (or its video is more important). The
-        request put out is left unplaced; it never displaces a more important video's post."""
+        request put out is left unplaced; it never displaces a more important video's post. (When
+        the one in its way can move after all, both are placed: one more post, better still.)"""
         still = []
         for req in unplaced:
-            victim = self._swap_for(req)
-            still.append(req if victim is None else victim)
+            placed, out = self._swap_for(req)
+            if not placed:
+                still.append(req)
+            elif out is not None:
+                still.append(out)
         return still
 
-    def _swap_for(self, req: Request) -> Request | None:
-        """The request ``req`` took the place of, or None (nothing changed)."""
+    def _swap_for(self, req: Request) -> tuple[bool, Request | None]:
+        """Whether ``req`` got a slot, and the request it put out (None when none was)."""
         if not self._could_make_room(req):
-            return None
+            return False, None
         for slot in self.slots_for(req):  # best first
             if not self.spend():
-                return None
+                return False, None
             if slot.utc < req.earliest:
                 continue
             for victim in self._blockers(req, slot):
@@ -701,15 +705,17 @@ class Planner:
                 if victim.klass < req.klass or (victim.klass == req.klass and slot.score <= vslot.score + 1e-9):
                     continue  # the swap would not raise the objective (see value_of)
                 if not self.spend(4):
-                    return None
+                    return False, None
                 self.unplace(victim)
                 if self.conflict(req, slot) is None:
                     self.place(req, slot)
-                    if self.best_slot(victim) is None:
-                        return victim
-                    self.unplace(req)  # both fit: that is repair's to find, not a swap
+                    alt = self.best_slot(victim)
+                    if alt is None:
+                        return True, victim
+                    self.place(victim, alt)
+                    return True, None
                 self.place(victim, vslot)
-        return None
+        return False, None
 
     def _blockers(self, req: Request, slot: Slot) -> list[Request]:
         """Placed new requests whose removal might free ``slot``: same platform and day or
