@@ -638,10 +638,20 @@ class Planner:
 
     def repair(self, unplaced: list[Request]) -> list[Request]:
         """Place more: let an unplaced request eject a placed one that can move elsewhere."""
+        return [req for req in unplaced if not self._make_room(req)[0]]
+
+    def swap_in(self, unplaced: list[Request]) -> list[Request]:
+        """Score more with as many posts: an unplaced request takes the slot of a placed one that
+        cannot move elsewhere, when its slot scores higher (or its video is more important). The
+        request put out is left unplaced; it never displaces a more important video's post. (When
+        the one in its way can move after all, both are placed: one more post, better still.)"""
         still = []
         for req in unplaced:
-            if not self._eject_for(req):
+            placed, out = self._make_room(req, swap=True)
+            if not placed:
                 still.append(req)
+            elif out is not None:
+                still.append(out)
         return still
 
     def _could_make_room(self, req: Request) -> bool:
@@ -655,65 +665,34 @@ class Planner:
             for p in self.by_video.get(req.video.video_job_id, {})
         )
 
-    def _eject_for(self, req: Request) -> bool:
+    def _make_room(self, req: Request, swap: bool = False) -> tuple[bool, Request | None]:
+        """Place ``req`` in a slot (best first) held by a new item that then moves to another slot.
+        With ``swap``, that item may also be put out when it has nowhere to go, if the swap raises
+        the objective (see value_of). Whether ``req`` got a slot, and the request it put out."""
         if not self._could_make_room(req):
-            return False
+            return False, None
         for slot in self.slots_for(req):
             if not self.spend():
-                return False
+                return False, None
             if slot.utc < req.earliest:
                 continue
             for victim in self._blockers(req, slot):
+                if swap:
+                    vscore = self.placed[victim.key][1].score
+                    if victim.klass < req.klass or (victim.klass == req.klass and slot.score <= vscore + 1e-9):
+                        continue  # putting it out would not raise the objective
                 if not self.spend(4):
-                    return False
+                    return False, None
                 vslot = self.unplace(victim)
                 if self.conflict(req, slot) is None:
                     self.place(req, slot)
                     alt = self.best_slot(victim)
                     if alt is not None:
                         self.place(victim, alt)
-                        return True
-                    self.unplace(req)
-                self.place(victim, vslot)
-        return False
-
-    def swap_in(self, unplaced: list[Request]) -> list[Request]:
-        """Score more with as many posts: an unplaced request takes the slot of a placed one that
-        cannot move elsewhere, when its slot scores higher (or its video is more important). The
-        request put out is left unplaced; it never displaces a more important video's post. (When
-        the one in its way can move after all, both are placed: one more post, better still.)"""
-        still = []
-        for req in unplaced:
-            placed, out = self._swap_for(req)
-            if not placed:
-                still.append(req)
-            elif out is not None:
-                still.append(out)
-        return still
-
-    def _swap_for(self, req: Request) -> tuple[bool, Request | None]:
-        """Whether ``req`` got a slot, and the request it put out (None when none was)."""
-        if not self._could_make_room(req):
-            return False, None
-        for slot in self.slots_for(req):  # best first
-            if not self.spend():
-                return False, None
-            if slot.utc < req.earliest:
-                continue
-            for victim in self._blockers(req, slot):
-                vslot = self.placed[victim.key][1]
-                if victim.klass < req.klass or (victim.klass == req.klass and slot.score <= vslot.score + 1e-9):
-                    continue  # the swap would not raise the objective (see value_of)
-                if not self.spend(4):
-                    return False, None
-                self.unplace(victim)
-                if self.conflict(req, slot) is None:
-                    self.place(req, slot)
-                    alt = self.best_slot(victim)
-                    if alt is None:
+                        return True, None
+                    if swap:
                         return True, victim
-                    self.place(victim, alt)
-                    return True, None
+                    self.unplace(req)
                 self.place(victim, vslot)
         return False, None
 
