@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from statistics import NormalDist
 
-from calcli.metrics import DEFAULT_METRIC, PostFilter, metric, posts_sql
+from calcli.metrics import DEFAULT_METRIC, EXPOSURE, PostFilter, metric, posts_sql
 from calcli.model import WEEKDAYS, Platform
 
 ALPHA = 0.05  # family-wise error of the claims of one analysis (per kind of claim)
@@ -90,7 +90,7 @@ def platform_models(
     sql, params = (f"SELECT * FROM {source}", {}) if source else posts_sql(con, f, tz)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _resid AS
-            SELECT platform, format, weekday, hour, engagements, coalesce(impressions, views) AS exposure,
+            SELECT platform, format, weekday, hour, engagements, {EXPOSURE} AS exposure,
                    y - avg(y) OVER (PARTITION BY platform, format) AS r
             FROM (SELECT *, {m.log_sql} AS y FROM ({sql}) WHERE {m.has_sql})""",
         params,
@@ -215,10 +215,10 @@ def _totals(con) -> dict:
 GROUP_FIGURES = f"""
     count(*) AS posts,
     count(*) FILTER ({HAS_RATE}) AS posts_with_rate,
-    CAST(sum(coalesce(impressions, views)) AS BIGINT) AS impressions,
+    CAST(sum({EXPOSURE}) AS BIGINT) AS impressions,
     CAST(sum(reach) AS BIGINT) AS reach,
     CAST(sum(engagements) AS BIGINT) AS engagements,
-    sum(engagements) FILTER ({HAS_RATE}) / nullif(sum(coalesce(impressions, views)) FILTER ({HAS_RATE}), 0)
+    sum(engagements) FILTER ({HAS_RATE}) / nullif(sum({EXPOSURE}) FILTER ({HAS_RATE}), 0)
         AS er_impressions,
     sum(engagements) FILTER (reach > 0) / nullif(sum(reach) FILTER (reach > 0), 0) AS er_reach,
     median(m_er_impressions) AS median_post_er,
@@ -285,8 +285,8 @@ def _videos(con) -> dict:
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _vp AS
             SELECT video_job_id, any_value(title) AS title, platform,
-                   sum(engagements) FILTER ({HAS_RATE}) / nullif(sum(coalesce(impressions, views)), 0) AS er,
-                   CAST(sum(coalesce(impressions, views)) AS BIGINT) AS impressions,
+                   sum(engagements) FILTER ({HAS_RATE}) / nullif(sum({EXPOSURE}), 0) AS er,
+                   CAST(sum({EXPOSURE}) AS BIGINT) AS impressions,
                    CAST(sum(engagements) AS BIGINT) AS engagements,
                    count(*) OVER (PARTITION BY video_job_id) AS platforms
             FROM _posts GROUP BY video_job_id, platform QUALIFY platforms > 1"""

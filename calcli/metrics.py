@@ -41,7 +41,7 @@ class Metric:
 
 
 _ENG = "(coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0))"
-_EXPOSURE = "coalesce(impressions, views)"
+EXPOSURE = "coalesce(impressions, views)"  # a post's audience: impressions, else views
 
 
 def _rate(name: str, label: str, denominator: str, help: str) -> Metric:
@@ -67,7 +67,7 @@ METRICS: dict[str, Metric] = {
         _rate(
             "er_impressions",
             "engagement rate per impression",
-            _EXPOSURE,
+            EXPOSURE,
             "(likes + comments + shares + saves) / impressions (views where no impressions are reported)",
         ),
         _rate("er_reach", "engagement rate per reach", "reach", "(likes + comments + shares + saves) / reach"),
