@@ -271,6 +271,7 @@ def due_items(
     if not ids:
         return []
     from calcli.calendars import blackout_hits  # the YAML machinery only when something is due
+
     items = {i.id: i for i in s.store.items(ids=ids)}
     history: dict[str, list[tuple]] = {}
     for a in s.store.attempts(ids):

@@ -9,6 +9,7 @@ import json
 import math
 import sys
 import threading
+from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 from pathlib import Path
 from typing import Annotated
 
@@ -195,8 +196,7 @@ def items_json(items, why: dict[str, str]) -> str:
     ``_item_doc(i) | {"title": …, "why": …}`` (a test holds the two equal). Built from a template
     with the C string encoder json.dumps itself uses: half the time of a dict per item and the
     encoder's walk over 30,000 of them."""
-    from json.encoder import encode_basestring as q
-
+    q = encode_basestring
     return (
         "["
         + ", ".join(
@@ -214,8 +214,6 @@ def items_json(items, why: dict[str, str]) -> str:
 
 
 def _json_text(value) -> str:
-    from json.encoder import encode_basestring
-
     return encode_basestring(value) if type(value) is str else json.dumps(value, ensure_ascii=False)
 
 
