@@ -22,6 +22,7 @@ Layout of a file::
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -424,11 +425,39 @@ def emit_new_calendar(cal: ContentCalendar) -> str:
 
 @dataclass
 class Written:
-    """A calendar text produced by calcli, with its items in file order and their 1-based lines."""
+    """A calendar text as calcli writes it: its items in file order with their 1-based lines, and
+    the text, rendered on first use (``text``). The items block is ``pieces`` between ``head`` and
+    ``tail``: each piece is an existing item's chunk, kept byte for byte, or a new item to emit.
+    Order and lines are known before the text is rendered, so the rendering can run elsewhere
+    (calcli.editing renders a big plan's text in a second process while the store is written)."""
 
-    text: str
     order: list[str]
     lines: list[int]
+    head: list[str] = field(default_factory=list, repr=False)
+    pieces: list[str | ContentScheduleItem] = field(default_factory=list, repr=False)
+    tail: list[str] = field(default_factory=list, repr=False)
+    indent: int = 2
+
+    @functools.cached_property
+    def text(self) -> str:
+        indent = self.indent
+        body = "".join([p if type(p) is str else emit_item(p, indent) for p in self.pieces])
+        return "".join(self.head) + body + "".join(self.tail)
+
+
+def emitted_lines(item: ContentScheduleItem) -> int:
+    """How many lines :func:`emit_item` writes for ``item``: one per field it has (a scalar never
+    spans lines: a line break in a value is written escaped)."""
+    return (
+        7
+        + (item.score is not None)
+        + bool(item.title)
+        + bool(item.caption)
+        + bool(item.hashtags)
+        + bool(item.assignee)
+        + bool(item.notes)
+        + bool(item.post_ref)
+    )
 
 
 def splice_items(
@@ -465,34 +494,41 @@ def splice_items(
         tail = lines[end:]
         bounds = [*starts, end]
         chunks = ["".join(lines[bounds[i] : bounds[i + 1]]) for i in range(len(starts))]
-    pieces: list[tuple[tuple, str, str]] = []
+    kept: list[tuple[tuple, str, str]] = []
     for item, chunk in zip(existing, chunks, strict=True):
         if item.id in removed:
             continue
         if item.id in changed:
             chunk = _update_chunk(chunk, item_fields(changed[item.id]))
-        pieces.append((item_sort_key(changed.get(item.id, item)), item.id, chunk))
-    merged: list[tuple[str, str, bool]] = []  # (id, text, emitted here: its dash is its first line)
+        kept.append((item_sort_key(changed.get(item.id, item)), item.id, chunk))
     new_keys = sorted((item_sort_key(i), n) for n, i in enumerate(new))
     new_sorted = [new[n] for _, n in new_keys]
-    indent = layout.indent
-    j = 0
-    for key, item_id, chunk in pieces:
-        while j < len(new_sorted) and new_keys[j][0] < key:
-            merged.append((new_sorted[j].id, emit_item(new_sorted[j], indent), True))
-            j += 1
-        merged.append((item_id, chunk, False))
-    merged.extend((i.id, emit_item(i, indent), True) for i in new_sorted[j:])
-    if not merged and head and head[-1] == "items:\n":
-        head = [*head[:-1], "items: []\n"]
-    order, item_lines = [], []
+    pieces: list[str | ContentScheduleItem] = []
+    order: list[str] = []
+    item_lines: list[int] = []
     line = len(head) + 1
-    for item_id, chunk, emitted in merged:
+    j = 0
+    for key, item_id, chunk in kept:
+        while j < len(new_sorted) and new_keys[j][0] < key:
+            line = _add_new(new_sorted[j], pieces, order, item_lines, line)
+            j += 1
+        pieces.append(chunk)
         order.append(item_id)
-        item_lines.append(line if emitted else line + _dash_offset(chunk))
+        item_lines.append(line + _dash_offset(chunk))
         line += chunk.count("\n")
-    text = "".join(head) + "".join(c for _, c, _ in merged) + "".join(tail)
-    return Written(text, order, item_lines)
+    for item in new_sorted[j:]:
+        line = _add_new(item, pieces, order, item_lines, line)
+    if not pieces and head and head[-1] == "items:\n":
+        head = [*head[:-1], "items: []\n"]
+    return Written(order, item_lines, head, pieces, tail, layout.indent)
+
+
+def _add_new(item: ContentScheduleItem, pieces: list, order: list[str], item_lines: list[int], line: int) -> int:
+    """Append a new item (emitted when the text is rendered; its dash is its first line)."""
+    pieces.append(item)
+    order.append(item.id)
+    item_lines.append(line)
+    return line + emitted_lines(item)
 
 
 def _dash_offset(chunk: str) -> int:

@@ -11,13 +11,16 @@ it again.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from calcli.calendars import (
+    Written,
     emit_exception,
     emit_new_calendar,
     load_calendar,
@@ -28,6 +31,7 @@ from calcli.errors import UsageError
 from calcli.files import scalar, write_atomic
 from calcli.model import ContentCalendar, ContentScheduleItem, ScheduleException
 from calcli.store import Store
+from calcli.textio import ForkedWrite
 from calcli.timeutil import utc_stamp
 
 
@@ -91,13 +95,20 @@ def history_row(
 
 
 def apply_change(
-    store: Store, project, target: Target, change: Change, notify: bool = True, before_commit=None
-) -> None:
+    store: Store,
+    project,
+    target: Target,
+    change: Change,
+    notify: bool = True,
+    alongside: Callable[[], str] | None = None,
+) -> str | None:
     """Write ``change`` to the calendar file and the store, all or nothing.
 
     With ``notify`` the changed and removed items are announced in the dispatch journal,
     so that a dispatch run working from an older due list skips them (calcli.dispatch).
-    ``before_commit()`` is called once the file is written, just before the store commits.
+    A change that adds many items has the calendar text rendered by a forked child while the
+    store is written (see ``RENDER_ELSEWHERE_MIN``); ``alongside()``, another text the caller
+    wants (a command's output), is then rendered there too and returned. Else None is returned.
     """
     cal, path = target.calendar, target.path
     existing = target.items
@@ -111,47 +122,77 @@ def apply_change(
         cf = load_calendar(path, text)  # the scan disagrees with the store: trust a full parse
         existing, layout = cf.calendar.items, cf.layout
     written = splice_items(text, layout, existing, change.new, change.changed, change.removed)
-    text = written.text
-    for key, value in change.header.items():
-        text = set_header(text, key, value)
-    if change.remove_blackouts:
-        text = remove_blackouts(text, change.remove_blackouts)
-        cal.exceptions = [e for e in cal.exceptions if e.id not in change.remove_blackouts]
-    if change.add_blackouts:
-        text = add_blackouts(text, change.add_blackouts)
-        cal.exceptions = [*cal.exceptions, *change.add_blackouts]
-    for key, value in change.header.items():
-        setattr(cal, key, value)
-    by_id = {i.id: i for i in (*existing, *change.new)}
-    by_id.update(change.changed)
-    items = [by_id[i] for i in written.order]
-    lines = (
-        [n + 1 for n in scan_layout(text).item_lines]
-        if change.header or change.add_blackouts or change.remove_blackouts
-        else written.lines
-    )
-    if len(lines) != len(items):
-        lines = [None] * len(items)
-    with store.atomic():
-        store.add_history(change.history)
-        store.replace_calendar(cal, items, lines)
-        write_atomic(path, text)
-        st = path.stat()
-        store.set_file_state(
-            project.rel(path),
-            "calendar",
-            cal.name,
-            hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            st.st_mtime_ns,
-            st.st_size,
-        )
-        if before_commit is not None:
-            before_commit()
+    edits_text = bool(change.header or change.add_blackouts or change.remove_blackouts)
+    forked = None
+    try:
+        if not edits_text and len(change.new) >= RENDER_ELSEWHERE_MIN:
+            forked = _render_elsewhere(store, path, written, alongside)
+        if forked is None:
+            text = written.text
+            for key, value in change.header.items():
+                text = set_header(text, key, value)
+            if change.remove_blackouts:
+                text = remove_blackouts(text, change.remove_blackouts)
+            if change.add_blackouts:
+                text = add_blackouts(text, change.add_blackouts)
+        if change.remove_blackouts:
+            cal.exceptions = [e for e in cal.exceptions if e.id not in change.remove_blackouts]
+        if change.add_blackouts:
+            cal.exceptions = [*cal.exceptions, *change.add_blackouts]
+        for key, value in change.header.items():
+            setattr(cal, key, value)
+        by_id = {i.id: i for i in (*existing, *change.new)}
+        by_id.update(change.changed)
+        items = [by_id[i] for i in written.order]
+        lines = [n + 1 for n in scan_layout(text).item_lines] if edits_text else written.lines
+        if len(lines) != len(items):
+            lines = [None] * len(items)
+        with store.atomic():
+            store.add_history(change.history)
+            store.replace_calendar(cal, items, lines)
+            sha = forked.finish() if forked is not None else None
+            if sha is None:  # rendered here (or the child failed: then here too, and its error is raised here)
+                text = written.text if forked is not None else text
+                write_atomic(path, text)
+                sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            st = path.stat()
+            store.set_file_state(project.rel(path), "calendar", cal.name, sha, st.st_mtime_ns, st.st_size)
+        rendered = forked.then_text() if forked is not None and alongside is not None else None
+    finally:
+        if forked is not None:
+            forked.abandon()  # a no-op once the child has left; else the file stays as it was
     target.items = items
     if notify and (change.changed or change.removed):
         from calcli.dispatch import announce_changes
 
         announce_changes(project, sorted({*change.changed, *change.removed}))
+    return rendered
+
+
+# A change adding this many items renders the calendar text in a forked process while this one
+# writes the store (~10 µs an item; the store must be closed and opened again around the fork,
+# ~50 ms). Below it the text is rendered here.
+RENDER_ELSEWHERE_MIN = 5000
+
+
+def _render_elsewhere(
+    store: Store, path: Path, written: Written, alongside: Callable[[], str] | None
+) -> ForkedWrite | None:
+    """``written``'s text (and ``alongside``'s) rendered by a forked child (see ``ForkedWrite``);
+    None where this system cannot fork."""
+    if not hasattr(os, "fork") or not store.can_release:
+        return None
+    forked = None
+    try:
+        with store.released():  # no DuckDB threads at the fork
+            forked = ForkedWrite(path, lambda: written.text, alongside)
+    except OSError:  # no fork (a process limit): render here
+        return None
+    except BaseException:
+        if forked is not None:  # the store could not be opened again
+            forked.abandon()
+        raise
+    return forked
 
 
 # ---------------------------------------------------------------- header edits

@@ -42,6 +42,7 @@ class PlanOutcome:
     job: BulkJob
     existing_count: int = 0
     warnings: list[str] = field(default_factory=list)
+    output: str | None = None  # the command's output, when it was rendered with the file (see plan_bulk_job)
 
 
 def plan_bulk_job(
@@ -55,13 +56,13 @@ def plan_bulk_job(
     tz: str | None = None,
     dry_run: bool = False,
     strict: bool = False,
-    before_commit: Callable[[PlanOutcome], None] | None = None,
+    render: Callable[[PlanOutcome], str] | None = None,
 ) -> PlanOutcome:
     """Plan ``bulk_path`` into ``calendars/<calendar_name>.yaml`` (created when missing).
 
-    ``before_commit(outcome)`` is called when the plan's file is written and the store is about
-    to commit (never for a dry run or a plan that writes nothing); ``outcome.written`` turns true
-    when the commit lands.
+    ``render(outcome)`` is the command's output for a plan that lands (``outcome.written``).
+    A big plan renders it in the child process that renders the calendar file, while the store
+    is written (see ``calcli.editing.apply_change``); the text is then in ``outcome.output``.
 
     Example::
 
@@ -73,15 +74,13 @@ def plan_bulk_job(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_run, strict, before_commit)
+        return _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_run, strict, render)
     finally:
         if collecting:
             gc.enable()
 
 
-def _plan_bulk_job(
-    project, bulk_path, calendar_name, user, start, end, tz, dry_run, strict, before_commit
-) -> PlanOutcome:
+def _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_run, strict, render) -> PlanOutcome:
     job = load_bulk_job(bulk_path)
     acting = user or project.config.user
     if job.user_id != acting:
@@ -154,8 +153,8 @@ def _plan_bulk_job(
             )
         if dry_run or (not result.items and not created):
             return outcome
-        hook = (lambda: before_commit(outcome)) if before_commit is not None else None
-        _write(store, project, path, cal, existing, result.items, created, job.user_id, hook)
+        alongside = (lambda: render(outcome)) if render is not None else None
+        outcome.output = _write(store, project, path, cal, existing, result.items, created, job.user_id, alongside)
         outcome.written = True
     return outcome
 
@@ -234,9 +233,10 @@ def _write(
     new: list[ContentScheduleItem],
     created: bool,
     actor: str,
-    before_commit=None,
-) -> None:
-    """Splice ``new`` into the calendar file and mirror it, with a ``planned`` audit entry each."""
+    alongside: Callable[[], str] | None = None,
+) -> str | None:
+    """Splice ``new`` into the calendar file and mirror it, with a ``planned`` audit entry each
+    (``alongside``: see apply_change)."""
     if existing and isinstance(existing[0], Booked):
         existing = store.calendar_items(cal.name)  # the full items, in file order
     at = utc_stamp()  # one plan, one moment: history_row's row, without a clock read per item
@@ -255,7 +255,7 @@ def _write(
         for i in new
     ]
     target = Target(cal, existing, path, created)
-    apply_change(store, project, target, Change(new=new, history=history), before_commit=before_commit)
+    return apply_change(store, project, target, Change(new=new, history=history), alongside=alongside)
 
 
 # ---------------------------------------------------------------- explain

@@ -8,7 +8,6 @@ import io
 import json
 import math
 import sys
-import threading
 from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 from pathlib import Path
 from typing import Annotated
@@ -69,8 +68,8 @@ def plan(
     e = env(ctx)
     project = find_project(e.project)
     out = resolve_format(chosen_format(fmt, as_json))
-    # A table is drawn for the terminal as before; data formats are rendered while the store writes.
-    early = _RenderWhileWriting(out, dry_run, project) if out != "table" else None
+    # A table is drawn for the terminal; data formats of a big plan are rendered with its file.
+    render = functools.partial(_plan_text, out=out, dry_run=dry_run, project=project) if out != "table" else None
     collecting = gc.isenabled()
     gc.disable()  # as plan_bulk_job does, through the output of its 30,000 items too (see there)
     try:
@@ -84,56 +83,24 @@ def plan(
             tz=tz,
             dry_run=dry_run,
             strict=strict,
-            before_commit=early.start if early else None,
+            render=render,
         )
         rel = project.rel(outcome.path)
-        if early is not None and early.started:
-            sys.stdout.write(early.text())
+        if outcome.output is not None:
+            sys.stdout.write(outcome.output)
         else:
             _emit_plan(outcome, out, dry_run, rel, outcome.written, sys.stdout)
         _plan_messages(outcome, dry_run, e.messages, rel)
     finally:
-        if early is not None:
-            early.wait()
         if collecting:
             gc.enable()
 
 
-class _RenderWhileWriting:
-    """Renders a plan's output in a thread from the moment the store commits: DuckDB lets go of
-    the GIL while it commits and checkpoints, and the render runs meanwhile. The text is printed
-    only after the write has landed (a failed write prints its error and no plan)."""
-
-    def __init__(self, out: str, dry_run: bool, project) -> None:
-        self.out, self.dry_run, self.project = out, dry_run, project
-        self.thread: threading.Thread | None = None
-        self.buffer = io.StringIO()
-        self.error: BaseException | None = None
-
-    @property
-    def started(self) -> bool:
-        return self.thread is not None
-
-    def start(self, outcome) -> None:
-        rel = self.project.rel(outcome.path)
-        self.thread = threading.Thread(target=self._render, args=(outcome, rel), name="plan-output", daemon=True)
-        self.thread.start()
-
-    def _render(self, outcome, rel: str) -> None:
-        try:  # written=True: what the summary says once the write lands (else nothing is printed)
-            _emit_plan(outcome, self.out, self.dry_run, rel, True, self.buffer)
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread by text()
-            self.error = exc
-
-    def wait(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-
-    def text(self) -> str:
-        self.wait()
-        if self.error is not None:
-            raise self.error
-        return self.buffer.getvalue()
+def _plan_text(outcome, out: str, dry_run: bool, project) -> str:
+    """The output of a plan that lands, as text (rendered before the store commits, printed after)."""
+    buffer = io.StringIO()
+    _emit_plan(outcome, out, dry_run, project.rel(outcome.path), True, buffer)
+    return buffer.getvalue()
 
 
 def _emit_plan(outcome, out: str, dry_run: bool, rel: str, written: bool, stream) -> None:

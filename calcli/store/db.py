@@ -93,14 +93,13 @@ def open_store(project, read_only: bool = False) -> Iterator[Store]:
     with project_lock(project.lock_path, timeout):
         if read_only and not path.exists():
             read_only = False
-        con = _connect(path, read_only, timeout)
+        store = Store(_connect(path, read_only, timeout), path, timeout, read_only)
         try:
-            store = Store(con)
             if not read_only:
                 store.migrate()
             yield store
         finally:
-            con.close()
+            store.con.close()
 
 
 def _utc_param(dt: datetime | None) -> datetime | None:
@@ -117,8 +116,10 @@ def _utc_naive(dt: datetime) -> datetime:
 class Store:
     """calcli's queries over one DuckDB connection."""
 
-    def __init__(self, con):
+    def __init__(self, con, path: Path | None = None, timeout: float = 0.0, read_only: bool = False):
         self.con = con
+        self.path, self.timeout, self.read_only = path, timeout, read_only  # to connect again after `released`
+        self._depth = 0
 
     # ------------------------------------------------------------ plumbing
     def query(self, sql: str, params: list | tuple | None = None) -> tuple[list[str], list[tuple]]:
@@ -129,7 +130,7 @@ class Store:
     @contextmanager
     def atomic(self) -> Iterator[None]:
         """One transaction; nested blocks join the outer one."""
-        if getattr(self, "_depth", 0):
+        if self._depth:
             self._depth += 1
             try:
                 yield
@@ -146,6 +147,24 @@ class Store:
             raise
         self._depth = 0
         self.con.execute("COMMIT")
+
+    @property
+    def can_release(self) -> bool:
+        """Whether :meth:`released` may close the connection now (outside a transaction)."""
+        return not self._depth and self.path is not None
+
+    @contextmanager
+    def released(self) -> Iterator[None]:
+        """The connection closed for the block and opened again after it (the project lock stays
+        held). For a fork: a DuckDB connection keeps threads (its scheduler's and its allocator's)
+        and a process with threads must not fork; closing the connection ends them."""
+        if not self.can_release:
+            raise RuntimeError("the store can be released only outside a transaction, when opened by open_store")
+        self.con.close()
+        try:
+            yield
+        finally:
+            self.con = _connect(self.path, self.read_only, self.timeout)
 
     def append(self, table: str, rows: list[tuple]) -> None:
         """Bulk insert through DuckDB's appender (never row by row)."""
