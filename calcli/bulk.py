@@ -60,82 +60,101 @@ def load_bulk_job(path: Path) -> BulkJob:
 
 
 def _video(v, i: int, bad, where) -> VideoJob | None:
-    field = f"videos[{i}]"
+    """One entry of ``videos``: its VideoJob, or None after reporting each of its problems."""
     if not isinstance(v, dict):
-        bad(f"{field}: expected an object", "videos", i)
+        bad(f"videos[{i}]: expected an object", "videos", i)
         return None
     errors = []
 
     def vbad(msg: str, key: str) -> None:
         errors.append(key)
-        bad(f"{field}.{key}: {msg}", "videos", i, key)
+        bad(f"videos[{i}].{key}: {msg}", "videos", i, key)
 
-    vid = v.get("video_job_id")
+    get = v.get
+    vid = get("video_job_id")
     if not isinstance(vid, str) or not vid.strip() or "/" in vid:
         vbad("missing, empty or containing '/'", "video_job_id")
-    platforms = None
-    if v.get("platforms") is not None:
-        if not isinstance(v["platforms"], list):
-            vbad("expected a list of platform ids", "platforms")
-        else:
-            platforms = []
-            for p in v["platforms"]:
-                try:
-                    platforms.append(Platform.parse(p))
-                except (ValueError, AttributeError):
-                    vbad(f"unknown platform {p!r} (known: {', '.join(PLATFORM_IDS)}; twitter = x)", "platforms")
-            platforms = list(dict.fromkeys(platforms))
-    status = v.get("status", "completed")
+    platforms = get("platforms")
+    if platforms is not None:
+        platforms = _platforms(platforms, vbad)
+    status = get("status", "completed")
     status = _STATUSES.get(status) if type(status) is str else None
     if status is None:
-        status = _enum(JobStatus, v.get("status", "completed"), lambda m: vbad(m, "status"))
-    priority = v.get("priority")
+        status = _enum(JobStatus, get("status", "completed"), lambda m: vbad(m, "status"))
+    priority = get("priority")
     if priority is not None:
         priority = _PRIORITIES.get(priority) if type(priority) is str else None
         if priority is None:
             priority = _enum(JobPriority, v["priority"], lambda m: vbad(m, "priority"))
-    ready = None
-    if v.get("ready_at") is not None:
+    ready = get("ready_at")
+    if ready is not None:
         try:
-            ready = parse_instant(v["ready_at"])
+            ready = parse_instant(ready)
         except (ValueError, TypeError) as exc:
             vbad(f"invalid ready_at: {exc}", "ready_at")
-    duration = v.get("duration_seconds")
-    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int | float) or duration <= 0):
+    duration = get("duration_seconds")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, _NUMBERS) or duration <= 0):
         vbad(f"expected a positive number of seconds, found {duration!r}", "duration_seconds")
-    aspect = v.get("aspect_ratio")
+    aspect = get("aspect_ratio")
     if aspect is not None and aspect not in _GOOD_ASPECTS:
         from calcli.timing import aspect_value
 
         if not isinstance(aspect, str) or aspect_value(aspect) is None:
             vbad(f"{aspect!r} is not an aspect ratio like 9:16", "aspect_ratio")
-    tags = v.get("hashtags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+    tags = get("hashtags", [])
+    if tags:
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            vbad("expected a list of strings", "hashtags")
+    elif not isinstance(tags, list):
         vbad("expected a list of strings", "hashtags")
-    for key in ("title", "description"):
-        if v.get(key) is not None and not isinstance(v[key], str):
-            vbad("expected text", key)
+    title = get("title")
+    if title is not None and not isinstance(title, str):
+        vbad("expected text", "title")
+    description = get("description")
+    if description is not None and not isinstance(description, str):
+        vbad("expected text", "description")
     if errors:
         return None
     return VideoJob(
-        video_job_id=vid,
-        title=v.get("title") or "",
-        description=v.get("description") or "",
-        duration_seconds=float(duration) if duration is not None else None,
-        aspect_ratio=aspect,
-        hashtags=[t.lstrip("#") for t in tags],
-        platforms=platforms,
-        status=status,
-        ready_at=ready,
-        priority=priority,
-        line=None,
+        vid,
+        title or "",
+        description or "",
+        float(duration) if duration is not None else None,
+        aspect,
+        [t.lstrip("#") for t in tags] if tags else [],
+        platforms,
+        status,
+        ready,
+        priority,
+        None,
     )
+
+
+def _platforms(ids, vbad) -> list[Platform] | None:
+    """A video's ``platforms``: each once, in the order given (twitter is x)."""
+    if not isinstance(ids, list):
+        vbad("expected a list of platform ids", "platforms")
+        return None
+    platforms = []
+    for p in ids:
+        found = _PLATFORMS.get(p) if type(p) is str else None
+        if found is None:
+            try:
+                found = Platform.parse(p)
+            except (ValueError, AttributeError):
+                vbad(f"unknown platform {p!r} (known: {', '.join(PLATFORM_IDS)}; twitter = x)", "platforms")
+                continue
+        if found not in platforms:  # a short list: cheaper than dict.fromkeys
+            platforms.append(found)
+    return platforms
 
 
 # The values seen in nearly every bulk job, decided once (each as ``_enum`` / ``aspect_value`` decide it).
 _STATUSES = {m.value: m for m in JobStatus}
 _PRIORITIES = {m.value: m for m in JobPriority}
 _GOOD_ASPECTS = frozenset({"9:16", "16:9", "1:1", "4:5", "4:3", "3:4", "2:3", "21:9"})
+_PLATFORMS = {name: Platform.parse(name) for name in (*PLATFORM_IDS, "twitter")}
+_NUMBERS = (int, float)
 
 
 def _enum(cls, value, report):
