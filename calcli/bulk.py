@@ -96,7 +96,7 @@ def _video(v, i: int, bad, where) -> VideoJob | None:
     if duration is not None and (isinstance(duration, bool) or not isinstance(duration, _NUMBERS) or duration <= 0):
         vbad(f"expected a positive number of seconds, found {duration!r}", "duration_seconds")
     aspect = get("aspect_ratio")
-    if aspect is not None and aspect not in _GOOD_ASPECTS:
+    if aspect is not None and not (type(aspect) is str and aspect in _GOOD_ASPECTS):  # [] or {} is no key
         from calcli.timing import aspect_value
 
         if not isinstance(aspect, str) or aspect_value(aspect) is None:

@@ -104,3 +104,19 @@ def test_a_valid_video_as_calcli_reads_it(tmp_path):
         None,
     )
     assert plain.hashtags is not good.hashtags
+
+
+@pytest.mark.parametrize("value", ["[]", "{}", '["9:16"]'])
+def test_an_aspect_ratio_that_is_a_list_or_object_is_a_finding_not_a_crash(project, run, value):
+    (project / "bulk.json").write_text(
+        '{"bulk_job_id": "bj", "user_id": "user_123", "videos": [\n'
+        '  {"video_job_id": "v",\n'
+        f'   "aspect_ratio": {value}}}\n'
+        "]}\n"
+    )
+    r = run("plan", "bulk.json", "--calendar", "Q3")
+    shown = repr(json.loads(value))
+    assert (r.exit_code, r.stderr) == (
+        3,
+        f"Error: bulk.json:3: videos[0].aspect_ratio: {shown} is not an aspect ratio like 9:16\n",
+    )
