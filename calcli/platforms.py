@@ -326,6 +326,11 @@ def title_problem(reg: Registry, platform: Platform, title: str) -> str | None:
     return None
 
 
+def title_minimum_platforms(reg: Registry) -> set[Platform]:
+    """The platforms whose title has a minimum length: the only ones :func:`title_problem` can object to."""
+    return {p for p, pl in reg.platforms.items() if (limit := pl.fields.get("title")) is not None and limit.min}
+
+
 def _join(body: str, tags: list[str]) -> str:
     if not tags:
         return body
