@@ -102,10 +102,7 @@ def _video(v, i: int, bad, where) -> VideoJob | None:
         if not isinstance(aspect, str) or aspect_value(aspect) is None:
             vbad(f"{aspect!r} is not an aspect ratio like 9:16", "aspect_ratio")
     tags = get("hashtags", [])
-    if tags:
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            vbad("expected a list of strings", "hashtags")
-    elif not isinstance(tags, list):
+    if not isinstance(tags, list) or (tags and not all(isinstance(t, str) for t in tags)):
         vbad("expected a list of strings", "hashtags")
     title = get("title")
     if title is not None and not isinstance(title, str):

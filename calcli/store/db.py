@@ -165,8 +165,8 @@ class Store:
         """Apply the migrations the store has not had, each in its own transaction.
 
         ``new``: the database was just made (empty), so it gets schema.FRESH, the tables of migrations
-        1 to FRESH_VERSION, in one transaction, and the later migrations after it. (Asking an empty
-        database for its version costs more than making the tables; seven commits cost more again.)
+        1 to FRESH_VERSION, in one transaction, and the later migrations after it. (On an empty database,
+        asking for the version costs DuckDB ~6 ms, and seven transactions cost more than one.)
         """
         import duckdb
 
