@@ -68,8 +68,10 @@ def test_fresh_covers_migrations_that_exist():
     assert 1 <= FRESH_VERSION <= LATEST == MIGRATIONS[-1][0]
 
 
-def test_plan_into_a_new_project_makes_the_store_in_one_go(project, run, monkeypatch):
-    """Through the CLI: the first command makes the store (schema_meta has every version)."""
+def test_the_first_command_of_a_project_makes_its_store_in_one_go(project, run, tmp_path):
+    """Through the CLI: the first command makes the store, with every version and the whole schema."""
     r = run("sql", "SELECT version FROM schema_meta ORDER BY version", "--format", "csv")
     assert r.exit_code == 0, r
     assert r.stdout.split() == ["version", *(str(v) for v in range(1, LATEST + 1))]
+    con = duckdb.connect(str(project / ".calcli" / "calcli.duckdb"), read_only=True)
+    assert schema(con) == schema(made(tmp_path / "steps.duckdb", new=False))
