@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from calcli.errors import Finding, InvalidInput
-from calcli.files import json_node, load_json
+from calcli.files import json_lines, load_json
 from calcli.model import PLATFORM_IDS, BulkJob, JobPriority, JobStatus, Platform, VideoJob
 from calcli.timeutil import parse_instant
 
@@ -19,13 +17,12 @@ from calcli.timeutil import parse_instant
 def load_bulk_job(path: Path) -> BulkJob:
     """Read ``bulk.json``; raises InvalidInput with every finding (file:line: field: problem)."""
     data, text = load_json(path)
-    findings: list[Finding] = []
-    where = _Lines(text)
+    problems: list[tuple[str, tuple]] = []  # (message, key path): lines are looked up at the end, together
     if not isinstance(data, dict):
         raise InvalidInput(Finding(str(path), 1, None, "expected a JSON object with bulk_job_id and videos"))
 
     def bad(msg: str, *keys) -> None:
-        findings.append(Finding(str(path), where.line(*keys), None, msg))
+        problems.append((msg, keys))
 
     job_id = data.get("bulk_job_id")
     if not isinstance(job_id, str) or not job_id.strip() or "/" in job_id:
@@ -41,7 +38,7 @@ def load_bulk_job(path: Path) -> BulkJob:
         videos = []
     seen: dict[str, int] = {}
     for i, v in enumerate(videos):
-        video = _video(v, i, bad, where)
+        video = _video(v, i, bad)
         if video is None:
             continue
         if video.video_job_id in seen:
@@ -54,12 +51,15 @@ def load_bulk_job(path: Path) -> BulkJob:
             continue
         seen[video.video_job_id] = i
         job.videos.append(video)
-    if findings:
-        raise InvalidInput(findings)
+    if problems:
+        lines = json_lines(text, [keys for _, keys in problems])
+        raise InvalidInput(
+            [Finding(str(path), line, None, msg) for (msg, _), line in zip(problems, lines, strict=True)]
+        )
     return job
 
 
-def _video(v, i: int, bad, where) -> VideoJob | None:
+def _video(v, i: int, bad) -> VideoJob | None:
     """One entry of ``videos``: its VideoJob, or None after reporting each of its problems."""
     if not isinstance(v, dict):
         bad(f"videos[{i}]: expected an object", "videos", i)
@@ -160,37 +160,3 @@ def _enum(cls, value, report):
     except ValueError:
         report(f"{value!r} is not one of {', '.join(m.value for m in cls)}")
         return None
-
-
-class _Lines:
-    """Line numbers of JSON values, from the YAML node tree of the same text (built on first use)."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self._node = False
-
-    @property
-    def node(self):
-        if self._node is False:
-            self._node = json_node(self.text)
-        return self._node
-
-    def line(self, *keys) -> int | None:
-        node = self.node
-        last = 1
-        for k in keys:
-            if node is None:
-                break
-            last = node.start_mark.line + 1
-            node = _child(node, k)
-        return node.start_mark.line + 1 if node is not None else last
-
-
-def _child(node, key):
-    if isinstance(node, yaml.MappingNode) and isinstance(key, str):
-        for k, v in node.value:
-            if getattr(k, "value", None) == key:
-                return v
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-        return node.value[key]
-    return None

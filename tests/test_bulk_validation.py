@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calcli.bulk import load_bulk_job
 from calcli.errors import InvalidInput
@@ -120,3 +122,88 @@ def test_an_aspect_ratio_that_is_a_list_or_object_is_a_finding_not_a_crash(proje
         3,
         f"Error: bulk.json:3: videos[0].aspect_ratio: {shown} is not an aspect ratio like 9:16\n",
     )
+
+
+# ---------------------------------------------------------------- line numbers (calcli.files.json_lines)
+
+
+def _node_lines(text: str, paths: list[tuple]) -> list[int]:
+    """The lines as the YAML node tree of the text gives them (how calcli found them before json_lines)."""
+    import re
+
+    import yaml
+
+    from calcli.files import Loader
+
+    text = re.sub(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", r"\\u0020", text.replace("\t", " "))
+    try:
+        root = next(iter(yaml.compose_all(text, Loader=Loader)), None)
+    except yaml.YAMLError:
+        root = None
+    out = []
+    for keys in paths:
+        node, last = root, 1
+        for k in keys:
+            if node is None:
+                break
+            last = node.start_mark.line + 1
+            if isinstance(node, yaml.MappingNode) and isinstance(k, str):
+                node = next((v for key, v in node.value if getattr(key, "value", None) == k), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(k, int) and k < len(node.value):
+                node = node.value[k]
+            else:
+                node = None
+        out.append(node.start_mark.line + 1 if node is not None else last)
+    return out
+
+
+PATHS = [
+    (),
+    ("videos",),
+    ("videos", 0),
+    ("videos", 0, "status"),
+    ("videos", 1, "status"),
+    ("videos", 5, "status"),
+    ("videos", "x"),
+    ("videos", 0, 0),
+    ("missing", 0),
+    ("a",),
+    ("a", "b"),
+]
+TEXTS = {
+    "duplicate keys: the first counts": '{"videos": [\n{"status": 1,\n"status": 2}],\n"videos": [{"status": 3}]}',
+    "a duplicate list after a scalar": '{"videos": 5,\n"videos": [\n{"status": 3}]}',
+    "YAML line breaks in a string": '{"a": "x\u2028y\u2029z\x85",\r\n"videos": [\r{"status": 1}]}',
+    "a character YAML refuses": '{"videos": [\n{"status": "\x7f"}]}',
+    "tabs and an escaped emoji": '{\t"videos":\t[\n{"status": "\\ud83d\\ude80"}]}',
+    "a key that is not text in YAML": '{"videos": [{"1": 1,\n"status": true}],\n"a": {"b": null}}',
+    "compact": '{"videos":[{"status":"x"},{"status":"y"}],"a":{"b":[]}}',
+    "a list at the top": '[\n{"videos": 1}]',
+}
+
+
+def test_json_lines_equal_the_yaml_node_tree_lines():
+    from calcli.files import json_lines
+
+    for name, text in TEXTS.items():
+        json.loads(text)  # every case is valid JSON
+        assert json_lines(text, PATHS) == _node_lines(text, PATHS), name
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["a", "b", "videos", "0"]), inner),
+    max_leaves=25,
+)
+key_paths = st.lists(
+    st.lists(st.sampled_from(["a", "b", "videos", "0", 0, 1, 2]), max_size=4).map(tuple), min_size=1, max_size=6
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=json_values, paths=key_paths, indent=st.sampled_from([None, 0, 1, 2, "\t"]))
+def test_json_lines_equal_the_yaml_node_tree_lines_on_any_json(value, paths, indent):
+    from calcli.files import json_lines
+
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    assert json_lines(text, paths) == _node_lines(text, paths)
