@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from calcli.errors import Finding, InvalidInput
-from calcli.files import json_node, load_json
+from calcli.files import json_lines, load_json
 from calcli.model import PLATFORM_IDS, BulkJob, JobPriority, JobStatus, Platform, VideoJob
 from calcli.timeutil import parse_instant
 
@@ -19,13 +17,12 @@ from calcli.timeutil import parse_instant
 def load_bulk_job(path: Path) -> BulkJob:
     """Read ``bulk.json``; raises InvalidInput with every finding (file:line: field: problem)."""
     data, text = load_json(path)
-    findings: list[Finding] = []
-    where = _Lines(text)
+    problems: list[tuple[str, tuple]] = []  # (message, key path): lines are looked up at the end, together
     if not isinstance(data, dict):
         raise InvalidInput(Finding(str(path), 1, None, "expected a JSON object with bulk_job_id and videos"))
 
     def bad(msg: str, *keys) -> None:
-        findings.append(Finding(str(path), where.line(*keys), None, msg))
+        problems.append((msg, keys))
 
     job_id = data.get("bulk_job_id")
     if not isinstance(job_id, str) or not job_id.strip() or "/" in job_id:
@@ -41,7 +38,7 @@ def load_bulk_job(path: Path) -> BulkJob:
         videos = []
     seen: dict[str, int] = {}
     for i, v in enumerate(videos):
-        video = _video(v, i, bad, where)
+        video = _video(v, i, bad)
         if video is None:
             continue
         if video.video_job_id in seen:
@@ -54,88 +51,107 @@ def load_bulk_job(path: Path) -> BulkJob:
             continue
         seen[video.video_job_id] = i
         job.videos.append(video)
-    if findings:
-        raise InvalidInput(findings)
+    if problems:
+        lines = json_lines(text, [keys for _, keys in problems])
+        raise InvalidInput(
+            [Finding(str(path), line, None, msg) for (msg, _), line in zip(problems, lines, strict=True)]
+        )
     return job
 
 
-def _video(v, i: int, bad, where) -> VideoJob | None:
-    field = f"videos[{i}]"
+def _video(v, i: int, bad) -> VideoJob | None:
+    """One entry of ``videos``: its VideoJob, or None after reporting each of its problems."""
     if not isinstance(v, dict):
-        bad(f"{field}: expected an object", "videos", i)
+        bad(f"videos[{i}]: expected an object", "videos", i)
         return None
     errors = []
 
     def vbad(msg: str, key: str) -> None:
         errors.append(key)
-        bad(f"{field}.{key}: {msg}", "videos", i, key)
+        bad(f"videos[{i}].{key}: {msg}", "videos", i, key)
 
-    vid = v.get("video_job_id")
+    get = v.get
+    vid = get("video_job_id")
     if not isinstance(vid, str) or not vid.strip() or "/" in vid:
         vbad("missing, empty or containing '/'", "video_job_id")
-    platforms = None
-    if v.get("platforms") is not None:
-        if not isinstance(v["platforms"], list):
-            vbad("expected a list of platform ids", "platforms")
-        else:
-            platforms = []
-            for p in v["platforms"]:
-                try:
-                    platforms.append(Platform.parse(p))
-                except (ValueError, AttributeError):
-                    vbad(f"unknown platform {p!r} (known: {', '.join(PLATFORM_IDS)}; twitter = x)", "platforms")
-            platforms = list(dict.fromkeys(platforms))
-    status = v.get("status", "completed")
+    platforms = get("platforms")
+    if platforms is not None:
+        platforms = _platforms(platforms, vbad)
+    status = get("status", "completed")
     status = _STATUSES.get(status) if type(status) is str else None
     if status is None:
-        status = _enum(JobStatus, v.get("status", "completed"), lambda m: vbad(m, "status"))
-    priority = v.get("priority")
+        status = _enum(JobStatus, get("status", "completed"), lambda m: vbad(m, "status"))
+    priority = get("priority")
     if priority is not None:
         priority = _PRIORITIES.get(priority) if type(priority) is str else None
         if priority is None:
             priority = _enum(JobPriority, v["priority"], lambda m: vbad(m, "priority"))
-    ready = None
-    if v.get("ready_at") is not None:
+    ready = get("ready_at")
+    if ready is not None:
         try:
-            ready = parse_instant(v["ready_at"])
+            ready = parse_instant(ready)
         except (ValueError, TypeError) as exc:
             vbad(f"invalid ready_at: {exc}", "ready_at")
-    duration = v.get("duration_seconds")
-    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int | float) or duration <= 0):
+    duration = get("duration_seconds")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, _NUMBERS) or duration <= 0):
         vbad(f"expected a positive number of seconds, found {duration!r}", "duration_seconds")
-    aspect = v.get("aspect_ratio")
-    if aspect is not None and aspect not in _GOOD_ASPECTS:
+    aspect = get("aspect_ratio")
+    if aspect is not None and not (type(aspect) is str and aspect in _GOOD_ASPECTS):  # [] or {} is no key
         from calcli.timing import aspect_value
 
         if not isinstance(aspect, str) or aspect_value(aspect) is None:
             vbad(f"{aspect!r} is not an aspect ratio like 9:16", "aspect_ratio")
-    tags = v.get("hashtags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+    tags = get("hashtags", [])
+    if not isinstance(tags, list) or (tags and not all(isinstance(t, str) for t in tags)):
         vbad("expected a list of strings", "hashtags")
-    for key in ("title", "description"):
-        if v.get(key) is not None and not isinstance(v[key], str):
-            vbad("expected text", key)
+    title = get("title")
+    if title is not None and not isinstance(title, str):
+        vbad("expected text", "title")
+    description = get("description")
+    if description is not None and not isinstance(description, str):
+        vbad("expected text", "description")
     if errors:
         return None
     return VideoJob(
-        video_job_id=vid,
-        title=v.get("title") or "",
-        description=v.get("description") or "",
-        duration_seconds=float(duration) if duration is not None else None,
-        aspect_ratio=aspect,
-        hashtags=[t.lstrip("#") for t in tags],
-        platforms=platforms,
-        status=status,
-        ready_at=ready,
-        priority=priority,
-        line=None,
+        vid,
+        title or "",
+        description or "",
+        float(duration) if duration is not None else None,
+        aspect,
+        [t.lstrip("#") for t in tags] if tags else [],
+        platforms,
+        status,
+        ready,
+        priority,
+        None,
     )
+
+
+def _platforms(ids, vbad) -> list[Platform] | None:
+    """A video's ``platforms``: each once, in the order given (twitter is x)."""
+    if not isinstance(ids, list):
+        vbad("expected a list of platform ids", "platforms")
+        return None
+    platforms = []
+    for p in ids:
+        found = _PLATFORMS.get(p) if type(p) is str else None
+        if found is None:
+            try:
+                found = Platform.parse(p)
+            except (ValueError, AttributeError):
+                vbad(f"unknown platform {p!r} (known: {', '.join(PLATFORM_IDS)}; twitter = x)", "platforms")
+                continue
+        if found not in platforms:  # a short list: cheaper than dict.fromkeys
+            platforms.append(found)
+    return platforms
 
 
 # The values seen in nearly every bulk job, decided once (each as ``_enum`` / ``aspect_value`` decide it).
 _STATUSES = {m.value: m for m in JobStatus}
 _PRIORITIES = {m.value: m for m in JobPriority}
 _GOOD_ASPECTS = frozenset({"9:16", "16:9", "1:1", "4:5", "4:3", "3:4", "2:3", "21:9"})
+_PLATFORMS = {name: Platform.parse(name) for name in (*PLATFORM_IDS, "twitter")}
+_NUMBERS = (int, float)
 
 
 def _enum(cls, value, report):
@@ -144,37 +160,3 @@ def _enum(cls, value, report):
     except ValueError:
         report(f"{value!r} is not one of {', '.join(m.value for m in cls)}")
         return None
-
-
-class _Lines:
-    """Line numbers of JSON values, from the YAML node tree of the same text (built on first use)."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self._node = False
-
-    @property
-    def node(self):
-        if self._node is False:
-            self._node = json_node(self.text)
-        return self._node
-
-    def line(self, *keys) -> int | None:
-        node = self.node
-        last = 1
-        for k in keys:
-            if node is None:
-                break
-            last = node.start_mark.line + 1
-            node = _child(node, k)
-        return node.start_mark.line + 1 if node is not None else last
-
-
-def _child(node, key):
-    if isinstance(node, yaml.MappingNode) and isinstance(key, str):
-        for k, v in node.value:
-            if getattr(k, "value", None) == key:
-                return v
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-        return node.value[key]
-    return None

@@ -21,7 +21,7 @@ from calcli.editing import Change, Target, apply_change
 from calcli.errors import Finding, InvalidInput, UsageError
 from calcli.model import BulkJob, ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus
 from calcli.planner import Booked, PlanInput, Planner, PlanResult, Request, Slot, candidate_slots, plan
-from calcli.platforms import Registry, derive, load_registry, title_problem
+from calcli.platforms import Registry, derive, load_registry, title_minimum_platforms, title_problem
 from calcli.prefs import UserPreferences, load_preferences
 from calcli.store import Store, open_store
 from calcli.store.sync import sync_project
@@ -119,7 +119,7 @@ def _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_
             _instant(cal.period_start - timedelta(days=7), cal),
             _instant(cal.period_end + timedelta(days=8), cal),
         )
-        keys = [f"{job.bulk_job_id}/{v.video_job_id}/{p.value}" for v in job.videos for p in (v.platforms or Platform)]
+        keys = _post_keys(job)
         inp = PlanInput(
             job=job,
             calendar=cal,
@@ -133,12 +133,7 @@ def _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_
             end=end,
             keys_elsewhere=store.keys_elsewhere(cal.name, keys, job.user_id),
             platform_caps=registry.daily_caps(),
-            excluded={
-                f"{job.bulk_job_id}/{v.video_job_id}/{p.value}": why
-                for v in job.videos
-                for p in (v.platforms or Platform)
-                if (why := title_problem(registry, p, v.title)) is not None
-            },
+            excluded=_refused_titles(registry, job),
         )
         result = plan(inp)
         add_variants(registry, job, result.items)
@@ -168,6 +163,26 @@ def add_variants(registry: Registry, job: BulkJob, items: list[ContentScheduleIt
         item.title = variant.title
         item.caption = "" if variant.caption == variant.title else variant.caption
         item.hashtags = variant.hashtags
+
+
+def _post_keys(job: BulkJob) -> list[str]:
+    """The idempotency key (bulk job/video/platform) of every post the job asks for, in job order."""
+    every = tuple(Platform)
+    suffix = {p: "/" + p.value for p in every}  # an Enum's .value is a property call
+    prefix = job.bulk_job_id + "/"
+    return [f"{prefix}{v.video_job_id}{suffix[p]}" for v in job.videos for p in (v.platforms or every)]
+
+
+def _refused_titles(registry: Registry, job: BulkJob) -> dict[str, str]:
+    """Key → why, for each post whose platform refuses the video's title (title_problem)."""
+    every = tuple(Platform)
+    checked = title_minimum_platforms(registry)  # title_problem finds nothing on the others
+    out = {}
+    for v in job.videos:
+        for p in v.platforms or every:
+            if p in checked and (why := title_problem(registry, p, v.title)) is not None:
+                out[f"{job.bulk_job_id}/{v.video_job_id}/{p.value}"] = why
+    return out
 
 
 def _instant(day: date, cal: ContentCalendar) -> datetime:

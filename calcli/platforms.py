@@ -42,6 +42,7 @@ _MENTION = regex.compile(r"(?<![\w@])@(\w+)")
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3|\ufe0f")
 # X counts these code points 1 and every other 2 (twitter-text v3 configuration).
 _X_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+_YOUTUBE, _X = Platform.YOUTUBE, Platform.X  # an Enum member's lookup costs more than a global's
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,8 @@ def graphemes(text: str) -> list[str]:
 def length(text: str, limit: Limit) -> int:
     """The length of ``text`` as the platform counts it."""
     if limit.count == "utf16":
-        return len(text.encode("utf-16-le")) // 2
+        # Only code points beyond U+FFFF take two UTF-16 units; ASCII text (most captions) has none.
+        return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
     if limit.count == "x-weighted":
         return x_weighted_length(text, limit.url_weight)
     return len(text)
@@ -272,23 +274,30 @@ def derive(reg: Registry, platform: Platform, title: str, description: str, tags
     'How we built it #launch'
     """
     limits = reg.get(platform).fields
-    tags = normalise_tags(tags)
-    title_text = fit(title.strip(), limits["title"]) if "title" in limits and title else title.strip()
-    if platform == Platform.YOUTUBE:
-        body = description.strip()
+    tags = normalise_tags(tags) if tags else []
+    title = title.strip()
+    description = description.strip()
+    title_limit = limits.get("title")
+    title_text = fit(title, title_limit) if title_limit is not None and title else title
+    if platform == _YOUTUBE:
+        body = description
         if "tags_chars" in limits:
             tags = _tags_within(tags, limits["tags_chars"].max)
-    elif platform == Platform.X:
-        body = title.strip()
+    elif platform == _X:
+        body = title
     else:
-        body = "\n\n".join(x for x in (title.strip(), description.strip()) if x)
-    if "mentions" in limits:
+        body = f"{title}\n\n{description}" if title and description else title or description
+    if "mentions" in limits and "@" in body:
         body = _limit_marks(body, _MENTION, "@", limits["mentions"].max)
     if "hashtags" in limits:
         # Hashtags written in the text count too: beyond the limit they lose their '#' (the word stays).
-        body = _limit_marks(body, _HASHTAG, "#", limits["hashtags"].max)
-        inline = {t.lower() for t in _HASHTAG.findall(body)}
-        tags = [t for t in tags if t.lower() not in inline][: max(limits["hashtags"].max - len(inline), 0)]
+        most = limits["hashtags"].max
+        if "#" in body:
+            body = _limit_marks(body, _HASHTAG, "#", most)
+            inline = {t.lower() for t in _HASHTAG.findall(body)}
+            tags = [t for t in tags if t.lower() not in inline][: max(most - len(inline), 0)]
+        elif len(tags) > most:
+            tags = tags[:most]
     cap = limits.get("caption")
     caption, kept = _caption(body, tags, cap) if cap else (_join(body, tags), tags)
     return Variant(platform, title_text, caption, kept)
@@ -317,7 +326,14 @@ def title_problem(reg: Registry, platform: Platform, title: str) -> str | None:
     return None
 
 
+def title_minimum_platforms(reg: Registry) -> set[Platform]:
+    """The platforms whose title has a minimum length: the only ones :func:`title_problem` can object to."""
+    return {p for p, pl in reg.platforms.items() if (limit := pl.fields.get("title")) is not None and limit.min}
+
+
 def _join(body: str, tags: list[str]) -> str:
+    if not tags:
+        return body
     text = " ".join("#" + t for t in tags)
     if not body:
         return text
@@ -329,7 +345,10 @@ def _join(body: str, tags: list[str]) -> str:
 
 def _caption(body: str, tags: list[str], limit: Limit) -> tuple[str, list[str]]:
     """Body and hashtags within the limit: drop the least relevant hashtags first, then cut the body."""
-    for k in range(len(tags), -1, -1):
+    text = _join(body, tags)
+    if length(text, limit) <= limit.max:  # everything fits (nearly always)
+        return text, tags
+    for k in range(len(tags) - 1, -1, -1):
         text = _join(body, tags[:k])
         if length(text, limit) <= limit.max:
             return text, tags[:k]

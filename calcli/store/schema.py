@@ -175,6 +175,82 @@ CREATE TABLE kpi_latest (
     )
 )
 
+# A new store's schema in one go: what MIGRATIONS 1 to FRESH_VERSION leave behind (the same tables,
+# columns in the same order, constraints and indexes; tests/test_store_fresh_schema.py compares them).
+# A new file runs this in one transaction, records versions 1 to FRESH_VERSION, then any later
+# migrations; a store made before that goes step by step. A new migration goes into MIGRATIONS only.
+FRESH_VERSION = 7
+FRESH = """
+CREATE TABLE IF NOT EXISTS schema_meta (
+    version INTEGER PRIMARY KEY, duckdb_version VARCHAR, applied_at TIMESTAMP);
+CREATE TABLE source_files (
+    path VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, ref VARCHAR, sha256 VARCHAR NOT NULL,
+    mtime_ns BIGINT, size BIGINT, synced_at TIMESTAMP);
+CREATE TABLE content_calendars (
+    id VARCHAR PRIMARY KEY, user_id VARCHAR NOT NULL, title VARCHAR, timezone VARCHAR NOT NULL,
+    period_start DATE, period_end DATE, platforms VARCHAR[], status VARCHAR NOT NULL,
+    path VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP);
+CREATE TABLE content_schedule_items (
+    id VARCHAR NOT NULL, idempotency_key VARCHAR NOT NULL, calendar_id VARCHAR NOT NULL,
+    user_id VARCHAR NOT NULL, bulk_job_id VARCHAR, video_job_id VARCHAR NOT NULL,
+    platform VARCHAR NOT NULL, format VARCHAR, scheduled_utc TIMESTAMP NOT NULL,
+    scheduled_local TIMESTAMP NOT NULL, utc_offset_minutes INTEGER NOT NULL, timezone VARCHAR NOT NULL,
+    status VARCHAR NOT NULL, score DOUBLE, title VARCHAR, assignee VARCHAR, notes VARCHAR,
+    src_order INTEGER NOT NULL, src_line INTEGER, created_at TIMESTAMP, updated_at TIMESTAMP,
+    post_ref VARCHAR, caption VARCHAR, hashtags VARCHAR[]);
+CREATE INDEX items_calendar ON content_schedule_items (calendar_id);
+CREATE INDEX items_due ON content_schedule_items (status, scheduled_utc);
+CREATE INDEX items_key ON content_schedule_items (idempotency_key);
+CREATE TABLE schedule_exceptions (
+    id VARCHAR NOT NULL, calendar_id VARCHAR NOT NULL, user_id VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+    start_local TIMESTAMP NOT NULL, end_local TIMESTAMP NOT NULL, all_day BOOLEAN NOT NULL,
+    platforms VARCHAR[], yearly BOOLEAN NOT NULL, reason VARCHAR, item_id VARCHAR);
+CREATE TABLE schedule_assignments (
+    item_id VARCHAR NOT NULL, calendar_id VARCHAR NOT NULL, user_id VARCHAR NOT NULL,
+    worker VARCHAR NOT NULL, assigned_at TIMESTAMP);
+CREATE TABLE platform_timing_data (
+    platform VARCHAR NOT NULL, format VARCHAR NOT NULL, weekday INTEGER NOT NULL,
+    start_minute INTEGER NOT NULL, end_minute INTEGER NOT NULL, score DOUBLE NOT NULL,
+    source VARCHAR, min_per_week INTEGER, max_per_week INTEGER, max_per_day INTEGER,
+    min_duration DOUBLE, max_duration DOUBLE, origin VARCHAR NOT NULL, checked VARCHAR);
+CREATE TABLE user_scheduling_preferences (
+    user_id VARCHAR NOT NULL, platform VARCHAR NOT NULL, timezone VARCHAR,
+    posting_frequency_min INTEGER, posting_frequency_max INTEGER, max_per_day INTEGER,
+    min_spacing_minutes INTEGER, preferred_days VARCHAR, avoided_days VARCHAR,
+    preferred_hours VARCHAR, avoided_hours VARCHAR, enabled BOOLEAN);
+CREATE TABLE item_history (
+    changed_at TIMESTAMP NOT NULL, item_id VARCHAR NOT NULL, calendar_id VARCHAR, user_id VARCHAR NOT NULL,
+    actor VARCHAR NOT NULL, action VARCHAR NOT NULL, field VARCHAR, old_value VARCHAR, new_value VARCHAR);
+CREATE INDEX history_item ON item_history (item_id);
+CREATE TABLE optimization_trials (
+    id VARCHAR PRIMARY KEY, user_id VARCHAR NOT NULL, name VARCHAR NOT NULL, metric VARCHAR NOT NULL,
+    arm_a VARCHAR NOT NULL, arm_b VARCHAR NOT NULL, assignment VARCHAR NOT NULL, status VARCHAR NOT NULL,
+    started_at TIMESTAMP, concluded_at TIMESTAMP, decision VARCHAR,
+    created_at TIMESTAMP, updated_at TIMESTAMP,
+    calendar_id VARCHAR, platform VARCHAR, unit VARCHAR, seed BIGINT, min_effect DOUBLE, alpha DOUBLE,
+    period_start DATE, period_end DATE, planned_per_arm INTEGER, sigma DOUBLE, sigma_source VARCHAR, note VARCHAR);
+CREATE TABLE dispatch_attempts (
+    item_id VARCHAR NOT NULL, calendar_id VARCHAR, user_id VARCHAR NOT NULL, attempt INTEGER NOT NULL,
+    run_id VARCHAR NOT NULL, claimed_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
+    outcome VARCHAR NOT NULL, post_ref VARCHAR, error VARCHAR, exit_code INTEGER);
+CREATE INDEX attempts_item ON dispatch_attempts (item_id);
+CREATE TABLE store_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE trial_assignments (
+    trial_id VARCHAR NOT NULL, user_id VARCHAR NOT NULL, unit VARCHAR NOT NULL, arm VARCHAR NOT NULL,
+    method VARCHAR NOT NULL, assigned_at TIMESTAMP NOT NULL);
+CREATE INDEX trial_assignments_trial ON trial_assignments (trial_id);
+-- As migrations 4 and 6 left it (a CREATE TABLE ... AS): no key, no NOT NULL.
+CREATE TABLE performance_kpi_events (
+    event_key UHUGEINT, user_id VARCHAR, item_id VARCHAR, platform VARCHAR,
+    post_id VARCHAR, metric_at TIMESTAMP, impressions BIGINT, reach BIGINT, views BIGINT,
+    likes BIGINT, comments BIGINT, shares BIGINT, saves BIGINT, clicks BIGINT,
+    watch_time_seconds DOUBLE, source_file VARCHAR, imported_at TIMESTAMP);
+CREATE TABLE kpi_latest (
+    user_id VARCHAR NOT NULL, item_id VARCHAR NOT NULL, snapshots BIGINT NOT NULL, metric_at TIMESTAMP NOT NULL,
+    impressions BIGINT, reach BIGINT, views BIGINT, likes BIGINT, comments BIGINT, shares BIGINT, saves BIGINT,
+    clicks BIGINT, watch_time_seconds DOUBLE);
+"""
+
 FILE_OWNED = (
     "source_files",
     "content_calendars",
