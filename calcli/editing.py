@@ -44,6 +44,7 @@ class Change:
     remove_blackouts: set[str] = field(default_factory=set)
     header: dict[str, object] = field(default_factory=dict)  # top-level scalar keys to set
     history: list[tuple] = field(default_factory=list)
+    planned_by: str | None = None  # a plan's actor: each new item gets a `planned` audit entry
 
     @property
     def empty(self) -> bool:
@@ -148,8 +149,12 @@ def apply_change(
         if len(lines) != len(items):
             lines = [None] * len(items)
         with store.atomic():
+            now = utc_stamp()  # a new item's created_at is its audit entry's time
             store.add_history(change.history)
-            store.replace_calendar(cal, items, lines)
+            store.replace_calendar(cal, items, lines, now)
+            if change.planned_by is not None and change.new:
+                ids = None if len(change.new) == len(items) else [i.id for i in change.new]
+                store.add_planned_history(cal.name, ids, change.planned_by, now)
             sha = forked.finish() if forked is not None else None
             if sha is None:  # rendered here (or the child failed: then here too, and its error is raised here)
                 text = written.text if forked is not None else text

@@ -26,7 +26,7 @@ from calcli.prefs import UserPreferences, load_preferences
 from calcli.store import Store, open_store
 from calcli.store.sync import sync_project
 from calcli.timeutil import now as current_time
-from calcli.timeutil import utc_stamp, zone
+from calcli.timeutil import zone
 from calcli.timing import TimingTable, load_timing
 
 DEFAULT_PERIOD_DAYS = 91  # a new calendar without --end covers 13 weeks
@@ -254,23 +254,8 @@ def _write(
     (``alongside``: see apply_change)."""
     if existing and isinstance(existing[0], Booked):
         existing = store.calendar_items(cal.name)  # the full items, in file order
-    at = utc_stamp()  # one plan, one moment: history_row's row, without a clock read per item
-    history = [
-        (
-            at,
-            i.id,
-            i.calendar,
-            i.user_id,
-            actor,
-            "planned",
-            None,
-            None,
-            f"{i.platform._value_} {i.scheduled_at.isoformat()} score {i.score}",
-        )
-        for i in new
-    ]
     target = Target(cal, existing, path, created)
-    return apply_change(store, project, target, Change(new=new, history=history), alongside=alongside)
+    return apply_change(store, project, target, Change(new=new, planned_by=actor), alongside=alongside)
 
 
 # ---------------------------------------------------------------- explain

@@ -74,3 +74,69 @@ def _calendar_items(project):
     from calcli.calendars import load_calendar
 
     return load_calendar(project / "calendars" / "Q3.yaml").calendar.items
+
+
+# ---------------------------------------------------------------- the `planned` audit entries, made in SQL
+
+HISTORY_ZONES = [
+    "America/New_York",
+    "Asia/Kolkata",  # +05:30
+    "America/St_Johns",  # -03:30 and -02:30
+    "Pacific/Chatham",  # +12:45 and +13:45
+    "Australia/Lord_Howe",  # a 30-minute DST shift
+    "UTC",
+]
+
+
+def _store_with(items, tzname: str):
+    import duckdb
+
+    from calcli.store.db import Store, _item_row
+
+    store = Store(duckdb.connect())
+    store.migrate(new=True)
+    at = datetime(2026, 12, 1)
+    store.append("content_schedule_items", [_item_row(i, tzname, n, None, at, at) for n, i in enumerate(items)])
+    return store, at
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    tzname=st.sampled_from(HISTORY_ZONES),
+    minutes=st.lists(st.integers(0, 5 * 525_600), min_size=1, max_size=8),
+    scores=st.lists(st.none() | st.integers(0, 10_000).map(lambda n: round(n / 10_000, 4)), min_size=8, max_size=8),
+)
+def test_planned_history_in_sql_is_the_python_text(tzname, minutes, scores):
+    """add_planned_history writes what f"{platform} {scheduled_at.isoformat()} score {score}" gives
+    for the planner's items: any instant in zones with odd offsets and DST, any score it makes."""
+    tz = ZoneInfo(tzname)
+    items = [
+        ContentScheduleItem(
+            id=f"it_{n}",
+            idempotency_key=f"k{n}",
+            calendar="Q3",
+            user_id="u",
+            video_job_id=f"v{n}",
+            platform=list(Platform)[n % 6],
+            format="short",
+            scheduled_at=(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=m)).astimezone(tz),
+            score=scores[n],
+        )
+        for n, m in enumerate(minutes)
+    ]
+    store, at = _store_with(items, tzname)
+    store.add_planned_history("Q3", None, "alice", at)
+    got = store.con.execute("SELECT item_id, user_id, actor, action, new_value FROM item_history").fetchall()
+    assert got == [
+        (i.id, "u", "alice", "planned", f"{i.platform.value} {i.scheduled_at.isoformat()} score {i.score}")
+        for i in items
+    ]
+    store.add_planned_history("Q3", [items[0].id], "bob", at)  # only the items named
+    assert store.con.execute("SELECT item_id FROM item_history WHERE actor = 'bob'").fetchall() == [(items[0].id,)]
+
+
+def test_every_planner_score_is_written_as_python_writes_it():
+    import duckdb
+
+    rows = duckdb.connect().execute("SELECT n, CAST(n / 10000 AS DOUBLE)::VARCHAR FROM range(10001) t(n)").fetchall()
+    assert [text for _, text in rows] == [repr(round(n / 10_000, 4)) for n, _ in rows]

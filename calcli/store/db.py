@@ -244,14 +244,18 @@ class Store:
 
     # ------------------------------------------------------------ calendars and items
     def replace_calendar(
-        self, cal: ContentCalendar, items: list[ContentScheduleItem], lines: list[int | None] | None = None
+        self,
+        cal: ContentCalendar,
+        items: list[ContentScheduleItem],
+        lines: list[int | None] | None = None,
+        now: datetime | None = None,
     ) -> None:
         """Mirror one calendar file: header, exceptions, items (in file order), assignments.
 
         Items' ``created_at``/``updated_at`` come from their history, joined in SQL (a calendar
         of 30,000 items need not bring its history into Python)."""
         self.delete_calendar(cal.name)
-        now = utc_stamp()
+        now = now or utc_stamp()
         created, _ = self.con.execute(
             "SELECT min(changed_at), max(changed_at) FROM item_history WHERE calendar_id = ?", [cal.name]
         ).fetchone()
@@ -473,6 +477,19 @@ class Store:
         """Rows of (at, item_id, calendar_id, user_id, actor, action, field, old, new)."""
         self.append("item_history", rows)
 
+    def add_planned_history(self, calendar_id: str, ids: list[str] | None, actor: str, at: datetime) -> None:
+        """A ``planned`` audit entry for each of the calendar's items ``ids`` (None: all of them),
+        made from their rows here: "PLATFORM LOCAL-TIME-WITH-OFFSET score SCORE", as Python writes
+        ``f"{platform} {scheduled_at.isoformat()} score {score}"`` (a test holds the two equal)."""
+        where = "calendar_id = $cal" + ("" if ids is None else " AND id IN (SELECT unnest($ids))")
+        params = {"cal": calendar_id, "at": at, "actor": actor} | ({} if ids is None else {"ids": ids})
+        self.con.execute(
+            "INSERT INTO item_history SELECT $at, id, calendar_id, user_id, $actor, 'planned', NULL, NULL, "
+            f"platform || ' ' || {_ISO_LOCAL} || ' score ' || coalesce(CAST(score AS VARCHAR), 'None') "
+            f"FROM content_schedule_items WHERE {where} ORDER BY src_order",
+            params,
+        )
+
     def history_owner(self, item_id: str) -> str | None:
         row = self.con.execute("SELECT any_value(user_id) FROM item_history WHERE item_id = ?", [item_id]).fetchone()
         return row[0] if row else None
@@ -604,6 +621,14 @@ class Store:
     def clear_file_owned(self) -> None:
         for table in FILE_OWNED:
             self.con.execute(f"DELETE FROM {table}")
+
+
+# An item's local time with its UTC offset, as datetime.isoformat() writes it (whole minutes).
+_ISO_LOCAL = (
+    "strftime(scheduled_local, '%Y-%m-%dT%H:%M:%S') || CASE WHEN utc_offset_minutes < 0 THEN '-' ELSE '+' END "
+    "|| lpad(CAST(abs(utc_offset_minutes) // 60 AS VARCHAR), 2, '0') || ':' "
+    "|| lpad(CAST(abs(utc_offset_minutes) % 60 AS VARCHAR), 2, '0')"
+)
 
 
 def _item_row(
