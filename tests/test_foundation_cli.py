@@ -48,6 +48,25 @@ def test_version_as_a_process(run_process, tmp_path):
     assert (result.exit_code, result.stdout, result.stderr) == (0, "calcli 0.1.0\n", "")
 
 
+def test_a_process_leaves_with_its_whole_output_and_its_status(example_project, run_process):
+    """calcli ends with os._exit (no interpreter teardown): the streams are flushed first."""
+    r = run_process("sql", "SELECT range AS n FROM range(200000)", "--format", "csv", cwd=example_project)
+    assert r.exit_code == 0, r
+    assert r.stdout.splitlines() == ["n", *map(str, range(200000))]
+    r = run_process("item", "show", "it_nope", cwd=example_project)
+    assert r.exit_code == 2 and r.stderr.startswith("Error: "), r
+
+
+def test_a_reader_that_leaves_early_is_no_error(example_project):
+    """`calcli … | head -1`: the pipe breaks and calcli ends quietly (status 1, as click sets it)."""
+    p = subprocess.run(
+        f"{sys.executable} -m calcli sql 'SELECT range FROM range(500000)' --format csv | head -1; "
+        "exit ${PIPESTATUS[0]}",
+        shell=True, cwd=example_project, capture_output=True, text=True, timeout=120, executable="/bin/bash",
+    )  # fmt: skip
+    assert (p.returncode, p.stdout, p.stderr) == (1, "range\n", "")
+
+
 @pytest.mark.parametrize("arg", ["--version", "--help"])
 def test_version_and_help_do_not_import_duckdb(tmp_path, arg):
     p = subprocess.run(
