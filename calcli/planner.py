@@ -61,6 +61,7 @@ from calcli.timing import TimingTable, choose_format
 
 PREFERENCE_BONUS = 0.05
 _NO_CAPS = (None, None)
+_NEVER = float("inf")  # no upper bound on a post's instant
 
 
 @dataclass(slots=True, eq=False)
@@ -241,11 +242,13 @@ class Board:
         self.per_week: dict[tuple[int, int], int] = {}
         self.fmt_day: dict[tuple[str, date], int] = {}
         self.fmt_week: dict[tuple[str, tuple[int, int]], int] = {}
+        self.gap = max(limits.spacing, 1.0)  # two posts closer than this clash (one instant: always)
 
     def add(self, utc: float, day: date, week: tuple[int, int], fmt: str = "") -> None:
         bisect.insort(self.times, utc)
-        self.per_day[day] = self.per_day.get(day, 0) + 1
-        self.per_week[week] = self.per_week.get(week, 0) + 1
+        per_day, per_week = self.per_day, self.per_week
+        per_day[day] = per_day.get(day, 0) + 1
+        per_week[week] = per_week.get(week, 0) + 1
         if self.per_format:
             self.fmt_day[(fmt, day)] = self.fmt_day.get((fmt, day), 0) + 1
             self.fmt_week[(fmt, week)] = self.fmt_week.get((fmt, week), 0) + 1
@@ -277,10 +280,10 @@ class Board:
         times = self.times
         utc = slot.utc
         i = bisect.bisect_left(times, utc)
-        gap = max(lim.spacing, 1.0)
+        gap = self.gap
         if i < len(times) and times[i] - utc < gap:
             return False
-        return not (i > 0 and utc - times[i - 1] < gap)
+        return not (i and utc - times[i - 1] < gap)
 
     def conflict(self, slot: Slot) -> str | None:
         """Why ``slot`` cannot take one more post on this platform, or None."""
@@ -295,7 +298,7 @@ class Board:
         if fweek is not None and self.fmt_week.get((slot.fmt, slot.week), 0) >= fweek:
             return f"weekly cap reached ({fweek} {slot.fmt} a week)"
         i = bisect.bisect_left(self.times, slot.utc)
-        gap = max(lim.spacing, 1.0)
+        gap = self.gap
         if i < len(self.times) and self.times[i] - slot.utc < gap:
             return self._spacing_msg(self.times[i] - slot.utc)
         if i > 0 and slot.utc - self.times[i - 1] < gap:
@@ -407,46 +410,46 @@ class SlotIndex:
 
     def __init__(self, slots: list[Slot]):
         """``slots`` sorted best first (score descending, then time), as candidate_slots gives them."""
-        self.levels: list[tuple[float, list[Slot]]] = []
-        for slot in slots:
-            if not self.levels or self.levels[-1][0] != slot.score:
-                self.levels.append((slot.score, []))
-            self.levels[-1][1].append(slot)
-        self.times = [[s.utc for s in lst] for _, lst in self.levels]
-        self.skip = [list(range(len(lst) + 1)) for _, lst in self.levels]
-
-    def _find(self, level: int, i: int) -> int:
-        skip = self.skip[level]
-        root = i
-        while skip[root] != root:
-            root = skip[root]
-        while skip[i] != root:
-            skip[i], i = root, skip[i]
-        return root
+        # One (score, slots, their instants, skip pointers) per score level.
+        self.levels: list[tuple[float, list[Slot], list[float], list[int]]] = []
+        start = 0
+        for end in range(1, len(slots) + 1):
+            if end == len(slots) or slots[end].score != slots[start].score:
+                level = slots[start:end]
+                self.levels.append((level[0].score, level, [s.utc for s in level], list(range(len(level) + 1))))
+                start = end
 
     def search(self, lo: float, hi: float, board: Board, prune: bool, above: float = -1.0, accept=None) -> Slot | None:
-        for level, (score, slots) in enumerate(self.levels):
+        free = board.free
+        for score, slots, times, skip in self.levels:
             if score <= above:
                 break
-            i = bisect.bisect_left(self.times[level], lo)
+            i = bisect.bisect_left(times, lo)
             if prune:
-                i = self._find(level, i)
+                i = _find(skip, i)
             n = len(slots)
-            free = board.free
-            while i < n:
+            while i < n and times[i] <= hi:
                 slot = slots[i]
-                if slot.utc > hi:
-                    break
                 if free(slot):
                     if accept is None or accept(slot):
                         return slot
                     i += 1
                 elif prune:
-                    self.skip[level][i] = i + 1
-                    i = self._find(level, i + 1)
+                    skip[i] = i + 1
+                    i = _find(skip, i + 1)
                 else:
                     i += 1
         return None
+
+
+def _find(skip: list[int], i: int) -> int:
+    """The first position from ``i`` on not skipped for good (path compression on the way)."""
+    root = i
+    while skip[root] != root:
+        root = skip[root]
+    while skip[i] != root:
+        skip[i], i = root, skip[i]
+    return root
 
 
 class Planner:
@@ -538,20 +541,24 @@ class Planner:
         return None
 
     def place(self, req: Request, slot: Slot) -> None:
-        platform, key = req.platform, req.key
-        self.boards[platform].add(slot.utc, slot.day, slot.week, slot.fmt)
+        platform, key, day, week = req.platform, req.key, slot.day, slot.week
+        self.boards[platform].add(slot.utc, day, week, slot.fmt)
         self.placed[key] = (req, slot)
         video = self.by_video.get(req.video.video_job_id)
         if video is None:
             video = self.by_video[req.video.video_job_id] = {}
         video[platform] = slot.utc
         self.new_on[platform] = self.new_on.get(platform, 0) + 1
-        for table, k in ((self.on_day, (platform, slot.day)), (self.on_week, (platform, slot.week))):
-            keys = table.get(k)
-            if keys is None:
-                table[k] = {key}
-            else:
-                keys.add(key)
+        keys = self.on_day.get((platform, day))
+        if keys is None:
+            self.on_day[(platform, day)] = {key}
+        else:
+            keys.add(key)
+        keys = self.on_week.get((platform, week))
+        if keys is None:
+            self.on_week[(platform, week)] = {key}
+        else:
+            keys.add(key)
 
     def unplace(self, req: Request) -> Slot:
         _, slot = self.placed.pop(req.key)
@@ -564,31 +571,37 @@ class Planner:
 
     def bounds(self, req: Request) -> tuple[float, float]:
         """The time interval the stagger and ``ready_at`` leave for ``req``."""
-        lo, hi = req.earliest, float("inf")
-        mine = self.order.get(req.platform, len(self.order))
-        for other, t in self.by_video.get(req.video.video_job_id, {}).items():
-            theirs = self.order.get(other, len(self.order))
-            if other == req.platform:
+        lo, hi = req.earliest, _NEVER
+        posts = self.by_video.get(req.video.video_job_id)
+        if not posts:
+            return lo, hi
+        order, gap, platform = self.order, self.gap, req.platform
+        mine = order.get(platform, len(order))
+        for other, t in posts.items():
+            if other == platform:
                 continue
+            theirs = order.get(other, len(order))
             if theirs < mine:
-                lo = max(lo, t + self.gap)
+                lo = max(lo, t + gap)
             elif theirs > mine:
-                hi = min(hi, t - self.gap)
+                hi = min(hi, t - gap)
         return lo, hi
 
     def index(self, req: Request, prune: bool) -> SlotIndex:
         k = (req.platform, req.fmt.format)
         table = self.greedy_index if prune else self.free_index
-        if k not in table:
-            table[k] = SlotIndex(self.slots_for(req))
-        return table[k]
+        index = table.get(k)
+        if index is None:
+            index = table[k] = SlotIndex(self.slots_for(req))
+        return index
 
     def best_slot(
-        self, req: Request, better_than: float = -1.0, prune: bool = False, until: float = float("inf")
+        self, req: Request, better_than: float = -1.0, prune: bool = False, until: float = _NEVER
     ) -> Slot | None:
         """The best feasible slot for ``req`` (highest score, then earliest; none after ``until``), or None."""
         lo, hi = self.bounds(req)
-        hi = min(hi, until)
+        if until < hi:
+            hi = until
         if lo > hi:
             return None
         accept = None
