@@ -353,14 +353,23 @@ def candidate_slots(
     step = timedelta(minutes=inp.slot_minutes)
     prefs = limits.prefs
     now_ts = inp.now.timestamp()
+    name = fmt.format
     exceptions = [e for e in inp.calendar.exceptions if e.applies_to(fmt.platform)]
-    layouts = [_day_layout(fmt, wd, step, prefs) for wd in range(7)]
     by_score: dict[float, list[Slot]] = {}  # each list fills in time order: no sort needed
+    # Per weekday, each slot time: (seconds after midnight, time of day, window, score, its score's list).
+    layouts = [
+        []
+        if prefs and wd in prefs.avoided_days
+        else [
+            (tod.hour * 3600 + tod.minute * 60, tod, w, score, by_score.setdefault(score, []))
+            for tod, w, score in _day_layout(fmt, wd, step, prefs)
+        ]
+        for wd in range(7)
+    ]
     one_day = timedelta(days=1)
     for day in daterange(first, last):
-        wd = day.weekday()
-        layout = layouts[wd]
-        if not layout or (prefs and wd in prefs.avoided_days):
+        layout = layouts[day.weekday()]
+        if not layout:
             continue
         midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
         next_midnight = midnight + one_day
@@ -370,9 +379,9 @@ def candidate_slots(
         iso = day.isocalendar()
         week = (iso[0], iso[1])
         blackouts = [e for e in exceptions if _touches(e, day)]
-        for tod, w, score in layout:
+        for secs, tod, w, score, bucket in layout:
             if steady:
-                utc = base + tod.hour * 3600 + tod.minute * 60
+                utc = base + secs
             else:
                 at = resolve_local(datetime.combine(day, tod), tz)
                 if at is None:
@@ -380,12 +389,9 @@ def candidate_slots(
                 utc = at.timestamp()
             if utc < now_ts:
                 continue
-            slot = Slot(utc, day, week, score, w, tz, fmt.format)
+            slot = Slot(utc, day, week, score, w, tz, name)
             if blackouts and any(blackout_hits(e, fmt.platform, slot.at) for e in blackouts):
                 continue
-            bucket = by_score.get(score)
-            if bucket is None:
-                bucket = by_score[score] = []
             bucket.append(slot)
     return [slot for score in sorted(by_score, reverse=True) for slot in by_score[score]]
 
