@@ -37,6 +37,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from calcli.calendars import blackout_hits
@@ -920,8 +921,11 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
     have = {i.idempotency_key for i in inp.existing if i.calendar == cal.name}
     default_platforms = cal.platforms or list(inp.prefs) or list(Platform)
     now_ts = inp.now.timestamp()
-    requests = []
-    formats: dict[tuple, tuple] = {}
+    position: dict[Platform, int] = {}  # a platform's place in the stagger order (its first)
+    for i, p in enumerate(inp.stagger.order):
+        position.setdefault(p, i)
+    fits: dict[tuple, tuple] = {}  # (platform, duration, aspect) -> (format, why not)
+    videos = []  # (rank, the video's requests in stagger order)
     for index, video in enumerate(job.videos):
         if video.status != JobStatus.COMPLETED:
             result.skipped.append(Skipped(video.video_job_id, f"status is {video.status.value}, not completed"))
@@ -934,7 +938,8 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
             continue
         rank = _rank(job, video, index)
         earliest = max(now_ts, video.ready_at.timestamp() if video.ready_at else now_ts)
-        for platform in sorted(platforms, key=lambda p: inp.stagger.order.index(p) if p in inp.stagger.order else 99):
+        requests = []
+        for platform in sorted(platforms, key=lambda p: position.get(p, 99)):
             key = idempotency_key(job.bulk_job_id, video.video_job_id, platform)
             if key in have:
                 result.already.append(key)
@@ -949,33 +954,36 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
             if key in inp.excluded:
                 result.unplaced.append(Unplaced(video.video_job_id, platform.value, inp.excluded[key]))
                 continue
-            if cal.platforms and platform not in cal.platforms:
-                result.unplaced.append(
-                    Unplaced(
-                        video.video_job_id, platform.value, f"{platform.value} is not among the calendar's platforms"
-                    )
-                )
-                continue
-            prefs = inp.prefs.get(platform)
-            if prefs is not None and not prefs.enabled:
-                result.unplaced.append(
-                    Unplaced(video.video_job_id, platform.value, f"{platform.value} is disabled in your preferences")
-                )
-                continue
             shape = (platform, video.duration_seconds, video.aspect_ratio)
-            if shape not in formats:
-                formats[shape] = choose_format(inp.timing, *shape)
-            fmt, why = formats[shape]
+            fit = fits.get(shape)
+            if fit is None:
+                fit = fits[shape] = _fit(inp, *shape)
+            fmt, why = fit
             if fmt is None:
-                result.unplaced.append(
-                    Unplaced(video.video_job_id, platform.value, f"fits no {platform.value} format ({why})")
-                )
+                result.unplaced.append(Unplaced(video.video_job_id, platform.value, why))
                 continue
             requests.append(Request(video, platform, fmt, key, rank, earliest))
-    requests.sort(
-        key=lambda r: (r.rank, inp.stagger.order.index(r.platform) if r.platform in inp.stagger.order else 99)
-    )
-    return requests
+        if requests:
+            videos.append((rank, requests))
+    # Ranks differ (each ends with the video's index): ordering the videos orders the requests.
+    videos.sort(key=itemgetter(0))
+    return [r for _, requests in videos for r in requests]
+
+
+def _fit(
+    inp: PlanInput, platform: Platform, duration: float | None, aspect: str | None
+) -> tuple[PlatformTimingData | None, str]:
+    """The format a video of this shape takes on ``platform``, or None and why it cannot go there."""
+    cal = inp.calendar
+    if cal.platforms and platform not in cal.platforms:
+        return None, f"{platform.value} is not among the calendar's platforms"
+    prefs = inp.prefs.get(platform)
+    if prefs is not None and not prefs.enabled:
+        return None, f"{platform.value} is disabled in your preferences"
+    fmt, why = choose_format(inp.timing, platform, duration, aspect)
+    if fmt is None:
+        return None, f"fits no {platform.value} format ({why})"
+    return fmt, why
 
 
 def plan(inp: PlanInput) -> PlanResult:
