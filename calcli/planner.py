@@ -1002,15 +1002,16 @@ def plan(inp: PlanInput) -> PlanResult:
         why = _why_unplaced(planner, req, reasons)
         result.unplaced.append(Unplaced(req.video.video_job_id, req.platform.value, why))
     placed = []
+    why = result.why
     for req, slot in planner.placed.values():
         item = _item(inp, req, slot)
-        result.why[item.id] = describe_window(slot)
+        why[item.id] = describe_window(slot)
         placed.append(((slot.utc, req.platform._value_, item.id), item))  # slot.utc: the item's timestamp()
-    placed.sort(key=lambda p: p[0])
+    placed.sort(key=itemgetter(0))
     result.items = [item for _, item in placed]
     result.unplaced.sort(key=lambda u: (u.video_job_id, u.platform))
     requested = {r.platform for r in requests} | {Platform.parse(u.platform) for u in result.unplaced}
-    result.warnings.extend(frequency_warnings(planner, inp, result.items, requested))
+    result.warnings.extend(frequency_warnings(planner, inp, requested))
     return result
 
 
@@ -1099,15 +1100,14 @@ def _item(inp: PlanInput, req: Request, slot: Slot) -> ContentScheduleItem:
     )
 
 
-def frequency_warnings(
-    planner: Planner, inp: PlanInput, new: list[ContentScheduleItem], requested: set[Platform] | None = None
-) -> list[str]:
-    """Weeks in which a platform the job posts to falls short of its minimum posts (none are invented)."""
+def frequency_warnings(planner: Planner, inp: PlanInput, requested: set[Platform] | None = None) -> list[str]:
+    """Weeks in which a platform the job posts to falls short of its minimum posts (none are invented).
+
+    The posts counted: the calendar's items (but canceled ones) and the planner's new placements.
+    """
     out = []
-    items = [
-        i for i in (*inp.existing, *new) if i.calendar == inp.calendar.name and i.status != ScheduleStatus.CANCELED
-    ]
-    platforms = sorted({i.platform for i in new} | (requested or set()), key=lambda p: p.value)
+    placed = planner.placed.values()
+    platforms = sorted({req.platform for req, _ in placed} | (requested or set()), key=lambda p: p.value)
     weeks = []
     d = planner.first
     while d <= planner.last:
@@ -1123,11 +1123,16 @@ def frequency_warnings(
         if lim and lim.min_per_week and weeks:
             limits[platform] = lim
     by_platform: dict[Platform, dict[tuple, int]] = {p: {} for p in limits}  # posts per ISO week, one pass
-    for i in items:
+    name, canceled = inp.calendar.name, ScheduleStatus.CANCELED
+    for i in inp.existing:
         counts = by_platform.get(i.platform)
-        if counts is not None:
+        if counts is not None and i.calendar == name and i.status != canceled:
             iso = _local(i, planner.tz).date().isocalendar()
             counts[(iso[0], iso[1])] = counts.get((iso[0], iso[1]), 0) + 1
+    for req, slot in placed:  # a slot knows its local ISO week
+        counts = by_platform.get(req.platform)
+        if counts is not None:
+            counts[slot.week] = counts.get(slot.week, 0) + 1
     for platform, lim in limits.items():
         counts = by_platform[platform]
         short = [(w, counts.get(w, 0)) for w in weeks if counts.get(w, 0) < lim.min_per_week]
