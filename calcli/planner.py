@@ -410,38 +410,47 @@ class SlotIndex:
     """One platform format's slots by score level (best first), each level in time order.
 
     ``search`` finds the best free slot inside a time interval by bisecting each
-    level. With ``prune`` (the greedy phase, where caps and spacing only
-    tighten) a full slot is skipped for good through path-compressed skip
-    pointers, so every slot is looked at a bounded number of times.
+    level. Given skip pointers (from ``pointers``, for a phase where caps and spacing
+    only tighten and each slot found is taken), a full slot is skipped for good through
+    path-compressed skip pointers, and so is the slot found: every slot is looked at a
+    bounded number of times.
     """
 
     def __init__(self, slots: list[Slot]):
         """``slots`` sorted best first (score descending, then time), as candidate_slots gives them."""
-        # One (score, slots, their instants, skip pointers) per score level.
-        self.levels: list[tuple[float, list[Slot], list[float], list[int]]] = []
+        self.levels: list[tuple[float, list[Slot], list[float]]] = []  # (score, slots, their instants)
         start = 0
         for end in range(1, len(slots) + 1):
             if end == len(slots) or slots[end].score != slots[start].score:
                 level = slots[start:end]
-                self.levels.append((level[0].score, level, [s.utc for s in level], list(range(len(level) + 1))))
+                self.levels.append((level[0].score, level, [s.utc for s in level]))
                 start = end
 
-    def search(self, lo: float, hi: float, board: Board, prune: bool, above: float = -1.0, accept=None) -> Slot | None:
+    def pointers(self) -> list[list[int]]:
+        """Skip pointers for ``search``, one list per level, with nothing skipped yet."""
+        return [list(range(len(slots) + 1)) for _, slots, _ in self.levels]
+
+    def search(
+        self, lo: float, hi: float, board: Board, skips: list[list[int]] | None = None, above: float = -1.0, accept=None
+    ) -> Slot | None:
         free = board.free
-        for score, slots, times, skip in self.levels:
+        for level, (score, slots, times) in enumerate(self.levels):
             if score <= above:
                 break
             i = bisect.bisect_left(times, lo)
-            if prune:
+            skip = None if skips is None else skips[level]
+            if skip is not None and skip[i] != i:
                 i = _find(skip, i)
             n = len(slots)
             while i < n and times[i] <= hi:
                 slot = slots[i]
                 if free(slot):
                     if accept is None or accept(slot):
+                        if skip is not None:
+                            skip[i] = i + 1  # the caller takes it
                         return slot
                     i += 1
-                elif prune:
+                elif skip is not None:
                     skip[i] = i + 1
                     i = _find(skip, i + 1)
                 else:
@@ -470,8 +479,8 @@ class Planner:
         self.last = min(cal.period_end, inp.end or cal.period_end)
         self.boards: dict[Platform, Board] = {}
         self.slots: dict[tuple[Platform, str], list[Slot]] = {}
-        self.greedy_index: dict[tuple[Platform, str], SlotIndex] = {}
-        self.free_index: dict[tuple[Platform, str], SlotIndex] = {}
+        self.indexes: dict[tuple[Platform, str], SlotIndex] = {}
+        self.skips: dict[tuple[Platform, str], list[list[int]]] = {}  # skip pointers while slots only fill up
         self.limits: dict[Platform, Limits] = {}
         self.placed: dict[str, tuple[Request, Slot]] = {}  # key -> placement
         self.by_video: dict[str, dict[Platform, float]] = {}
@@ -594,18 +603,21 @@ class Planner:
                 hi = min(hi, t - gap)
         return lo, hi
 
-    def index(self, req: Request, prune: bool) -> SlotIndex:
+    def index(self, req: Request) -> SlotIndex:
         k = (req.platform, req.fmt.format)
-        table = self.greedy_index if prune else self.free_index
-        index = table.get(k)
+        index = self.indexes.get(k)
         if index is None:
-            index = table[k] = SlotIndex(self.slots_for(req))
+            index = self.indexes[k] = SlotIndex(self.slots_for(req))
         return index
 
     def best_slot(
         self, req: Request, better_than: float = -1.0, prune: bool = False, until: float = _NEVER
     ) -> Slot | None:
-        """The best feasible slot for ``req`` (highest score, then earliest; none after ``until``), or None."""
+        """The best feasible slot for ``req`` (highest score, then earliest; none after ``until``), or None.
+
+        With ``prune`` (while slots only fill up, and the slot found is taken) the search skips
+        for good what it finds full.
+        """
         lo, hi = self.bounds(req)
         if until < hi:
             hi = until
@@ -614,7 +626,14 @@ class Planner:
         accept = None
         if not self.complete_order:  # a platform outside the order: check the stagger slot by slot
             accept = lambda slot: self.stagger_conflict(req, slot.utc) is None  # noqa: E731
-        return self.index(req, prune).search(lo, hi, self.boards[req.platform], prune, better_than, accept)
+        index = self.index(req)
+        skips = None
+        if prune:
+            k = (req.platform, req.fmt.format)
+            skips = self.skips.get(k)
+            if skips is None:
+                skips = self.skips[k] = index.pointers()
+        return index.search(lo, hi, self.boards[req.platform], skips, better_than, accept)
 
     # ------------------------------------------------------------ phases
     def run(self, requests: list[Request]) -> list[Request]:
@@ -628,7 +647,7 @@ class Planner:
                 unplaced.append(req)
             else:
                 self.place(req, slot)
-        self.greedy_index.clear()  # its skip pointers are only valid while nothing moves
+        self.skips.clear()  # skip pointers are only valid while nothing moves
         # Repair and improvement are local searches with a work budget (feasibility
         # checks), so that a large job stays fast; small jobs get them in full.
         self.budget = 200_000 if len(requests) <= 2000 else 20_000
@@ -640,7 +659,7 @@ class Planner:
         # Moves may have freed slots: a last pass makes the plan maximal (no unplaced
         # request has a feasible slot left), which is what makes a re-plan a no-op.
         still = []
-        self.greedy_index.clear()  # from here on slots only fill up again: skip pointers are valid
+        self.skips.clear()  # from here on slots only fill up again: skip pointers are valid
         for req in unplaced:
             slot = self.best_slot(req, prune=True)
             if slot is None:
