@@ -119,7 +119,7 @@ def _booking(item, tz: ZoneInfo) -> tuple[float, date, tuple[int, int], str]:
     return local.timestamp(), day, (iso[0], iso[1]), item.format
 
 
-@dataclass
+@dataclass(slots=True)
 class Request:
     """One video wanting one post on one platform."""
 
@@ -542,6 +542,14 @@ class Planner:
             return why
         return self.stagger_conflict(req, slot.utc)
 
+    def feasible(self, req: Request, slot: Slot) -> bool:
+        """``conflict(req, slot) is None``, without building the message."""
+        return (
+            slot.utc >= req.earliest
+            and self.boards[req.platform].free(slot)
+            and self.stagger_conflict(req, slot.utc) is None
+        )
+
     def stagger_conflict(self, req: Request, utc: float) -> str | None:
         mine = self.order.get(req.platform, len(self.order))
         for other, t in self.by_video.get(req.video.video_job_id, {}).items():
@@ -723,7 +731,7 @@ class Planner:
                 if not self.spend(4):
                     return False, None
                 vslot = self.unplace(victim)
-                if self.conflict(req, slot) is None:
+                if self.feasible(req, slot):
                     self.place(req, slot)
                     alt = self.best_slot(victim)
                     if alt is not None:
@@ -740,7 +748,8 @@ class Planner:
         week (caps, spacing), or the same video (stagger)."""
         keys = set(self.on_day.get((req.platform, slot.day), ()))
         lim = self.limits[req.platform]
-        if self.boards[req.platform].conflict(slot) and "weekly" in self.boards[req.platform].conflict(slot):
+        why = self.boards[req.platform].conflict(slot)
+        if why and "weekly" in why:
             keys |= self.on_week.get((req.platform, slot.week), set())
         if lim.spacing > 86400:
             keys |= self.on_week.get((req.platform, slot.week), set())
@@ -789,7 +798,7 @@ class Planner:
                 before = current.score + oslot.score
                 self.unplace(req)
                 self.unplace(other)
-                if self.conflict(req, slot) is None:
+                if self.feasible(req, slot):
                     self.place(req, slot)
                     alt = self.best_slot(other)
                     if alt is not None and slot.score + alt.score > before + 1e-9:
