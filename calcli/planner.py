@@ -406,14 +406,23 @@ def _touches(exc, day: date) -> bool:
     return start <= day <= end
 
 
+@dataclass(slots=True)
+class Skips:
+    """A pruning search's state on one SlotIndex, per level: skip pointers (a slot not yet
+    skipped points to itself) and how many of the level's slots are not yet skipped."""
+
+    pointers: list[list[int]]
+    left: list[int]
+
+
 class SlotIndex:
     """One platform format's slots by score level (best first), each level in time order.
 
     ``search`` finds the best free slot inside a time interval by bisecting each
-    level. Given skip pointers (from ``pointers``, for a phase where caps and spacing
-    only tighten and each slot found is taken), a full slot is skipped for good through
+    level. Given ``Skips`` (from ``skips``, for a phase where caps and spacing only
+    tighten and each slot found is taken), a full slot is skipped for good through
     path-compressed skip pointers, and so is the slot found: every slot is looked at a
-    bounded number of times.
+    bounded number of times, and a level with no slot left is passed over at once.
     """
 
     def __init__(self, slots: list[Slot]):
@@ -426,19 +435,25 @@ class SlotIndex:
                 self.levels.append((level[0].score, level, [s.utc for s in level]))
                 start = end
 
-    def pointers(self) -> list[list[int]]:
-        """Skip pointers for ``search``, one list per level, with nothing skipped yet."""
-        return [list(range(len(slots) + 1)) for _, slots, _ in self.levels]
+    def skips(self) -> Skips:
+        """The state of a pruning search with nothing skipped yet."""
+        return Skips(
+            [list(range(len(slots) + 1)) for _, slots, _ in self.levels], [len(slots) for _, slots, _ in self.levels]
+        )
 
     def search(
-        self, lo: float, hi: float, board: Board, skips: list[list[int]] | None = None, above: float = -1.0, accept=None
+        self, lo: float, hi: float, board: Board, skips: Skips | None = None, above: float = -1.0, accept=None
     ) -> Slot | None:
         free = board.free
         for level, (score, slots, times) in enumerate(self.levels):
             if score <= above:
                 break
+            skip = None
+            if skips is not None:
+                if not skips.left[level]:
+                    continue
+                skip = skips.pointers[level]
             i = bisect.bisect_left(times, lo)
-            skip = None if skips is None else skips[level]
             if skip is not None and skip[i] != i:
                 i = _find(skip, i)
             n = len(slots)
@@ -446,12 +461,14 @@ class SlotIndex:
                 slot = slots[i]
                 if free(slot):
                     if accept is None or accept(slot):
-                        if skip is not None:
-                            skip[i] = i + 1  # the caller takes it
+                        if skip is not None:  # the caller takes it
+                            skip[i] = i + 1
+                            skips.left[level] -= 1
                         return slot
-                    i += 1
+                    i = i + 1 if skip is None else _find(skip, i + 1)
                 elif skip is not None:
                     skip[i] = i + 1
+                    skips.left[level] -= 1
                     i = _find(skip, i + 1)
                 else:
                     i += 1
@@ -480,7 +497,7 @@ class Planner:
         self.boards: dict[Platform, Board] = {}
         self.slots: dict[tuple[Platform, str], list[Slot]] = {}
         self.indexes: dict[tuple[Platform, str], SlotIndex] = {}
-        self.skips: dict[tuple[Platform, str], list[list[int]]] = {}  # skip pointers while slots only fill up
+        self.skips: dict[tuple[Platform, str], Skips] = {}  # pruning searches' state while slots only fill up
         self.limits: dict[Platform, Limits] = {}
         self.placed: dict[str, tuple[Request, Slot]] = {}  # key -> placement
         self.by_video: dict[str, dict[Platform, float]] = {}
@@ -640,7 +657,7 @@ class Planner:
             k = (req.platform, req.fmt.format)
             skips = self.skips.get(k)
             if skips is None:
-                skips = self.skips[k] = index.pointers()
+                skips = self.skips[k] = index.skips()
         return index.search(lo, hi, self.boards[req.platform], skips, better_than, accept)
 
     # ------------------------------------------------------------ phases
