@@ -1049,9 +1049,13 @@ def plan(inp: PlanInput) -> PlanResult:
         result.unplaced.append(Unplaced(req.video.video_job_id, req.platform.value, why))
     placed = []
     why = result.why
+    texts: dict[tuple[int, float], str] = {}  # (id of the window, score) -> describe_window: a few for all items
     for req, slot in planner.placed.values():
         item = _item(inp, req, slot)
-        why[item.id] = describe_window(slot)
+        text = texts.get((id(slot.window), slot.score))
+        if text is None:
+            text = texts[(id(slot.window), slot.score)] = describe_window(slot)
+        why[item.id] = text
         placed.append(((slot.utc, req.platform._value_, item.id), item))  # slot.utc: the item's timestamp()
     placed.sort(key=itemgetter(0))
     result.items = [item for _, item in placed]
