@@ -782,8 +782,10 @@ class Planner:
         for _ in range(rounds):
             changed = False
             for req in requests:
-                if req.key not in self.placed or not self.spend(10):
+                if req.key not in self.placed:
                     continue
+                if not self.spend(10):
+                    return  # the work budget is spent (for good): nothing more moves
                 current = self.placed[req.key][1]
                 old = self.unplace(req)
                 better = self.best_slot(req, better_than=current.score)
