@@ -37,6 +37,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from calcli.calendars import blackout_hits
@@ -61,6 +62,7 @@ from calcli.timing import TimingTable, choose_format
 
 PREFERENCE_BONUS = 0.05
 _NO_CAPS = (None, None)
+_NEVER = float("inf")  # no upper bound on a post's instant
 
 
 @dataclass(slots=True, eq=False)
@@ -117,7 +119,7 @@ def _booking(item, tz: ZoneInfo) -> tuple[float, date, tuple[int, int], str]:
     return local.timestamp(), day, (iso[0], iso[1]), item.format
 
 
-@dataclass
+@dataclass(slots=True)
 class Request:
     """One video wanting one post on one platform."""
 
@@ -241,11 +243,13 @@ class Board:
         self.per_week: dict[tuple[int, int], int] = {}
         self.fmt_day: dict[tuple[str, date], int] = {}
         self.fmt_week: dict[tuple[str, tuple[int, int]], int] = {}
+        self.gap = max(limits.spacing, 1.0)  # two posts closer than this clash (one instant: always)
 
     def add(self, utc: float, day: date, week: tuple[int, int], fmt: str = "") -> None:
         bisect.insort(self.times, utc)
-        self.per_day[day] = self.per_day.get(day, 0) + 1
-        self.per_week[week] = self.per_week.get(week, 0) + 1
+        per_day, per_week = self.per_day, self.per_week
+        per_day[day] = per_day.get(day, 0) + 1
+        per_week[week] = per_week.get(week, 0) + 1
         if self.per_format:
             self.fmt_day[(fmt, day)] = self.fmt_day.get((fmt, day), 0) + 1
             self.fmt_week[(fmt, week)] = self.fmt_week.get((fmt, week), 0) + 1
@@ -277,10 +281,10 @@ class Board:
         times = self.times
         utc = slot.utc
         i = bisect.bisect_left(times, utc)
-        gap = max(lim.spacing, 1.0)
+        gap = self.gap
         if i < len(times) and times[i] - utc < gap:
             return False
-        return not (i > 0 and utc - times[i - 1] < gap)
+        return not (i and utc - times[i - 1] < gap)
 
     def conflict(self, slot: Slot) -> str | None:
         """Why ``slot`` cannot take one more post on this platform, or None."""
@@ -295,7 +299,7 @@ class Board:
         if fweek is not None and self.fmt_week.get((slot.fmt, slot.week), 0) >= fweek:
             return f"weekly cap reached ({fweek} {slot.fmt} a week)"
         i = bisect.bisect_left(self.times, slot.utc)
-        gap = max(lim.spacing, 1.0)
+        gap = self.gap
         if i < len(self.times) and self.times[i] - slot.utc < gap:
             return self._spacing_msg(self.times[i] - slot.utc)
         if i > 0 and slot.utc - self.times[i - 1] < gap:
@@ -350,14 +354,23 @@ def candidate_slots(
     step = timedelta(minutes=inp.slot_minutes)
     prefs = limits.prefs
     now_ts = inp.now.timestamp()
+    name = fmt.format
     exceptions = [e for e in inp.calendar.exceptions if e.applies_to(fmt.platform)]
-    layouts = [_day_layout(fmt, wd, step, prefs) for wd in range(7)]
     by_score: dict[float, list[Slot]] = {}  # each list fills in time order: no sort needed
+    # Per weekday, each slot time: (seconds after midnight, time of day, window, score, its score's list).
+    layouts = [
+        []
+        if prefs and wd in prefs.avoided_days
+        else [
+            (tod.hour * 3600 + tod.minute * 60, tod, w, score, by_score.setdefault(score, []))
+            for tod, w, score in _day_layout(fmt, wd, step, prefs)
+        ]
+        for wd in range(7)
+    ]
     one_day = timedelta(days=1)
     for day in daterange(first, last):
-        wd = day.weekday()
-        layout = layouts[wd]
-        if not layout or (prefs and wd in prefs.avoided_days):
+        layout = layouts[day.weekday()]
+        if not layout:
             continue
         midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
         next_midnight = midnight + one_day
@@ -367,9 +380,9 @@ def candidate_slots(
         iso = day.isocalendar()
         week = (iso[0], iso[1])
         blackouts = [e for e in exceptions if _touches(e, day)]
-        for tod, w, score in layout:
+        for secs, tod, w, score, bucket in layout:
             if steady:
-                utc = base + tod.hour * 3600 + tod.minute * 60
+                utc = base + secs
             else:
                 at = resolve_local(datetime.combine(day, tod), tz)
                 if at is None:
@@ -377,12 +390,9 @@ def candidate_slots(
                 utc = at.timestamp()
             if utc < now_ts:
                 continue
-            slot = Slot(utc, day, week, score, w, tz, fmt.format)
+            slot = Slot(utc, day, week, score, w, tz, name)
             if blackouts and any(blackout_hits(e, fmt.platform, slot.at) for e in blackouts):
                 continue
-            bucket = by_score.get(score)
-            if bucket is None:
-                bucket = by_score[score] = []
             bucket.append(slot)
     return [slot for score in sorted(by_score, reverse=True) for slot in by_score[score]]
 
@@ -396,57 +406,83 @@ def _touches(exc, day: date) -> bool:
     return start <= day <= end
 
 
+@dataclass(slots=True)
+class Skips:
+    """A pruning search's state on one SlotIndex, per level: skip pointers (a slot not yet
+    skipped points to itself) and how many of the level's slots are not yet skipped."""
+
+    pointers: list[list[int]]
+    left: list[int]
+
+
 class SlotIndex:
     """One platform format's slots by score level (best first), each level in time order.
 
     ``search`` finds the best free slot inside a time interval by bisecting each
-    level. With ``prune`` (the greedy phase, where caps and spacing only
-    tighten) a full slot is skipped for good through path-compressed skip
-    pointers, so every slot is looked at a bounded number of times.
+    level. Given ``Skips`` (from ``skips``, for a phase where caps and spacing only
+    tighten and each slot found is taken), a full slot is skipped for good through
+    path-compressed skip pointers, and so is the slot found: every slot is looked at a
+    bounded number of times, and a level with no slot left is passed over at once.
     """
 
     def __init__(self, slots: list[Slot]):
         """``slots`` sorted best first (score descending, then time), as candidate_slots gives them."""
-        self.levels: list[tuple[float, list[Slot]]] = []
-        for slot in slots:
-            if not self.levels or self.levels[-1][0] != slot.score:
-                self.levels.append((slot.score, []))
-            self.levels[-1][1].append(slot)
-        self.times = [[s.utc for s in lst] for _, lst in self.levels]
-        self.skip = [list(range(len(lst) + 1)) for _, lst in self.levels]
+        self.levels: list[tuple[float, list[Slot], list[float]]] = []  # (score, slots, their instants)
+        start = 0
+        for end in range(1, len(slots) + 1):
+            if end == len(slots) or slots[end].score != slots[start].score:
+                level = slots[start:end]
+                self.levels.append((level[0].score, level, [s.utc for s in level]))
+                start = end
 
-    def _find(self, level: int, i: int) -> int:
-        skip = self.skip[level]
-        root = i
-        while skip[root] != root:
-            root = skip[root]
-        while skip[i] != root:
-            skip[i], i = root, skip[i]
-        return root
+    def skips(self) -> Skips:
+        """The state of a pruning search with nothing skipped yet."""
+        return Skips(
+            [list(range(len(slots) + 1)) for _, slots, _ in self.levels], [len(slots) for _, slots, _ in self.levels]
+        )
 
-    def search(self, lo: float, hi: float, board: Board, prune: bool, above: float = -1.0, accept=None) -> Slot | None:
-        for level, (score, slots) in enumerate(self.levels):
+    def search(
+        self, lo: float, hi: float, board: Board, skips: Skips | None = None, above: float = -1.0, accept=None
+    ) -> Slot | None:
+        free = board.free
+        for level, (score, slots, times) in enumerate(self.levels):
             if score <= above:
                 break
-            i = bisect.bisect_left(self.times[level], lo)
-            if prune:
-                i = self._find(level, i)
+            skip = None
+            if skips is not None:
+                if not skips.left[level]:
+                    continue
+                skip = skips.pointers[level]
+            i = bisect.bisect_left(times, lo)
+            if skip is not None and skip[i] != i:
+                i = _find(skip, i)
             n = len(slots)
-            free = board.free
-            while i < n:
+            while i < n and times[i] <= hi:
                 slot = slots[i]
-                if slot.utc > hi:
-                    break
                 if free(slot):
                     if accept is None or accept(slot):
+                        if skip is not None:  # the caller takes it
+                            skip[i] = i + 1
+                            skips.left[level] -= 1
                         return slot
-                    i += 1
-                elif prune:
-                    self.skip[level][i] = i + 1
-                    i = self._find(level, i + 1)
+                    i = i + 1 if skip is None else _find(skip, i + 1)
+                elif skip is not None:
+                    skip[i] = i + 1
+                    skips.left[level] -= 1
+                    i = _find(skip, i + 1)
                 else:
                     i += 1
         return None
+
+
+def _find(skip: list[int], i: int) -> int:
+    """The first position from ``i`` on not skipped for good (path compression on the way)."""
+    root = i
+    while skip[root] != root:
+        root = skip[root]
+    while skip[i] != root:
+        skip[i], i = root, skip[i]
+    return root
 
 
 class Planner:
@@ -460,8 +496,8 @@ class Planner:
         self.last = min(cal.period_end, inp.end or cal.period_end)
         self.boards: dict[Platform, Board] = {}
         self.slots: dict[tuple[Platform, str], list[Slot]] = {}
-        self.greedy_index: dict[tuple[Platform, str], SlotIndex] = {}
-        self.free_index: dict[tuple[Platform, str], SlotIndex] = {}
+        self.indexes: dict[tuple[Platform, str], SlotIndex] = {}
+        self.skips: dict[tuple[Platform, str], Skips] = {}  # pruning searches' state while slots only fill up
         self.limits: dict[Platform, Limits] = {}
         self.placed: dict[str, tuple[Request, Slot]] = {}  # key -> placement
         self.by_video: dict[str, dict[Platform, float]] = {}
@@ -523,6 +559,14 @@ class Planner:
             return why
         return self.stagger_conflict(req, slot.utc)
 
+    def feasible(self, req: Request, slot: Slot) -> bool:
+        """``conflict(req, slot) is None``, without building the message."""
+        return (
+            slot.utc >= req.earliest
+            and self.boards[req.platform].free(slot)
+            and self.stagger_conflict(req, slot.utc) is None
+        )
+
     def stagger_conflict(self, req: Request, utc: float) -> str | None:
         mine = self.order.get(req.platform, len(self.order))
         for other, t in self.by_video.get(req.video.video_job_id, {}).items():
@@ -538,20 +582,24 @@ class Planner:
         return None
 
     def place(self, req: Request, slot: Slot) -> None:
-        platform, key = req.platform, req.key
-        self.boards[platform].add(slot.utc, slot.day, slot.week, slot.fmt)
+        platform, key, day, week = req.platform, req.key, slot.day, slot.week
+        self.boards[platform].add(slot.utc, day, week, slot.fmt)
         self.placed[key] = (req, slot)
         video = self.by_video.get(req.video.video_job_id)
         if video is None:
             video = self.by_video[req.video.video_job_id] = {}
         video[platform] = slot.utc
         self.new_on[platform] = self.new_on.get(platform, 0) + 1
-        for table, k in ((self.on_day, (platform, slot.day)), (self.on_week, (platform, slot.week))):
-            keys = table.get(k)
-            if keys is None:
-                table[k] = {key}
-            else:
-                keys.add(key)
+        keys = self.on_day.get((platform, day))
+        if keys is None:
+            self.on_day[(platform, day)] = {key}
+        else:
+            keys.add(key)
+        keys = self.on_week.get((platform, week))
+        if keys is None:
+            self.on_week[(platform, week)] = {key}
+        else:
+            keys.add(key)
 
     def unplace(self, req: Request) -> Slot:
         _, slot = self.placed.pop(req.key)
@@ -564,43 +612,60 @@ class Planner:
 
     def bounds(self, req: Request) -> tuple[float, float]:
         """The time interval the stagger and ``ready_at`` leave for ``req``."""
-        lo, hi = req.earliest, float("inf")
-        mine = self.order.get(req.platform, len(self.order))
-        for other, t in self.by_video.get(req.video.video_job_id, {}).items():
-            theirs = self.order.get(other, len(self.order))
-            if other == req.platform:
+        lo, hi = req.earliest, _NEVER
+        posts = self.by_video.get(req.video.video_job_id)
+        if not posts:
+            return lo, hi
+        order, gap, platform = self.order, self.gap, req.platform
+        mine = order.get(platform, len(order))
+        for other, t in posts.items():
+            if other == platform:
                 continue
+            theirs = order.get(other, len(order))
             if theirs < mine:
-                lo = max(lo, t + self.gap)
+                lo = max(lo, t + gap)
             elif theirs > mine:
-                hi = min(hi, t - self.gap)
+                hi = min(hi, t - gap)
         return lo, hi
 
-    def index(self, req: Request, prune: bool) -> SlotIndex:
+    def index(self, req: Request) -> SlotIndex:
         k = (req.platform, req.fmt.format)
-        table = self.greedy_index if prune else self.free_index
-        if k not in table:
-            table[k] = SlotIndex(self.slots_for(req))
-        return table[k]
+        index = self.indexes.get(k)
+        if index is None:
+            index = self.indexes[k] = SlotIndex(self.slots_for(req))
+        return index
 
     def best_slot(
-        self, req: Request, better_than: float = -1.0, prune: bool = False, until: float = float("inf")
+        self, req: Request, better_than: float = -1.0, prune: bool = False, until: float = _NEVER
     ) -> Slot | None:
-        """The best feasible slot for ``req`` (highest score, then earliest; none after ``until``), or None."""
+        """The best feasible slot for ``req`` (highest score, then earliest; none after ``until``), or None.
+
+        With ``prune`` (while slots only fill up, and the slot found is taken) the search skips
+        for good what it finds full.
+        """
         lo, hi = self.bounds(req)
-        hi = min(hi, until)
+        if until < hi:
+            hi = until
         if lo > hi:
             return None
         accept = None
         if not self.complete_order:  # a platform outside the order: check the stagger slot by slot
             accept = lambda slot: self.stagger_conflict(req, slot.utc) is None  # noqa: E731
-        return self.index(req, prune).search(lo, hi, self.boards[req.platform], prune, better_than, accept)
+        index = self.index(req)
+        skips = None
+        if prune:
+            k = (req.platform, req.fmt.format)
+            skips = self.skips.get(k)
+            if skips is None:
+                skips = self.skips[k] = index.skips()
+        return index.search(lo, hi, self.boards[req.platform], skips, better_than, accept)
 
     # ------------------------------------------------------------ phases
     def run(self, requests: list[Request]) -> list[Request]:
         self.add_existing_to_stagger()
         for req in requests:
-            self.board(req.platform, req.fmt)
+            if req.platform not in self.boards:
+                self.board(req.platform, req.fmt)
         unplaced = []
         for req in requests:
             slot = self.best_slot(req, prune=True)
@@ -608,7 +673,7 @@ class Planner:
                 unplaced.append(req)
             else:
                 self.place(req, slot)
-        self.greedy_index.clear()  # its skip pointers are only valid while nothing moves
+        self.skips.clear()  # skip pointers are only valid while nothing moves
         # Repair and improvement are local searches with a work budget (feasibility
         # checks), so that a large job stays fast; small jobs get them in full.
         self.budget = 200_000 if len(requests) <= 2000 else 20_000
@@ -620,7 +685,7 @@ class Planner:
         # Moves may have freed slots: a last pass makes the plan maximal (no unplaced
         # request has a feasible slot left), which is what makes a re-plan a no-op.
         still = []
-        self.greedy_index.clear()  # from here on slots only fill up again: skip pointers are valid
+        self.skips.clear()  # from here on slots only fill up again: skip pointers are valid
         for req in unplaced:
             slot = self.best_slot(req, prune=True)
             if slot is None:
@@ -684,7 +749,7 @@ class Planner:
                 if not self.spend(4):
                     return False, None
                 vslot = self.unplace(victim)
-                if self.conflict(req, slot) is None:
+                if self.feasible(req, slot):
                     self.place(req, slot)
                     alt = self.best_slot(victim)
                     if alt is not None:
@@ -701,7 +766,8 @@ class Planner:
         week (caps, spacing), or the same video (stagger)."""
         keys = set(self.on_day.get((req.platform, slot.day), ()))
         lim = self.limits[req.platform]
-        if self.boards[req.platform].conflict(slot) and "weekly" in self.boards[req.platform].conflict(slot):
+        why = self.boards[req.platform].conflict(slot)
+        if why and "weekly" in why:
             keys |= self.on_week.get((req.platform, slot.week), set())
         if lim.spacing > 86400:
             keys |= self.on_week.get((req.platform, slot.week), set())
@@ -716,8 +782,10 @@ class Planner:
         for _ in range(rounds):
             changed = False
             for req in requests:
-                if req.key not in self.placed or not self.spend(10):
+                if req.key not in self.placed:
                     continue
+                if not self.spend(10):
+                    return  # the work budget is spent (for good): nothing more moves
                 current = self.placed[req.key][1]
                 old = self.unplace(req)
                 better = self.best_slot(req, better_than=current.score)
@@ -750,7 +818,7 @@ class Planner:
                 before = current.score + oslot.score
                 self.unplace(req)
                 self.unplace(other)
-                if self.conflict(req, slot) is None:
+                if self.feasible(req, slot):
                     self.place(req, slot)
                     alt = self.best_slot(other)
                     if alt is not None and slot.score + alt.score > before + 1e-9:
@@ -901,8 +969,11 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
     have = {i.idempotency_key for i in inp.existing if i.calendar == cal.name}
     default_platforms = cal.platforms or list(inp.prefs) or list(Platform)
     now_ts = inp.now.timestamp()
-    requests = []
-    formats: dict[tuple, tuple] = {}
+    position: dict[Platform, int] = {}  # a platform's place in the stagger order (its first)
+    for i, p in enumerate(inp.stagger.order):
+        position.setdefault(p, i)
+    fits: dict[tuple, tuple] = {}  # (platform, duration, aspect) -> (format, why not)
+    videos = []  # (rank, the video's requests in stagger order)
     for index, video in enumerate(job.videos):
         if video.status != JobStatus.COMPLETED:
             result.skipped.append(Skipped(video.video_job_id, f"status is {video.status.value}, not completed"))
@@ -915,7 +986,8 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
             continue
         rank = _rank(job, video, index)
         earliest = max(now_ts, video.ready_at.timestamp() if video.ready_at else now_ts)
-        for platform in sorted(platforms, key=lambda p: inp.stagger.order.index(p) if p in inp.stagger.order else 99):
+        requests = []
+        for platform in sorted(platforms, key=lambda p: position.get(p, 99)):
             key = idempotency_key(job.bulk_job_id, video.video_job_id, platform)
             if key in have:
                 result.already.append(key)
@@ -930,33 +1002,36 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
             if key in inp.excluded:
                 result.unplaced.append(Unplaced(video.video_job_id, platform.value, inp.excluded[key]))
                 continue
-            if cal.platforms and platform not in cal.platforms:
-                result.unplaced.append(
-                    Unplaced(
-                        video.video_job_id, platform.value, f"{platform.value} is not among the calendar's platforms"
-                    )
-                )
-                continue
-            prefs = inp.prefs.get(platform)
-            if prefs is not None and not prefs.enabled:
-                result.unplaced.append(
-                    Unplaced(video.video_job_id, platform.value, f"{platform.value} is disabled in your preferences")
-                )
-                continue
             shape = (platform, video.duration_seconds, video.aspect_ratio)
-            if shape not in formats:
-                formats[shape] = choose_format(inp.timing, *shape)
-            fmt, why = formats[shape]
+            fit = fits.get(shape)
+            if fit is None:
+                fit = fits[shape] = _fit(inp, *shape)
+            fmt, why = fit
             if fmt is None:
-                result.unplaced.append(
-                    Unplaced(video.video_job_id, platform.value, f"fits no {platform.value} format ({why})")
-                )
+                result.unplaced.append(Unplaced(video.video_job_id, platform.value, why))
                 continue
             requests.append(Request(video, platform, fmt, key, rank, earliest))
-    requests.sort(
-        key=lambda r: (r.rank, inp.stagger.order.index(r.platform) if r.platform in inp.stagger.order else 99)
-    )
-    return requests
+        if requests:
+            videos.append((rank, requests))
+    # Ranks differ (each ends with the video's index): ordering the videos orders the requests.
+    videos.sort(key=itemgetter(0))
+    return [r for _, requests in videos for r in requests]
+
+
+def _fit(
+    inp: PlanInput, platform: Platform, duration: float | None, aspect: str | None
+) -> tuple[PlatformTimingData | None, str]:
+    """The format a video of this shape takes on ``platform``, or None and why it cannot go there."""
+    cal = inp.calendar
+    if cal.platforms and platform not in cal.platforms:
+        return None, f"{platform.value} is not among the calendar's platforms"
+    prefs = inp.prefs.get(platform)
+    if prefs is not None and not prefs.enabled:
+        return None, f"{platform.value} is disabled in your preferences"
+    fmt, why = choose_format(inp.timing, platform, duration, aspect)
+    if fmt is None:
+        return None, f"fits no {platform.value} format ({why})"
+    return fmt, why
 
 
 def plan(inp: PlanInput) -> PlanResult:
@@ -975,15 +1050,20 @@ def plan(inp: PlanInput) -> PlanResult:
         why = _why_unplaced(planner, req, reasons)
         result.unplaced.append(Unplaced(req.video.video_job_id, req.platform.value, why))
     placed = []
+    why = result.why
+    texts: dict[tuple[int, float], str] = {}  # (id of the window, score) -> describe_window: a few for all items
     for req, slot in planner.placed.values():
         item = _item(inp, req, slot)
-        result.why[item.id] = describe_window(slot)
+        text = texts.get((id(slot.window), slot.score))
+        if text is None:
+            text = texts[(id(slot.window), slot.score)] = describe_window(slot)
+        why[item.id] = text
         placed.append(((slot.utc, req.platform._value_, item.id), item))  # slot.utc: the item's timestamp()
-    placed.sort(key=lambda p: p[0])
+    placed.sort(key=itemgetter(0))
     result.items = [item for _, item in placed]
     result.unplaced.sort(key=lambda u: (u.video_job_id, u.platform))
     requested = {r.platform for r in requests} | {Platform.parse(u.platform) for u in result.unplaced}
-    result.warnings.extend(frequency_warnings(planner, inp, result.items, requested))
+    result.warnings.extend(frequency_warnings(planner, inp, requested))
     return result
 
 
@@ -1056,31 +1136,31 @@ def _days_text(days: frozenset[int]) -> str:
 
 
 def _item(inp: PlanInput, req: Request, slot: Slot) -> ContentScheduleItem:
+    # Positional: keywords cost a call on this 20-field dataclass half again as much (30,000 items).
     return ContentScheduleItem(
-        id=item_id_for(req.key),
-        idempotency_key=req.key,
-        calendar=inp.calendar.name,
-        user_id=inp.calendar.user_id,
-        video_job_id=req.video.video_job_id,
-        platform=req.platform,
-        format=req.fmt.format,
-        scheduled_at=slot.at,
-        status=ScheduleStatus.PLANNED,
-        bulk_job_id=inp.job.bulk_job_id,
-        score=slot.score,
-        title=req.video.title,
+        item_id_for(req.key),  # id
+        req.key,  # idempotency_key
+        inp.calendar.name,  # calendar
+        inp.calendar.user_id,  # user_id
+        req.video.video_job_id,  # video_job_id
+        req.platform,  # platform
+        req.fmt.format,  # format
+        slot.at,  # scheduled_at
+        ScheduleStatus.PLANNED,  # status
+        inp.job.bulk_job_id,  # bulk_job_id
+        slot.score,  # score
+        req.video.title,  # title
     )
 
 
-def frequency_warnings(
-    planner: Planner, inp: PlanInput, new: list[ContentScheduleItem], requested: set[Platform] | None = None
-) -> list[str]:
-    """Weeks in which a platform the job posts to falls short of its minimum posts (none are invented)."""
+def frequency_warnings(planner: Planner, inp: PlanInput, requested: set[Platform] | None = None) -> list[str]:
+    """Weeks in which a platform the job posts to falls short of its minimum posts (none are invented).
+
+    The posts counted: the calendar's items (but canceled ones) and the planner's new placements.
+    """
     out = []
-    items = [
-        i for i in (*inp.existing, *new) if i.calendar == inp.calendar.name and i.status != ScheduleStatus.CANCELED
-    ]
-    platforms = sorted({i.platform for i in new} | (requested or set()), key=lambda p: p.value)
+    placed = planner.placed.values()
+    platforms = sorted({req.platform for req, _ in placed} | (requested or set()), key=lambda p: p.value)
     weeks = []
     d = planner.first
     while d <= planner.last:
@@ -1096,11 +1176,16 @@ def frequency_warnings(
         if lim and lim.min_per_week and weeks:
             limits[platform] = lim
     by_platform: dict[Platform, dict[tuple, int]] = {p: {} for p in limits}  # posts per ISO week, one pass
-    for i in items:
+    name, canceled = inp.calendar.name, ScheduleStatus.CANCELED
+    for i in inp.existing:
         counts = by_platform.get(i.platform)
-        if counts is not None:
+        if counts is not None and i.calendar == name and i.status != canceled:
             iso = _local(i, planner.tz).date().isocalendar()
             counts[(iso[0], iso[1])] = counts.get((iso[0], iso[1]), 0) + 1
+    for req, slot in placed:  # a slot knows its local ISO week
+        counts = by_platform.get(req.platform)
+        if counts is not None:
+            counts[slot.week] = counts.get(slot.week, 0) + 1
     for platform, lim in limits.items():
         counts = by_platform[platform]
         short = [(w, counts.get(w, 0)) for w in weeks if counts.get(w, 0) < lim.min_per_week]
