@@ -711,3 +711,15 @@ def test_caps_hold_when_the_exact_search_runs_out_of_budget():
         days = [i.scheduled_at.date() for i in result.items if i.platform == p]
         assert len(days) <= 3 and len(set(days)) == len(days), (p.value, days)
     assert len({(i.platform, i.scheduled_at.timestamp()) for i in result.items}) == len(result.items)
+
+
+def test_planned_items_have_each_field_where_the_planner_puts_it():
+    """planner._item builds items positionally (for speed): a reordered model must fail here."""
+    from dataclasses import fields
+
+    from calcli.model import ContentScheduleItem
+
+    assert [f.name for f in fields(ContentScheduleItem)][:12] == [
+        "id", "idempotency_key", "calendar", "user_id", "video_job_id", "platform", "format", "scheduled_at",
+        "status", "bulk_job_id", "score", "title",
+    ]  # fmt: skip
