@@ -103,10 +103,12 @@ class ForkedWrite:
         self.pid: int | None = None
         self.reader: int | None = None
         self.status: int | None = None
-        self.then = tempfile.TemporaryFile() if then is not None else None
+        self.then = None
         self.mode, fd, self.tmp = _temp_beside(self.path)
         opened = [fd]
         try:
+            if then is not None:
+                self.then = tempfile.TemporaryFile()
             reader, writer = os.pipe()
             opened += [reader, writer]
             pid = os.fork()
