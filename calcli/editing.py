@@ -191,11 +191,12 @@ def _render_elsewhere(
     try:
         with store.released():  # no DuckDB threads at the fork
             forked = ForkedWrite(path, lambda: written.text, alongside)
-    except OSError:  # no fork (a process limit): render here
-        return None
-    except BaseException:
+    except BaseException as exc:
         if forked is not None:  # the store could not be opened again
             forked.abandon()
+            raise
+        if isinstance(exc, OSError):  # no fork (a process limit) or no temp file: here, then
+            return None
         raise
     return forked
 

@@ -254,3 +254,17 @@ def test_emitted_lines_counts_what_emit_item_writes(title, caption, notes, hasht
         post_ref=post,
     )
     assert lines_of(item) == emit_item(item, indent).count("\n")
+
+
+def test_a_plan_that_cannot_fork_renders_here(project, run, forks, monkeypatch):
+    """fork() refused (a process limit): the store is opened again and the plan is written here."""
+
+    def refuse():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    write_bulk(project / "bulk.json", VIDEOS)
+    r = _plan(run, "--format", "json")
+    assert r.exit_code == 0, r
+    assert forks == [] and json.loads(r.stdout)["summary"]["placed"] == 7
+    assert count(run, "content_schedule_items") == 7 and _leftovers(project) == []
