@@ -21,7 +21,7 @@ from calcli.model import (
     ScheduleException,
     ScheduleStatus,
 )
-from calcli.store.schema import FILE_OWNED, FRESH, FRESH_VERSION, LATEST, MIGRATIONS, STORE_OWNED
+from calcli.store.schema import FILE_OWNED, LATEST, MIGRATIONS, STORE_OWNED
 from calcli.timeutil import utc_stamp
 
 READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA"}
@@ -183,9 +183,9 @@ class Store:
     def migrate(self, new: bool = False) -> None:
         """Apply the migrations the store has not had, each in its own transaction.
 
-        ``new``: the database was just made (empty), so it gets schema.FRESH, the tables of migrations
-        1 to FRESH_VERSION, in one transaction, and the later migrations after it. (On an empty database,
-        asking for the version costs DuckDB ~6 ms, and seven transactions cost more than one.)
+        ``new``: the database was just made (empty), so every migration runs in one transaction and
+        their versions are recorded in one INSERT. (On an empty database, asking for the version costs
+        DuckDB ~6 ms, and seven transactions cost more than one: 0.046 -> 0.022 s.)
         """
         import duckdb
 
@@ -195,23 +195,14 @@ class Store:
                 f"the store has schema version {current}, newer than this calcli ({LATEST}).",
                 "Upgrade calcli, or run `calcli db rebuild`.",
             )
-        if new:
+        pending = [(version, sql) for version, sql in MIGRATIONS if version > current]
+        for group in [pending] if new else [[step] for step in pending]:
             with self.atomic():
-                self.con.execute(FRESH)
+                for _, sql in group:
+                    self.con.execute(sql)
                 self.con.execute(
-                    "INSERT INTO schema_meta VALUES "
-                    + ", ".join(f"({v}, $duckdb, $at)" for v in range(1, FRESH_VERSION + 1)),
+                    "INSERT INTO schema_meta VALUES " + ", ".join(f"({v}, $duckdb, $at)" for v, _ in group),
                     {"duckdb": duckdb.__version__, "at": utc_stamp()},
-                )
-            current = FRESH_VERSION
-        for version, sql in MIGRATIONS:
-            if version <= current:
-                continue
-            with self.atomic():
-                self.con.execute(sql)
-                self.con.execute(
-                    "INSERT INTO schema_meta VALUES (?, ?, ?)",
-                    [version, duckdb.__version__, utc_stamp()],
                 )
 
     # ------------------------------------------------------------ calendar files
