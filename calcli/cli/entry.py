@@ -30,12 +30,9 @@ def leave(code: int | str | None) -> None:
     if isinstance(code, str):
         print(code, file=sys.stderr)
     status = code if isinstance(code, int) else (0 if code is None else 1)
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:  # the reader left (`calcli … | head`): as app.main treats it
-        pass
-    try:
-        sys.stderr.flush()
-    except BrokenPipeError:
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # the reader left (`calcli … | head`): as app.main treats it
+            pass
     os._exit(status)
