@@ -61,8 +61,8 @@ def make_calendar(root: Path, name: str, items: int, start: str = "2026-01-05", 
     from datetime import date, datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from calcli.calendars import emit_new_calendar
-    from calcli.model import ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus, item_id_for
+    from calcli.core.model import ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus, item_id_for
+    from calcli.files.calendar import emit_new_calendar
 
     tz = ZoneInfo("America/New_York")
     first = date.fromisoformat(start)

@@ -66,8 +66,8 @@ def bench_store_insert(rows: int) -> None:
 
     import duckdb
 
-    from calcli.store.db import Store
-    from calcli.store.schema import MIGRATIONS
+    from calcli.store.duckdb.schema import MIGRATIONS
+    from calcli.store.duckdb.store import Store
 
     def fresh():
         con = duckdb.connect()

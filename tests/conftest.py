@@ -30,7 +30,7 @@ def _pinned(monkeypatch):
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A fresh project (user user_123, America/New_York) as the current folder."""
-    from calcli.project import init_project
+    from calcli.files.project import init_project
 
     init_project(tmp_path, "user_123", "America/New_York")
     monkeypatch.chdir(tmp_path)

@@ -1,6 +1,6 @@
 """Every figure of ``calcli analyze`` against an independent computation in plain Python over the
-same YAML and CSV files (csv, yaml.safe_load, zoneinfo, statistics; nothing of calcli.metrics or
-calcli.analytics), plus filters, the latest-snapshot rule, posts without impressions, the
+same YAML and CSV files (csv, yaml.safe_load, zoneinfo, statistics; nothing of calcli.analytics.metrics or
+calcli.analytics.analysis), plus filters, the latest-snapshot rule, posts without impressions, the
 consistency statuses, tsv sections and bad input."""
 
 from __future__ import annotations

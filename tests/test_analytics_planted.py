@@ -15,8 +15,8 @@ The scenario (one creator's year on one platform, in numbers like the example hi
 
 Items and events for every seed go into one DuckDB store (the store schema's migrations) in two
 bulk ``INSERT … SELECT FROM read_csv`` statements, one user per seed; each seed is then analysed
-with :func:`calcli.analytics.platform_models`, :func:`~calcli.analytics.time_claims` and
-:func:`~calcli.analytics.recommendations`, as ``calcli analyze`` does.
+with :func:`calcli.analytics.analysis.platform_models`, :func:`~calcli.analytics.analysis.time_claims` and
+:func:`~calcli.analytics.analysis.recommendations`, as ``calcli analyze`` does.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from calcli.analytics import platform_models, recommendations, slot_label, time_claims
-from calcli.metrics import PostFilter
-from calcli.store.schema import MIGRATIONS
-from calcli.timing import load_timing
+from calcli.analytics.analysis import platform_models, recommendations, slot_label, time_claims
+from calcli.analytics.metrics import PostFilter
+from calcli.files.timing import load_timing
+from calcli.store.duckdb.schema import MIGRATIONS
 
 SLOTS = [(0, 12), (0, 18), (1, 18), (2, 17), (2, 20), (3, 19), (4, 12), (5, 11), (5, 20), (6, 20)]
 PLANTED = (3, 19)  # Thursday 19:00-20:00

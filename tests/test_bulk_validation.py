@@ -1,4 +1,4 @@
-"""bulk.json validation (calcli.bulk.load_bulk_job): every problem of every video, in order, each with its
+"""bulk.json validation (calcli.planning.bulk.load_bulk_job): every problem of every video, in order, each with its
 line; and what a valid video becomes (platform aliases and duplicates, hashtags without '#')."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calcli.bulk import load_bulk_job
-from calcli.errors import InvalidInput
-from calcli.model import JobPriority, JobStatus, Platform
+from calcli.core.errors import InvalidInput
+from calcli.core.model import JobPriority, JobStatus, Platform
+from calcli.planning.bulk import load_bulk_job
 
 GOOD = {
     "video_job_id": "ok",
@@ -124,7 +124,7 @@ def test_an_aspect_ratio_that_is_a_list_or_object_is_a_finding_not_a_crash(proje
     )
 
 
-# ---------------------------------------------------------------- line numbers (calcli.files.json_lines)
+# ---------------------------------------------------------------- line numbers (calcli.files.yamlio.json_lines)
 
 
 def _node_lines(text: str, paths: list[tuple]) -> list[int]:
@@ -133,7 +133,7 @@ def _node_lines(text: str, paths: list[tuple]) -> list[int]:
 
     import yaml
 
-    from calcli.files import Loader
+    from calcli.files.yamlio import Loader
 
     text = re.sub(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", r"\\u0020", text.replace("\t", " "))
     try:
@@ -183,7 +183,7 @@ TEXTS = {
 
 
 def test_json_lines_equal_the_yaml_node_tree_lines():
-    from calcli.files import json_lines
+    from calcli.files.yamlio import json_lines
 
     for name, text in TEXTS.items():
         json.loads(text)  # every case is valid JSON
@@ -203,7 +203,7 @@ key_paths = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(value=json_values, paths=key_paths, indent=st.sampled_from([None, 0, 1, 2, "\t"]))
 def test_json_lines_equal_the_yaml_node_tree_lines_on_any_json(value, paths, indent):
-    from calcli.files import json_lines
+    from calcli.files.yamlio import json_lines
 
     text = json.dumps(value, indent=indent, ensure_ascii=False)
     assert json_lines(text, paths) == _node_lines(text, paths)

@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 import yaml
 
-from calcli.errors import InvalidInput
-from calcli.files import STR, TIMESTAMP, _constructor, compose
+from calcli.core.errors import InvalidInput
+from calcli.files.yamlio import STR, TIMESTAMP, _constructor, compose
 from calcli.schemas import SCHEMAS, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,12 +70,12 @@ def kind_of(path: Path) -> str | None:
 
 def calcli_findings(kind: str, path: Path, tmp_path: Path) -> list[str]:
     """What calcli's own parser says about the file: [] when it accepts it."""
-    from calcli.bulk import load_bulk_job
-    from calcli.calendars import load_calendar
-    from calcli.platforms import load_registry
-    from calcli.prefs import parse_preferences
-    from calcli.project import load_config
-    from calcli.timing import parse_timing_file
+    from calcli.files.calendar import load_calendar
+    from calcli.files.preferences import parse_preferences
+    from calcli.files.project import load_config
+    from calcli.files.timing import parse_timing_file
+    from calcli.planning.bulk import load_bulk_job
+    from calcli.planning.variants import load_registry
 
     findings = []
     try:
@@ -88,14 +88,14 @@ def calcli_findings(kind: str, path: Path, tmp_path: Path) -> list[str]:
         elif kind == "timing":
             parse_timing_file(path, findings)
         elif kind == "learned":
-            from calcli.timing import apply_learned, load_timing
+            from calcli.files.timing import apply_learned, load_timing
 
             apply_learned(path, load_timing(learned=False).formats, findings)
         elif kind == "limits":
             shutil.copy(path, tmp_path / "limits.yaml")
             load_registry(tmp_path)
         elif kind == "kpi-layouts":
-            from calcli.kpi import load_layouts
+            from calcli.analytics.kpi import load_layouts
 
             assert path.samefile(ROOT / "timing_data" / "kpi_layouts.yaml")  # calcli reads only the shipped one
             load_layouts()
@@ -216,9 +216,9 @@ def test_spellings_calcli_accepts_are_not_flagged_by_the_schema(name, kind, tmp_
 
 
 def test_the_schema_enums_come_from_the_parsers():
-    from calcli.model import PLATFORM_IDS, ScheduleStatus
+    from calcli.core.model import PLATFORM_IDS, ScheduleStatus
     from calcli.schemas.build import KPI_COLUMNS
-    from calcli.store.kpi import CANONICAL
+    from calcli.store.duckdb.kpi import CANONICAL
 
     assert KPI_COLUMNS == CANONICAL
     calendar = json.loads(schema_text("calendar"))

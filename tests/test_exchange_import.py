@@ -23,8 +23,8 @@ def files(project):
 
 
 def _state(project):
-    from calcli.operations import session
-    from calcli.project import find_project
+    from calcli.files.project import find_project
+    from calcli.operations.items import session
 
     with session(find_project(project)) as s:
         items = s.store.items(calendar="NEW")
@@ -195,8 +195,8 @@ def test_round_trip_keeps_times_platforms_titles(files, run, fmt):
 
 
 def _items_of(project, name):
-    from calcli.operations import session
-    from calcli.project import find_project
+    from calcli.files.project import find_project
+    from calcli.operations.items import session
 
     with session(find_project(project)) as s:
         return s.store.items(calendar=name)
@@ -217,10 +217,10 @@ _TEXT = st.lists(
 def test_ics_text_and_time_survive_any_title(title, caption, minute):
     from datetime import timedelta
 
+    from calcli.core.model import ContentScheduleItem, Platform
+    from calcli.core.times import zone
     from calcli.exchange.ics import build_ics
     from calcli.exchange.importing import read_ics_file
-    from calcli.model import ContentScheduleItem, Platform
-    from calcli.timeutil import zone
 
     at = (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=minute)).astimezone(zone("America/New_York"))
     item = ContentScheduleItem(

@@ -167,7 +167,7 @@ def test_init_makes_a_project(tmp_path, run, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("init", "chan", "--user", "user_9", "--tz", "Europe/Paris")
     assert result.exit_code == 0, result
-    from calcli.project import find_project
+    from calcli.files.project import find_project
 
     project = find_project(tmp_path / "chan")
     assert (project.config.user, project.config.timezone) == ("user_9", "Europe/Paris")

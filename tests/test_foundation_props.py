@@ -10,10 +10,10 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from calcli.calendars import load_calendar, splice_items
-from calcli.files import Loader, scalar
-from calcli.model import ContentScheduleItem, Platform, ScheduleStatus
-from calcli.timeutil import parse_duration, zone
+from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
+from calcli.core.times import parse_duration, zone
+from calcli.files.calendar import load_calendar, splice_items
+from calcli.files.yamlio import Loader, scalar
 
 # Characters a YAML stream may not carry raw (YAML 1.1 §5.1 c-printable) plus NEL, which a
 # double-quoted scalar folds into a space. scalar() must escape these.

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from calcli.calendars import load_calendar
-from calcli.project import find_project
+from calcli.files.calendar import load_calendar
+from calcli.files.project import find_project
 from calcli.store import open_store
-from calcli.store.db import project_lock
+from calcli.store.duckdb.store import project_lock
 from calcli.store.sync import sync_project
 
 CAL = "calendars/Q3.yaml"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from calcli.calendars import emit_item, load_calendar, scan_layout, splice_items
-from calcli.files import write_atomic
-from calcli.model import ContentScheduleItem, Platform, ScheduleStatus
-from calcli.timeutil import zone
+from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
+from calcli.core.times import zone
+from calcli.files.calendar import emit_item, load_calendar, scan_layout, splice_items
+from calcli.files.yamlio import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).resolve().parent / "fixtures" / "foundation"

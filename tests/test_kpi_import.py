@@ -166,7 +166,7 @@ def store_before(project, version: int, event: str) -> None:
     metric_at, impressions, reach, views, likes, comments, shares)."""
     import duckdb
 
-    from calcli.store.schema import MIGRATIONS
+    from calcli.store.duckdb.schema import MIGRATIONS
 
     con = duckdb.connect(str(project / ".calcli" / "old.duckdb"))
     for v, sql in MIGRATIONS:

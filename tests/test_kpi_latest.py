@@ -14,7 +14,7 @@ from test_kpi_import import store_before
 HEADER = "item_id,platform,post_id,metric_at,impressions,reach,views,likes,comments,shares\n"
 TEASER = "it_teaser_yt,youtube,,{at},{impressions},800,900,{likes},5,3\n"
 
-# The latest snapshot per (user, item) from the events, written independently of calcli.store.kpi.
+# The latest snapshot per (user, item) from the events, written independently of calcli.store.duckdb.kpi.
 EXPECTED = """
     SELECT user_id, item_id, count(*) AS snapshots, max(metric_at) AS metric_at,
            max_by(impressions, metric_at) AS impressions, max_by(likes, metric_at) AS likes
@@ -125,7 +125,7 @@ def test_the_event_key_is_md5_of_the_post_xor_the_time():
     import hashlib
     from datetime import UTC, datetime
 
-    from calcli.store.kpi import event_key_sql
+    from calcli.store.duckdb.kpi import event_key_sql
 
     con = duckdb.connect()
     sql = event_key_sql("'youtube'", "'it_teaser_yt'", "TIMESTAMPTZ '2026-07-02 12:00:00+00'")

@@ -126,7 +126,7 @@ def test_due_with_nothing_due_loads_no_yaml_machinery(due_project, run):
     code = (
         "import sys\nfrom calcli.cli.app import main\n"
         "try:\n    main(['due', '--format', 'json'])\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-        "print(sorted(m for m in ('yaml', 'calcli.editing', 'calcli.calendars', 'calcli.prefs') if m in sys.modules))"
+        "print(sorted(m for m in ('yaml', 'calcli.operations.editing', 'calcli.files.calendar', 'calcli.files.preferences') if m in sys.modules))"
     )
     env = {**os.environ, "CALCLI_NOW": "2026-06-15T11:00:00+00:00"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
@@ -457,7 +457,7 @@ def test_a_busy_lock_after_publishing_does_not_lose_the_post(due_project, run, t
 
 def bulk_project(root: Path, run, videos: int, platforms: list[str], calendar: str) -> list[str]:
     """A project whose user may post often (5-minute grid): ``videos`` × ``platforms`` items, approved."""
-    from calcli.project import init_project
+    from calcli.files.project import init_project
 
     init_project(root, "user_123", "UTC")
     (root / "preferences.yaml").write_text(

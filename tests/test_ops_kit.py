@@ -52,8 +52,8 @@ def build_click_tree_once(monkeypatch) -> None:
 
 def make_template(root: Path, calendars: list[str]) -> Path:
     """A project (user_123, America/New_York) holding these fixture calendars, synced once at NOW."""
-    from calcli.operations import session
-    from calcli.project import find_project, init_project
+    from calcli.files.project import find_project, init_project
+    from calcli.operations.items import session
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CALCLI_NOW", NOW)
@@ -129,8 +129,8 @@ def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
 
 def in_window(platform: str, fmt: str, at: datetime) -> bool:
     """Whether ``at`` (aware, in the calendar's zone) lies inside a research window of the format."""
-    from calcli.model import Platform
-    from calcli.timing import load_timing
+    from calcli.core.model import Platform
+    from calcli.files.timing import load_timing
 
     f = load_timing().get(Platform.parse(platform), fmt)
     assert f is not None, (platform, fmt)

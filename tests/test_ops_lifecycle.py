@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from test_ops_kit import build_click_tree_once, copy_project, log, make_template, show, sql, store_state
 
-from calcli.model import TRANSITIONS, ScheduleStatus
+from calcli.core.model import TRANSITIONS, ScheduleStatus
 
 CAL = Path("calendars/Q3.yaml")
 # The fixture calendar holds one item in every status.

@@ -156,8 +156,8 @@ def test_a_broken_learned_file_is_reported_by_check_with_its_line(example_projec
     st.floats(0.05, 1.5),
 )
 def test_shrinkage_pulls_every_slot_toward_the_research_baseline(cells, sd):
-    from calcli.analytics import Cell, PlatformModel
-    from calcli.optimize import learn_platform
+    from calcli.analytics.analysis import Cell, PlatformModel
+    from calcli.analytics.optimize import learn_platform
 
     model = PlatformModel("tiktok", sum(n for n, _ in cells) + 50, sd)
     model.cells = [Cell("tiktok", k % 7, k // 7, n, mean, None) for k, (n, mean) in enumerate(cells)]

@@ -1,5 +1,5 @@
 """A big plan renders its calendar text and its output in a forked child while the store is
-written (calcli.editing.RENDER_ELSEWHERE_MIN, calcli.textio.ForkedWrite). Here the threshold is
+written (calcli.operations.editing.RENDER_ELSEWHERE_MIN, calcli.files.text.ForkedWrite). Here the threshold is
 lowered so that a small plan takes that path: it must give the same bytes as the plan rendered
 in-process, and every failure must leave the calendar as it was (or fall back to rendering here)."""
 
@@ -16,10 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_planner_cli import CAL, PERIOD, V4, VIDEOS, count, write_bulk
 
-from calcli import editing, textio
-from calcli.calendars import emit_item
-from calcli.calendars import emitted_lines as lines_of
-from calcli.model import ContentScheduleItem, Platform, ScheduleStatus
+from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
+from calcli.files import text as textio
+from calcli.files.calendar import emit_item
+from calcli.files.calendar import emitted_lines as lines_of
+from calcli.operations import editing
 
 ROWS = "SELECT * EXCLUDE (created_at, updated_at) FROM content_schedule_items ORDER BY id"
 HISTORY = "SELECT * EXCLUDE (changed_at) FROM item_history ORDER BY item_id, action"
@@ -63,7 +64,7 @@ def test_a_forked_plan_writes_the_same_bytes_as_one_rendered_here(project, run, 
     assert len(forks) == 1 and forks[0].status == 0  # the child rendered the file and the output
     got = _state(run, project)
 
-    from calcli.project import init_project
+    from calcli.files.project import init_project
 
     here_dir = project / "here"  # the same plan in a second project, rendered in-process
     init_project(here_dir, "user_123", "America/New_York")
@@ -94,8 +95,8 @@ def test_a_forked_plan_into_an_existing_calendar_adds_only_the_new_video(project
 
 
 def test_a_plan_whose_store_write_fails_leaves_no_file_and_no_temp(project, run, forks, monkeypatch):
-    from calcli.errors import CalcliError
-    from calcli.store.db import Store
+    from calcli.core.errors import CalcliError
+    from calcli.store.duckdb.store import Store
 
     def fail(self, *args, **kwargs):
         raise CalcliError("cannot write the store: disk full")
@@ -113,8 +114,8 @@ def test_a_plan_whose_store_write_fails_leaves_no_file_and_no_temp(project, run,
 
 
 def test_a_plan_whose_commit_fails_prints_no_plan(project, run, forks, monkeypatch):
-    from calcli.errors import CalcliError
-    from calcli.store.db import Store
+    from calcli.core.errors import CalcliError
+    from calcli.store.duckdb.store import Store
 
     real = Store.set_file_state
 
@@ -200,7 +201,7 @@ def test_forked_write_whose_second_text_fails_still_writes_the_file(tmp_path):
 
 
 def test_the_store_is_released_only_outside_a_transaction(project, run):
-    from calcli.project import find_project
+    from calcli.files.project import find_project
     from calcli.store import open_store
 
     assert run("db", "sync").exit_code == 0

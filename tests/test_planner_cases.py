@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calcli.model import (
+from calcli.core.model import (
     BulkJob,
     ContentCalendar,
     ContentScheduleItem,
@@ -25,9 +25,9 @@ from calcli.model import (
     idempotency_key,
     item_id_for,
 )
-from calcli.planner import PlanInput, PlanResult, plan
-from calcli.prefs import Stagger
-from calcli.timing import TimingTable, load_timing
+from calcli.files.preferences import Stagger
+from calcli.files.timing import TimingTable, load_timing
+from calcli.planning.solver import PlanInput, PlanResult, plan
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 YT, TT, IG, X, LI, FB = (
@@ -717,7 +717,7 @@ def test_planned_items_have_each_field_where_the_planner_puts_it():
     """planner._item builds items positionally (for speed): a reordered model must fail here."""
     from dataclasses import fields
 
-    from calcli.model import ContentScheduleItem
+    from calcli.core.model import ContentScheduleItem
 
     assert [f.name for f in fields(ContentScheduleItem)][:12] == [
         "id", "idempotency_key", "calendar", "user_id", "video_job_id", "platform", "format", "scheduled_at",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from calcli.calendars import load_calendar
+from calcli.files.calendar import load_calendar
 
 VIDEOS = [
     {

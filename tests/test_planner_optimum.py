@@ -2,7 +2,7 @@
 
 Each instance is one ISO week, two platforms with a few hand-made timing windows,
 tight caps (so that choices matter), some ``ready_at``, a stagger and a few
-existing items. The brute force reuses only :func:`calcli.planner.candidate_slots`
+existing items. The brute force reuses only :func:`calcli.planning.solver.candidate_slots`
 (the list of allowed slots with their scores) and checks every other hard
 constraint itself: daily and weekly caps per platform (existing items count),
 minimum spacing, one post per instant per platform, ``ready_at``, and the
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calcli.model import (
+from calcli.core.model import (
     BulkJob,
     ContentCalendar,
     ContentScheduleItem,
@@ -39,9 +39,9 @@ from calcli.model import (
     idempotency_key,
     item_id_for,
 )
-from calcli.planner import Limits, PlanInput, candidate_slots, plan
-from calcli.prefs import Stagger
-from calcli.timing import TimingTable
+from calcli.files.preferences import Stagger
+from calcli.files.timing import TimingTable
+from calcli.planning.solver import Limits, PlanInput, candidate_slots, plan
 
 WEEK_START = date(2026, 7, 6)  # a Monday: the instance is one ISO week, 2026-W28
 WEEK_END = date(2026, 7, 12)
@@ -499,7 +499,7 @@ def test_a_swap_never_displaces_a_more_important_video():
 def test_a_replan_with_nothing_new_does_no_search_work():
     """Repair and swap move only items of this run: with every placed item already on the calendar
     and only unplaceable requests left, they spend none of the work budget (a re-plan stays fast)."""
-    from calcli.planner import Planner, PlanResult, build_requests
+    from calcli.planning.solver import Planner, PlanResult, build_requests
 
     first = plan(_swap_instance(20))
     again = replace(_swap_instance(20), existing=first.items)

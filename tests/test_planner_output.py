@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_planner_cli import VIDEOS, plan_q3, write_bulk
 
-from calcli.cli.cmd_plan import _item_doc, items_json
-from calcli.model import ContentScheduleItem, Platform, ScheduleStatus
+from calcli.cli.commands.plan import _item_doc, items_json
+from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
 
 ZONES = [ZoneInfo(z) for z in ("America/New_York", "Europe/London", "Australia/Sydney", "Asia/Kolkata")]
 text = st.text(st.characters(codec="utf-8"), max_size=12)  # quotes, backslashes, controls, emoji
@@ -71,7 +71,7 @@ def test_plan_json_is_one_indented_document(project, run):
 
 
 def _calendar_items(project):
-    from calcli.calendars import load_calendar
+    from calcli.files.calendar import load_calendar
 
     return load_calendar(project / "calendars" / "Q3.yaml").calendar.items
 
@@ -91,7 +91,7 @@ HISTORY_ZONES = [
 def _store_with(items, tzname: str):
     import duckdb
 
-    from calcli.store.db import Store, _item_row
+    from calcli.store.duckdb.store import Store, _item_row
 
     store = Store(duckdb.connect())
     store.migrate(new=True)

@@ -19,8 +19,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calcli.calendars import blackout_hits
-from calcli.model import (
+from calcli.core.model import (
     BulkJob,
     ContentCalendar,
     ContentScheduleItem,
@@ -35,9 +34,10 @@ from calcli.model import (
     idempotency_key,
     item_id_for,
 )
-from calcli.planner import PlanInput, PlanResult, plan
-from calcli.prefs import Stagger
-from calcli.timing import TimingTable, choose_format, load_timing
+from calcli.files.calendar import blackout_hits
+from calcli.files.preferences import Stagger
+from calcli.files.timing import TimingTable, choose_format, load_timing
+from calcli.planning.solver import PlanInput, PlanResult, plan
 
 ZONES = ["America/New_York", "Europe/London", "Australia/Sydney", "UTC"]
 PLATFORMS = list(Platform)

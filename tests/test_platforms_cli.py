@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from calcli.model import BulkJob, ContentCalendar, Platform, UserSchedulingPreferences, VideoJob
-from calcli.planner import PlanInput, limits_for, plan
-from calcli.platforms import Limit, length, load_registry
-from calcli.prefs import Stagger
-from calcli.timing import load_timing
+from calcli.core.model import BulkJob, ContentCalendar, Platform, UserSchedulingPreferences, VideoJob
+from calcli.files.preferences import Stagger
+from calcli.files.timing import load_timing
+from calcli.planning.solver import PlanInput, limits_for, plan
+from calcli.planning.variants import Limit, length, load_registry
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "platforms"
 FB = Platform.FACEBOOK

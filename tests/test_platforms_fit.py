@@ -8,8 +8,18 @@ import regex
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from calcli.model import Platform
-from calcli.platforms import COUNTS, ELLIPSIS, Limit, derive, fit, length, load_registry, measure, normalise_tags
+from calcli.core.model import Platform
+from calcli.planning.variants import (
+    COUNTS,
+    ELLIPSIS,
+    Limit,
+    derive,
+    fit,
+    length,
+    load_registry,
+    measure,
+    normalise_tags,
+)
 
 REG = load_registry()
 YT, TT, IG, X, LI, FB = (
@@ -210,7 +220,7 @@ def test_instagram_mentions_stay_within_20():
 
 def test_a_title_below_youtubes_minimum_is_named_so_the_planner_leaves_youtube_out():
     # derive cannot invent a title; the planner reports the video as not placed on YouTube instead
-    from calcli.platforms import title_problem
+    from calcli.planning.variants import title_problem
 
     assert "shorter than youtube's minimum of 2" in title_problem(REG, YT, "A")
     assert title_problem(REG, YT, "Ab") is None

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from calcli.model import Platform
-from calcli.platforms import (
+from calcli.core.model import Platform
+from calcli.files.timing import aspect_value, choose_format, load_timing
+from calcli.planning.variants import (
     ELLIPSIS,
     Limit,
     derive,
@@ -17,7 +18,6 @@ from calcli.platforms import (
     measure,
     x_weighted_length,
 )
-from calcli.timing import aspect_value, choose_format, load_timing
 
 REG = load_registry()
 TIMING = load_timing()
@@ -464,7 +464,7 @@ def test_graphemes_helper_matches_regex_x():
 def test_a_format_not_chosen_automatically_is_skipped():
     from dataclasses import replace
 
-    from calcli.timing import TimingTable
+    from calcli.files.timing import TimingTable
 
     short, long = TIMING.for_platform(YT)
     table = TimingTable({**TIMING.formats, YT: [replace(short, auto=False), long]}, [])
@@ -478,7 +478,7 @@ def test_a_format_not_chosen_automatically_is_skipped():
 def test_no_automatic_format_has_a_reason():
     from dataclasses import replace
 
-    from calcli.timing import TimingTable
+    from calcli.files.timing import TimingTable
 
     short, _ = TIMING.for_platform(YT)
     table = TimingTable({**TIMING.formats, YT: [replace(short, auto=False)]}, [])
@@ -488,7 +488,7 @@ def test_no_automatic_format_has_a_reason():
 
 
 def test_a_platform_without_timing_data_gets_the_fallback_format():
-    from calcli.timing import TimingTable
+    from calcli.files.timing import TimingTable
 
     table = TimingTable({p: f for p, f in TIMING.formats.items() if p != LI}, [])
     fmt, why = choose_format(table, LI, 99999, "10:1")  # the fallback takes any duration and aspect

@@ -1,4 +1,4 @@
-"""The shortcuts of ``calcli.platforms`` give the long way's answers: UTF-16 length without encoding ASCII
+"""The shortcuts of ``calcli.planning.variants`` give the long way's answers: UTF-16 length without encoding ASCII
 text, a caption whose body and hashtags fit at once, a body of title and description when either is blank."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calcli.model import Platform
-from calcli.platforms import Limit, derive, length, load_registry
+from calcli.core.model import Platform
+from calcli.planning.variants import Limit, derive, length, load_registry
 
 REG = load_registry()
 UTF16 = Limit(max=1, count="utf16")

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from calcli.store.db import Store
-from calcli.store.schema import LATEST, MIGRATIONS
+from calcli.store.duckdb.schema import LATEST, MIGRATIONS
+from calcli.store.duckdb.store import Store
 
 # Each catalog view without what differs between two files by nature: the database's name, the oids
 # and the estimated size.

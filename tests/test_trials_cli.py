@@ -23,7 +23,7 @@ def cal(project, run):
 
 
 def core(project, fn, *args):
-    from calcli.project import find_project
+    from calcli.files.project import find_project
     from calcli.store import open_store
 
     with open_store(find_project(str(project))) as store:
@@ -46,7 +46,7 @@ def test_new_assigns_future_items_alternately_and_records_them(cal, run):
         "Warning: the period holds 4 posts per arm, fewer than planned; posts added later join the trial, "
         "or expect an inconclusive result for an effect this small.",
     ]
-    from calcli.trials import arm_items, trial_items
+    from calcli.analytics.trials import arm_items, trial_items
 
     assert core(cal, arm_items, "tr_a1e93a57", "a") == {"it_t0", "it_t2", "it_t4", "it_t6"}
     assert core(cal, arm_items, "tr_a1e93a57", "b") == {"it_t1", "it_t3", "it_t5", "it_t7"}
@@ -59,7 +59,7 @@ def test_new_reports_the_seed_and_random_assignment_is_reproducible(cal, run):
     doc = json.loads(r.stdout)
     assert (doc["id"], doc["seed"], doc["planned_per_arm"], doc["arms"]["a"]["units"]) == ("tr_a1e93a57", 7, 905, 4)
     assert doc["sigma_source"] == "default (history has 0 values, fewer than 20)"
-    from calcli.trials import assign_random
+    from calcli.analytics.trials import assign_random
 
     assert {a["unit"]: a["arm"] for a in doc["assignments"]} == assign_random([f"it_t{i}" for i in range(8)], 7)
     assert r.stderr.splitlines()[0] == (
@@ -100,7 +100,7 @@ def test_status_counts_numbers_and_posts_without_them_then_conclude_records_the_
     r = run("trial", "conclude", "timing", "--decision", "b")
     assert (r.exit_code, r.stderr) == (
         2, "Error: trial tr_a1e93a57 was already concluded on 2026-06-15 (decision none).\n")
-    from calcli.trials import trial_items
+    from calcli.analytics.trials import trial_items
 
     assert core(cal, trial_items, "user_123") == {}  # concluded trials hold no items
 
@@ -111,7 +111,7 @@ def test_an_item_added_after_the_start_joins_by_its_hashed_arm(cal, run, monkeyp
     with (cal / "calendars" / "Q3.yaml").open("a") as f:
         f.write('  - id: it_late\n    key: job/late/tiktok\n    video: late\n    platform: tiktok\n'
                 '    format: video\n    at: "2026-07-20T18:00:00-04:00"\n    status: planned\n    title: "Late"\n')
-    from calcli.trials import arm_items, hash_arm
+    from calcli.analytics.trials import arm_items, hash_arm
 
     r = run("trial", "status", "timing", "--format", "json")
     assert r.exit_code == 0, r
@@ -135,7 +135,7 @@ def test_week_trials_assign_whole_weeks(cal, run):
     assert r.exit_code == 0, r
     assert [line.split("\t")[:2] for line in r.stdout.splitlines()[1:]] == [
         ["2026-06-29", "a"], ["2026-07-06", "b"], ["2026-07-13", "a"], ["2026-07-20", "b"]]
-    from calcli.trials import arm_items
+    from calcli.analytics.trials import arm_items
 
     assert core(cal, arm_items, "tr_a1e93a57", "a") == {"it_t0", "it_t1", "it_t2", "it_t3", "it_t4"}
     assert core(cal, arm_items, "tr_a1e93a57", "b") == {"it_t5", "it_t6", "it_t7"}
@@ -172,7 +172,7 @@ def test_unknown_calendar_same_arms_and_a_used_name_are_refused(cal, run):
                                           "List trials with `calcli trial list`.\n")
     r = run("trial", "conclude", "timing", "--decision", "maybe")
     assert (r.exit_code, r.stderr) == (2, "Error: --decision is a, b or none, not 'maybe'.\n")
-    from calcli.trials import trials
+    from calcli.analytics.trials import trials
 
     assert [t.name for t in core(cal, trials, "user_123")] == ["timing"]
 

@@ -1,5 +1,5 @@
 """The statistics tell the truth: A/A with daily looks rarely says "conclusive"; a real +20 % lift
-is found within the sample size the plan predicted. Pure simulations through calcli.stats."""
+is found within the sample size the plan predicted. Pure simulations through calcli.analytics.stats."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calcli import stats
-from calcli.trials import assign_alternate, assign_random, hash_arm, parse_effect
+from calcli.analytics import stats
+from calcli.analytics.trials import assign_alternate, assign_random, hash_arm, parse_effect
 
 SEEDS = 1000
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from calcli import views
-from calcli.model import ContentScheduleItem, Platform, ScheduleStatus
-from calcli.timeutil import zone
+from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
+from calcli.core.times import zone
+from calcli.operations import views
 
 NY = "America/New_York"
 

@@ -12,7 +12,7 @@ import typer
 
 from calcli import __version__
 from calcli.cli.render import Messages
-from calcli.errors import CalcliError, ExitStatus, InvalidInput, relative
+from calcli.core.errors import CalcliError, ExitStatus, InvalidInput, relative
 
 app = typer.Typer(
     name="calcli",
@@ -71,19 +71,41 @@ def env(ctx: typer.Context) -> Env:
 
 
 def _register() -> None:
-    from calcli.cli import (
-        cmd_analyze,
-        cmd_cron,
-        cmd_db,
-        cmd_exchange,
-        cmd_kpi,
-        cmd_ops,
-        cmd_plan,
-        cmd_platforms,
-        cmd_project,
-        cmd_schema,
-        cmd_trial,
-        cmd_views,
+    from calcli.cli.commands import (
+        analyze as cmd_analyze,
+    )
+    from calcli.cli.commands import (
+        cron as cmd_cron,
+    )
+    from calcli.cli.commands import (
+        db as cmd_db,
+    )
+    from calcli.cli.commands import (
+        exchange as cmd_exchange,
+    )
+    from calcli.cli.commands import (
+        kpi as cmd_kpi,
+    )
+    from calcli.cli.commands import (
+        ops as cmd_ops,
+    )
+    from calcli.cli.commands import (
+        plan as cmd_plan,
+    )
+    from calcli.cli.commands import (
+        platforms as cmd_platforms,
+    )
+    from calcli.cli.commands import (
+        project as cmd_project,
+    )
+    from calcli.cli.commands import (
+        schema as cmd_schema,
+    )
+    from calcli.cli.commands import (
+        trial as cmd_trial,
+    )
+    from calcli.cli.commands import (
+        views as cmd_views,
     )
 
     # The order --help lists them in: plan, run, measure, move data, look at the files and the store.

@@ -102,7 +102,7 @@ def complete_calendar(ctx, incomplete: str) -> list[tuple[str, str]]:
 
 def complete_platform(incomplete: str) -> list[tuple[str, str]]:
     """Platform ids; ``twitter`` is offered too, as the alias of ``x``."""
-    from calcli.model import PLATFORM_IDS
+    from calcli.core.model import PLATFORM_IDS
 
     names = {p: "" for p in PLATFORM_IDS} | {"twitter": "same as x"}
     low = incomplete.lower()
@@ -144,7 +144,7 @@ def complete_status(incomplete: str) -> list[tuple[str, str]]:
 
 def complete_format(ctx, incomplete: str) -> list[tuple[str, str]]:
     """Format names from the timing data (shipped and the project's), of --platform when given."""
-    from calcli.model import PLATFORM_ALIASES, PLATFORM_IDS
+    from calcli.core.model import PLATFORM_ALIASES, PLATFORM_IDS
 
     platform = (ctx.params or {}).get("platform")
     if isinstance(platform, list | tuple):

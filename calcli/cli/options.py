@@ -73,7 +73,7 @@ def parse_date(value: str | None, flag: str) -> date | None:
 
 def parse_platform(value: str, flag: str = "--platform"):
     """A platform id (``twitter`` = x); an unknown one is a usage error naming ``flag``."""
-    from calcli.model import PLATFORM_IDS, Platform
+    from calcli.core.model import PLATFORM_IDS, Platform
 
     try:
         return Platform.parse(value)

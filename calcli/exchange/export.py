@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from calcli.errors import UsageError
-from calcli.model import ContentScheduleItem, Platform, ScheduleStatus
-from calcli.timeutil import now as current_time
-from calcli.timeutil import zone
+from calcli.core.errors import UsageError
+from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
+from calcli.core.times import now as current_time
+from calcli.core.times import zone
 
 TARGETS = ("ics", "csv", "json", "hootsuite", "buffer")
 BULK_TARGETS = ("hootsuite", "buffer")
@@ -77,7 +77,7 @@ def select_items(
 
     Without ``statuses``: every status for ics/csv/json; planned and scheduled for the
     bulk-upload targets (only what is still to be posted belongs in a scheduler)."""
-    from calcli.editing import open_calendar
+    from calcli.operations.editing import open_calendar
 
     if calendar:
         open_calendar(s.store, s.project, calendar, s.user)
@@ -283,7 +283,7 @@ def _folder_file(output: str | None, calendar: str | None, target: str, platform
 
 def write_files(result: ExportResult) -> None:
     """Write the named files atomically (the stdout one is the caller's)."""
-    from calcli.files import write_atomic
+    from calcli.files.yamlio import write_atomic
 
     for f in result.files:
         if f.name is not None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from calcli.model import ContentScheduleItem, ScheduleStatus
+from calcli.core.model import ContentScheduleItem, ScheduleStatus
 
 ICS_STATUS = {
     ScheduleStatus.PLANNED: "TENTATIVE",

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from calcli.errors import Finding, InvalidInput, UsageError
+from calcli.core.errors import Finding, InvalidInput, UsageError
+from calcli.core.model import PLATFORM_IDS, ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus, item_id_for
 from calcli.exchange.csvtext import CsvSyntaxError, Record, read_records
-from calcli.model import PLATFORM_IDS, ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus, item_id_for
 
 SOURCES = ("hootsuite", "buffer", "csv", "ics")
 _VIDEO_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
@@ -402,8 +402,8 @@ def import_schedule(
         outcome = import_schedule(find_project(), Path("hootsuite.csv"), "hootsuite", "Q3", platform=Platform.X)
         [(line, i.id, i.scheduled_at) for line, i in outcome.items]
     """
-    from calcli.editing import Change, Target, apply_change, history_row
-    from calcli.session import session
+    from calcli.operations.editing import Change, Target, apply_change, history_row
+    from calcli.operations.session import session
 
     parsed = read_source(path, source, day_first)
     if source in ("hootsuite", "buffer") and platform is None and any(r.platform is None for r in parsed.rows):
@@ -429,10 +429,10 @@ def import_schedule(
 
 
 def _target_calendar(s, name: str, tz: str | None, title: str):
-    from calcli.editing import open_calendar
-    from calcli.operations import calendar_zone
-    from calcli.timeutil import now as current_time
-    from calcli.timeutil import zone
+    from calcli.core.times import now as current_time
+    from calcli.core.times import zone
+    from calcli.operations.editing import open_calendar
+    from calcli.operations.items import calendar_zone
 
     path = s.project.calendar_path(name)
     if path.exists():
@@ -456,9 +456,9 @@ def _target_calendar(s, name: str, tz: str | None, title: str):
 
 def _place(s, rows, source, platform, path, existing, outcome: ImportOutcome) -> None:
     """Turn source rows into new items of ``outcome.calendar``; report what cannot be placed."""
-    from calcli.timeutil import exists, iso, shift_gap, zone
-    from calcli.timeutil import now as current_time
-    from calcli.timing import load_timing
+    from calcli.core.times import exists, iso, shift_gap, zone
+    from calcli.core.times import now as current_time
+    from calcli.files.timing import load_timing
 
     cal = outcome.calendar
     tz = zone(cal.timezone)

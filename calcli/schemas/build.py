@@ -16,17 +16,17 @@ import json
 import sys
 from pathlib import Path
 
-from calcli.calendars import CALENDAR_KEYS, EXCEPTION_KEYS, ITEM_KEYS
-from calcli.model import PLATFORM_ALIASES, PLATFORM_IDS, WEEKDAYS, JobPriority, JobStatus, ScheduleStatus
-from calcli.platforms import COUNTS, FIELDS, LIMIT_KEYS
-from calcli.prefs import PLATFORM_KEYS, USER_KEYS
-from calcli.project import NAME_RE
+from calcli.core.model import PLATFORM_ALIASES, PLATFORM_IDS, WEEKDAYS, JobPriority, JobStatus, ScheduleStatus
+from calcli.files.calendar import CALENDAR_KEYS, EXCEPTION_KEYS, ITEM_KEYS
+from calcli.files.preferences import PLATFORM_KEYS, USER_KEYS
+from calcli.files.project import NAME_RE
+from calcli.files.timing import FILE_KEYS, FORMAT_KEYS, LEARNED_KEYS, LEARNED_WINDOW_KEYS, WINDOW_KEYS
+from calcli.planning.variants import COUNTS, FIELDS, LIMIT_KEYS
 from calcli.schemas import SCHEMAS
-from calcli.timing import FILE_KEYS, FORMAT_KEYS, LEARNED_KEYS, LEARNED_WINDOW_KEYS, WINDOW_KEYS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 HERE = Path(__file__).resolve().parent
-# calcli.store.kpi.CANONICAL, copied because importing the store imports DuckDB (a test keeps them equal).
+# calcli.store.duckdb.kpi.CANONICAL, copied because importing the store imports DuckDB (a test keeps them equal).
 KPI_COLUMNS = (
     "item_id", "platform", "post_id", "post_url", "metric_at", "impressions", "reach", "views",
     "likes", "comments", "shares", "saves", "clicks", "watch_time_seconds",

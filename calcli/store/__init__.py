@@ -7,6 +7,6 @@ applies pending migrations, and closes everything on exit. When the lock or the
 file stays busy past the timeout it raises BusyError (exit 4).
 """
 
-from calcli.store.db import Store, open_store
+from calcli.store.duckdb.store import Store, open_store
 
 __all__ = ["Store", "open_store"]

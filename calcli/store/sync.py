@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calcli.errors import Finding, InvalidInput
-from calcli.model import ContentScheduleItem
-from calcli.store.db import Store
-from calcli.timeutil import utc_stamp
+from calcli.core.errors import Finding, InvalidInput
+from calcli.core.model import ContentScheduleItem
+from calcli.core.times import utc_stamp
+from calcli.store.duckdb.store import Store
 
 if TYPE_CHECKING:
-    from calcli.calendars import CalendarFile
+    from calcli.files.calendar import CalendarFile
 
 
 @dataclass
@@ -61,7 +61,7 @@ def sync_project(project, store: Store, force: bool = False, record: bool = True
             stat_only.append((rel, old, st.st_mtime_ns, st.st_size))
             report.unchanged += 1
             continue
-        from calcli.calendars import load_calendar  # only for a changed file: reads need no YAML parser
+        from calcli.files.calendar import load_calendar  # only for a changed file: reads need no YAML parser
 
         try:
             cf = load_calendar(path)
@@ -113,7 +113,7 @@ def diff_history(
     before: list[ContentScheduleItem], after: list[ContentScheduleItem], calendar_id: str, user_id: str, actor: str
 ) -> list[tuple]:
     """History rows for what changed between two versions of a calendar's items."""
-    from calcli.calendars import item_fields
+    from calcli.files.calendar import item_fields
 
     now = utc_stamp()
     old = {i.id: i for i in before}
@@ -168,7 +168,7 @@ def _side_files(project, states: dict, findings: list[Finding]):
     prefs_rows = None
     info = _changed([prefs_path], project, states, "preferences")
     if info is not None:
-        from calcli.prefs import parse_preferences
+        from calcli.files.preferences import parse_preferences
 
         try:
             users = parse_preferences(prefs_path) if prefs_path.exists() else {}
@@ -179,7 +179,7 @@ def _side_files(project, states: dict, findings: list[Finding]):
     timing_rows = None
     info = _changed(timing_files, project, states, "timing")
     if info is not None or not any(s[0] == "timing-shipped" for s in states.values()):
-        from calcli.timing import load_timing
+        from calcli.files.timing import load_timing
 
         try:
             table = load_timing(project.timing_dir)
@@ -211,7 +211,7 @@ def _changed(paths: list[Path], project, states: dict, kind: str):
 
 
 def _pref_row(p) -> tuple:
-    from calcli.model import WEEKDAYS
+    from calcli.core.model import WEEKDAYS
 
     def days(s):
         return ",".join(WEEKDAYS[d] for d in sorted(s))

@@ -1,0 +1,164 @@
+"""``calcli kpi import``: performance numbers from platform exports into the store.
+
+Files are CSV, JSON (an array of objects) or NDJSON; their layout is the
+canonical one (README) or one of ``timing_data/kpi_layouts.yaml``, detected
+from the headers or named with ``--layout``. Each row is a snapshot of one
+post's numbers at ``metric_at``; its event key (platform, post, time) makes a
+re-import add nothing, and analysis uses each post's latest snapshot, so a
+later export updates the numbers without counting them twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from calcli.core.errors import Finding, InvalidInput, UsageError
+from calcli.core.model import Platform
+from calcli.core.times import now as current_time
+from calcli.core.times import parse_instant
+from calcli.store import open_store
+from calcli.store.duckdb.kpi import CANONICAL, ImportResult, columns_of, import_file
+from calcli.store.sync import sync_project
+
+
+@dataclass
+class Layout:
+    name: str
+    platform: str | None
+    detect: list[str]
+    columns: dict[str, tuple[str, float]]  # normalised header -> (canonical, scale)
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", header.strip().lower())
+
+
+def load_layouts() -> dict[str, Layout]:
+    path = resources.files("calcli.timing_data") / "kpi_layouts.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out = {}
+    for name, spec in data["layouts"].items():
+        cols = {}
+        for header, target in spec["columns"].items():
+            if isinstance(target, dict):
+                cols[_norm(header)] = (target["to"], float(target.get("scale", 1)))
+            else:
+                cols[_norm(header)] = (target, 1.0)
+        out[name] = Layout(name, spec.get("platform"), [_norm(h) for h in spec["detect"]], cols)
+    return out
+
+
+def file_kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".ndjson", ".jsonl"):
+        return "ndjson"
+    if suffix == ".json":
+        head = path.read_bytes()[:200].lstrip()
+        return "json" if head.startswith(b"[") else "ndjson"
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    raise UsageError(f"{path}: not a CSV, JSON or NDJSON file (by its name).")
+
+
+def choose_layout(headers: list[str], layouts: dict[str, Layout], name: str | None, path: Path) -> Layout:
+    norm = {_norm(h) for h in headers}
+    if name:
+        if name not in layouts:
+            raise UsageError(f"no layout {name!r} (known: {', '.join(layouts)}).")
+        return layouts[name]
+    for layout in layouts.values():
+        if all(h in norm for h in layout.detect):
+            return layout
+    raise InvalidInput(
+        Finding(
+            str(path),
+            1,
+            None,
+            "the header matches no known layout (canonical columns: "
+            + ", ".join(CANONICAL)
+            + "); name one with --layout",
+        )
+    )
+
+
+@dataclass
+class FileReport:
+    path: str
+    layout: str
+    result: ImportResult
+
+
+def import_kpis(
+    project,
+    paths: list[Path],
+    user: str | None = None,
+    layout: str | None = None,
+    platform: str | None = None,
+    as_of: str | None = None,
+    strict: bool = False,
+    dry_run: bool = False,
+) -> list[FileReport]:
+    """Import each file; with ``strict`` (or ``dry_run``) nothing is written when any row is bad
+    (or at all). One transaction for everything."""
+    acting = user or project.config.user
+    layouts = load_layouts()
+    if platform:
+        try:
+            platform = Platform.parse(platform).value
+        except ValueError:
+            raise UsageError(f"unknown platform {platform!r}.") from None
+    if as_of:
+        try:
+            as_of = parse_instant(as_of).isoformat()
+        except ValueError as exc:
+            raise UsageError(f"--as-of: {exc}") from None
+    for path in paths:
+        if not path.is_file():
+            raise InvalidInput(Finding(str(path), None, None, "file not found"))
+    reports = []
+    with open_store(project) as store:
+        sync_project(project, store)
+        now = current_time().replace(tzinfo=None)
+        store.con.execute("BEGIN TRANSACTION")
+        try:
+            for path in paths:
+                kind = file_kind(path)
+                try:
+                    headers = columns_of(store.con, str(path), kind)
+                except Exception as exc:  # noqa: BLE001 - DuckDB's reader errors become a finding
+                    first = str(exc).strip().splitlines()[0]
+                    raise InvalidInput(Finding(str(path), None, None, f"cannot read it as {kind}: {first}")) from None
+                chosen = choose_layout(headers, layouts, layout, path)
+                mapping = {}
+                for h in headers:
+                    target = chosen.columns.get(_norm(h))
+                    if target and target[0] not in mapping:
+                        mapping[target[0]] = (h, target[1])
+                result = import_file(
+                    store.con,
+                    str(path),
+                    kind,
+                    mapping,
+                    acting,
+                    project.rel(path),
+                    now,
+                    platform or chosen.platform,
+                    as_of,
+                    strict,
+                    first_line=2 if kind == "csv" else 1,
+                )
+                reports.append(FileReport(project.rel(path), chosen.name, result))
+            bad = sum(r.result.rejected_count for r in reports)
+            if dry_run or (strict and bad):
+                store.con.execute("ROLLBACK")
+            else:
+                store.con.execute("COMMIT")
+        except BaseException:
+            store.con.execute("ROLLBACK")
+            raise
+    return reports

@@ -1,0 +1,548 @@
+"""A/B trials of scheduling strategies: design, assignment, status and decision.
+
+Organic audiences cannot be split per viewer, so a trial splits *posts*: the future items of a
+calendar (``unit="item"``) or its whole weeks (``unit="week"``) go to arm A or arm B, and every
+assignment is recorded in ``trial_assignments`` before any number is seen. The statistics live in
+:mod:`calcli.analytics.stats`; docs/trials.md explains the method and its guarantees.
+
+Items that join the calendar after the trial started, inside its period: with weeks they take the
+arm of their week; with items they take the arm a seeded hash of their id gives
+(:func:`hash_arm`), and ``trial status`` records it. An item keeps its arm when it is moved later
+(the arm was the plan; analysing by plan keeps the comparison randomised).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, timedelta
+
+from calcli.analytics import stats
+from calcli.core.errors import UsageError
+from calcli.core.model import OptimizationTrial, ScheduleStatus
+from calcli.core.times import utc_stamp
+
+ARMS = ("a", "b")
+UNITS = ("item", "week")
+ASSIGNMENTS = ("alternate", "random")
+DECISIONS = ("a", "b", "none")
+ACTIVE = (ScheduleStatus.PLANNED.value, ScheduleStatus.SCHEDULED.value)
+VERDICT_TEXT = {
+    "conclusive-b": "conclusive for B",
+    "conclusive-a": "conclusive for A",
+    "inconclusive": "inconclusive: the planned size was reached without a conclusion",
+    "needs-more": "needs about {more} more {units} with numbers",
+}
+_TRIAL_COLUMNS = (
+    "id, user_id, name, metric, arm_a, arm_b, status, assignment, started_at, concluded_at, decision, "
+    "calendar_id, platform, unit, seed, min_effect, alpha, period_start, period_end, planned_per_arm, "
+    "sigma, sigma_source, note"
+)
+
+
+# ---------------------------------------------------------------- assignment (pure)
+
+
+def trial_id_for(user: str, name: str) -> str:
+    """A short, stable trial id derived from its owner and name."""
+    return "tr_" + hashlib.sha1(f"{user}/{name}".encode()).hexdigest()[:8]
+
+
+def assign_alternate(units: list[str]) -> dict[str, str]:
+    """A, B, A, B… in the order given (time order): arms differ in size by at most one, and
+    neighbouring units land in different arms, which balances slow drifts in the audience."""
+    return {u: ARMS[i % 2] for i, u in enumerate(units)}
+
+
+def assign_random(units: list[str], seed: int) -> dict[str, str]:
+    """A seeded random permutation of half A, half B (the odd one out is a coin flip): the same
+    seed gives the same assignment; arms differ in size by at most one."""
+    rng = random.Random(seed)
+    arms = [ARMS[i % 2] for i in range(len(units))]
+    if len(units) % 2:
+        arms[-1] = rng.choice(ARMS)
+    rng.shuffle(arms)
+    return dict(zip(units, arms, strict=True))
+
+
+def hash_arm(trial_id: str, seed: int, unit: str) -> str:
+    """The arm of a unit that joined after the trial started: a hash of (trial, seed, unit),
+    so it is the same whenever and wherever it is computed."""
+    digest = hashlib.sha256(f"{trial_id}/{seed}/{unit}".encode()).digest()
+    return ARMS[digest[0] & 1]
+
+
+def week_of(day: date) -> date:
+    """The Monday that starts ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def parse_effect(text: str) -> float:
+    """``"20%"`` or ``"0.2"`` → 0.2; a value outside (0, 10] raises ValueError."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an effect like 20% or 0.2") from None
+    if not 0 < value <= 10 or math.isnan(value):
+        raise ValueError(f"{text!r} must be a lift above 0% and at most 1000%")
+    return value
+
+
+# ---------------------------------------------------------------- store access
+
+
+def _trial_from_row(row: tuple) -> OptimizationTrial:
+    """A stored trial (``_TRIAL_COLUMNS`` are the dataclass's fields, in order); a column left NULL
+    (a trial stored before migration 5 added the design) takes the field's default."""
+    names = [f.name for f in fields(OptimizationTrial)]
+    return OptimizationTrial(**{n: v for n, v in zip(names, row, strict=True) if v is not None})
+
+
+def trials(store, user: str, status: str | None = None) -> list[OptimizationTrial]:
+    """The user's trials, oldest first (only ``status`` ones when given)."""
+    _, rows = store.query(
+        f"SELECT {_TRIAL_COLUMNS} FROM optimization_trials WHERE user_id = ? AND (? IS NULL OR status = ?) "
+        "ORDER BY started_at, id",
+        [user, status, status],
+    )
+    return [_trial_from_row(r) for r in rows]
+
+
+def _one(store, where: str, params: list) -> OptimizationTrial | None:
+    _, rows = store.query(f"SELECT {_TRIAL_COLUMNS} FROM optimization_trials WHERE {where}", params)
+    return _trial_from_row(rows[0]) if rows else None
+
+
+def find_trial(store, user: str, ref: str) -> OptimizationTrial:
+    """The user's trial with id or name ``ref``; UsageError (exit 2) when there is none."""
+    t = _one(store, "user_id = ? AND (id = ? OR name = ?)", [user, ref, ref])
+    if t is None:
+        raise UsageError(f"no trial {ref!r} for user {user}.", "List trials with `calcli trial list`.")
+    return t
+
+
+def _load_trial(store, trial_id: str) -> OptimizationTrial:
+    t = _one(store, "id = ?", [trial_id])
+    if t is None:
+        raise UsageError(f"no trial {trial_id!r}.", "List trials with `calcli trial list`.")
+    return t
+
+
+def recorded(store, trial_id: str) -> dict[str, str]:
+    """unit → arm, as recorded for the trial."""
+    _, rows = store.query("SELECT unit, arm FROM trial_assignments WHERE trial_id = ?", [trial_id])
+    return dict(rows)
+
+
+# ---------------------------------------------------------------- membership
+
+
+def _in_scope(t: OptimizationTrial, item) -> bool:
+    local = item.scheduled_at.date()
+    return (t.platform is None or item.platform._value_ == t.platform) and t.period_start <= local <= t.period_end
+
+
+def membership(store, t: OptimizationTrial) -> tuple[dict[str, str], dict[str, str], dict]:
+    """(item → arm for every item in the trial, item → arm of items not yet recorded, item id → item).
+
+    Weeks: every item of the calendar in a recorded week of the period. Items: the recorded
+    items, plus items in scope that were added to the calendar after the trial started (items
+    that existed then but were not eligible — already posted, canceled — stay out), by
+    :func:`hash_arm`.
+    """
+    assigned = recorded(store, t.id)
+    items = {i.id: i for i in store.items(calendar=t.calendar, user=t.user_id)}
+    if assigned and any(k not in items for k in assigned) and t.unit == "item":
+        items.update({i.id: i for i in store.items(ids=[k for k in assigned if k not in items])})
+    arms: dict[str, str] = {}
+    late: dict[str, str] = {}
+    if t.unit == "week":
+        for i in items.values():
+            if i.calendar == t.calendar and _in_scope(t, i):
+                arm = assigned.get(week_of(i.scheduled_at.date()).isoformat())
+                if arm:
+                    arms[i.id] = arm
+        return arms, late, items
+    arms.update({k: v for k, v in assigned.items() if k in items})
+    started = t.started_at
+    for i in items.values():
+        if i.id in arms or i.calendar != t.calendar or not _in_scope(t, i):
+            continue
+        created = None if i.created_at is None else _utc(i.created_at)
+        if created is None or created <= started or (t.concluded_at is not None and created > t.concluded_at):
+            continue  # there before the trial (and not eligible then), or added after its end
+        if _utc(i.scheduled_at) >= started:
+            late[i.id] = arms[i.id] = hash_arm(t.id, t.seed, i.id)
+    return arms, late, items
+
+
+def _utc(dt: datetime) -> datetime:
+    """Naive UTC (the store's stamps are naive UTC already)."""
+    from datetime import UTC
+
+    return dt if dt.tzinfo is None else dt.astimezone(UTC).replace(tzinfo=None)
+
+
+def arm_items(store, trial_id: str, arm: str) -> set[str]:
+    """The ids of the items currently in ``arm`` (``"a"`` or ``"b"``) of trial ``trial_id``."""
+    if arm not in ARMS:
+        raise UsageError(f"unknown arm {arm!r}; a trial has arms a and b.")
+    arms, _, _ = membership(store, _load_trial(store, trial_id))
+    return {i for i, a in arms.items() if a == arm}
+
+
+def trial_items(store, user: str) -> dict[str, tuple[str, str]]:
+    """item id → (trial id, arm) for every item in a running trial of ``user``."""
+    out: dict[str, tuple[str, str]] = {}
+    for t in trials(store, user, "running"):
+        arms, _, _ = membership(store, t)
+        out.update({i: (t.id, a) for i, a in arms.items()})
+    return out
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def _values(store, t: OptimizationTrial, ids: list[str], tz: str) -> dict[str, float | None]:
+    """item → its log-scale value (None: numbers imported but no value for the metric)."""
+    from calcli.analytics.metrics import PostFilter, metric, posts_sql
+
+    if not ids:
+        return {}
+    m = metric(t.metric)
+    sql, params = posts_sql(store.con, PostFilter(t.user_id, items=tuple(ids)), tz)
+    cols, rows = store.query(f"SELECT item_id, {m.column} FROM ({sql})", params)
+    return {r[0]: stats.log_value(r[1], m.kind) for r in rows}
+
+
+def history_values(store, user: str, metric_name: str, platform: str | None, tz: str, unit: str) -> list[float]:
+    """The user's past values of the metric on the log scale: one per post, or one per week
+    (the mean of its posts) when the trial's unit is the week."""
+    from calcli.analytics.metrics import PostFilter, metric, posts_sql
+
+    m = metric(metric_name)
+    sql, params = posts_sql(store.con, PostFilter(user, platform=platform), tz)
+    _, rows = store.query(f"SELECT local, {m.column} FROM ({sql}) WHERE {m.column} IS NOT NULL", params)
+    values = [(local, stats.log_value(v, m.kind)) for local, v in rows]
+    if unit == "item":
+        return [v for _, v in values]
+    weeks: dict[date, list[float]] = {}
+    for local, v in values:
+        weeks.setdefault(week_of(local.date()), []).append(v)
+    return [sum(vs) / len(vs) for vs in weeks.values()]
+
+
+# ---------------------------------------------------------------- new
+
+
+@dataclass
+class Design:
+    """What ``trial new`` asks for."""
+
+    name: str
+    calendar: str
+    arm_a: str
+    arm_b: str
+    metric: str = "er_impressions"
+    platform: str | None = None
+    unit: str = "item"
+    assignment: str = "alternate"
+    seed: int | None = None
+    min_effect: float = 0.2
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass
+class Created:
+    trial: OptimizationTrial
+    assignments: list[dict] = field(default_factory=list)  # unit, arm, and for items platform and time
+    history_n: int = 0
+
+
+def _units(t: OptimizationTrial, items: list) -> tuple[list[str], dict[str, object]]:
+    """The units to assign in time order, and unit → item for item units."""
+    if t.unit == "week":
+        weeks, d = [], t.period_start
+        while d <= t.period_end:
+            weeks.append(d.isoformat())
+            d += timedelta(days=7)
+        return weeks, {}
+    chosen = sorted((i for i in items if _in_scope(t, i)), key=lambda i: (i.scheduled_at, i.id))
+    return [i.id for i in chosen], {i.id: i for i in chosen}
+
+
+def create_trial(s, d: Design) -> Created:
+    """Declare a trial, assign its units to arms and record everything; see :class:`Design`.
+
+    Raises UsageError (exit 2) for an unknown metric or calendar, a name already used, equal
+    arm labels, or fewer than two units to assign.
+    """
+    from calcli.analytics.metrics import metric
+    from calcli.core.times import now, zone
+    from calcli.operations.editing import open_calendar
+
+    try:
+        metric(d.metric)
+    except ValueError as exc:
+        raise UsageError(f"{exc}.") from None
+    if not d.name.strip():
+        raise UsageError("a trial needs a name.")
+    if d.arm_a.strip() == d.arm_b.strip() or not d.arm_a.strip() or not d.arm_b.strip():
+        raise UsageError("--arm-a and --arm-b must name two different strategies.")
+    if d.unit not in UNITS or d.assignment not in ASSIGNMENTS:
+        raise UsageError(f"--by is item or week and --assign is alternate or random, not {d.unit}/{d.assignment}.")
+    tid = trial_id_for(s.user, d.name)
+    _, taken = s.store.query(
+        "SELECT 1 FROM optimization_trials WHERE id = ? OR (user_id = ? AND name = ?)", [tid, s.user, d.name]
+    )
+    if taken:
+        raise UsageError(f"trial name {d.name!r} is already used.", "Pick another name (`calcli trial list`).")
+    cal = open_calendar(s.store, s.project, d.calendar, s.user).calendar
+    today = now(zone(cal.timezone)).date()
+    start = max(d.start or today, today)
+    end = d.end or cal.period_end
+    if d.unit == "week":
+        start = week_of(start) if start.weekday() == 0 else week_of(start) + timedelta(days=7)
+    if end < start:
+        raise UsageError(f"the trial period {start} to {end} is empty.", "Give --start and --end in the future.")
+    seed = d.seed if d.seed is not None else random.SystemRandom().randrange(2**31)
+    t = OptimizationTrial(
+        tid,
+        s.user,
+        d.name,
+        d.metric,
+        d.arm_a.strip(),
+        d.arm_b.strip(),
+        "running",
+        d.assignment,
+        utc_stamp(),
+        calendar=cal.name,
+        platform=d.platform,
+        unit=d.unit,
+        seed=seed,
+        min_effect=d.min_effect,
+        alpha=stats.ALPHA,
+        period_start=start,
+        period_end=end,
+    )
+    now_utc = _utc(now())
+    active = s.store.items(calendar=cal.name, user=s.user, statuses=ACTIVE)
+    future = [i for i in active if _utc(i.scheduled_at) > now_utc]
+    units, by_id = _units(t, future)
+    if len(units) < 2:
+        what = "weeks" if d.unit == "week" else "future planned or scheduled items"
+        on = f" on {d.platform}" if d.platform else ""
+        raise UsageError(
+            f"calendar {cal.name} has {len(units)} {what} in {start} to {end}{on}; each arm needs at least one.",
+            "Plan more posts first, or widen --start/--end.",
+        )
+    arms = assign_random(units, seed) if d.assignment == "random" else assign_alternate(units)
+    hist = history_values(s.store, s.user, d.metric, d.platform, cal.timezone, d.unit)
+    if d.unit == "week":
+        sigma, source = stats.history_sigma(hist, stats.MIN_HISTORY_WEEKS, stats.DEFAULT_WEEK_SIGMA)
+    else:
+        sigma, source = stats.history_sigma(hist)
+    t = replace(t, planned_per_arm=stats.planned_size(sigma, d.min_effect, t.alpha), sigma=sigma, sigma_source=source)
+    _save(s.store, t, arms, d.assignment)
+    rows = []
+    for u in units:
+        row = {"unit": u, "arm": arms[u], "strategy": t.arm_a if arms[u] == "a" else t.arm_b}
+        if u in by_id:
+            row |= {"platform": by_id[u].platform._value_, "scheduled_at": by_id[u].scheduled_at}
+        rows.append(row)
+    return Created(t, rows, len(hist))
+
+
+def _save(store, t: OptimizationTrial, arms: dict[str, str], method: str) -> None:
+    stamp = utc_stamp()
+    with store.atomic():
+        store.con.execute(
+            f"INSERT INTO optimization_trials ({_TRIAL_COLUMNS}, created_at, updated_at) "
+            "VALUES (" + ", ".join(["?"] * 25) + ")",
+            [
+                t.id,
+                t.user_id,
+                t.name,
+                t.metric,
+                t.arm_a,
+                t.arm_b,
+                t.status,
+                t.assignment,
+                t.started_at,
+                t.concluded_at,
+                t.decision,
+                t.calendar,
+                t.platform,
+                t.unit,
+                t.seed,
+                t.min_effect,
+                t.alpha,
+                t.period_start,
+                t.period_end,
+                t.planned_per_arm,
+                t.sigma,
+                t.sigma_source,
+                t.note,
+                stamp,
+                stamp,
+            ],
+        )
+        store.append("trial_assignments", [(t.id, t.user_id, u, a, method, stamp) for u, a in arms.items()])
+
+
+# ---------------------------------------------------------------- status
+
+
+@dataclass
+class ArmReport:
+    label: str
+    units: int = 0  # items (or weeks) in the arm
+    with_numbers: int = 0  # units with a value of the metric: what the statistics use
+    without_numbers: int = 0  # posted (or with numbers imported) but no value: reported, not dropped
+    to_come: int = 0  # planned or scheduled, not posted yet
+    dropped: int = 0  # canceled, failed, or removed from the calendar
+    values: list[float] = field(default_factory=list)
+
+
+def _classify(t: OptimizationTrial, arms: dict[str, str], items: dict, values: dict) -> dict[str, ArmReport]:
+    reports = {"a": ArmReport(t.arm_a), "b": ArmReport(t.arm_b)}
+    weekly: dict[tuple[str, str], list] = {}
+    for item_id, arm in sorted(arms.items()):
+        item = items.get(item_id)
+        key = (arm, week_of(item.scheduled_at.date()).isoformat()) if t.unit == "week" and item else (arm, item_id)
+        weekly.setdefault(key, []).append((item, values.get(item_id, "absent")))
+    for (arm, _), members in weekly.items():
+        r = reports[arm]
+        r.units += 1
+        got = [v for _, v in members if isinstance(v, float)]
+        if got:
+            r.with_numbers += 1
+            r.values.append(sum(got) / len(got))
+        elif any(v is None for _, v in members):  # numbers imported, but none for this metric
+            r.without_numbers += 1
+        elif any(i is not None and i.status in (ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED) for i, _ in members):
+            r.to_come += 1
+        elif any(i is not None and i.status == ScheduleStatus.POSTED for i, _ in members):
+            r.without_numbers += 1
+        else:
+            r.dropped += 1
+    return reports
+
+
+def status(s, ref: str, record_late: bool = True) -> dict:
+    """Every figure of a trial: per arm counts and log-scale means, the lift B vs A with its
+    always-valid interval, the verdict and how many more units it needs. Items that joined the
+    trial since it started (item trials) get their hashed arm recorded when ``record_late``."""
+    t = find_trial(s.store, s.user, ref)
+    cal = s.store.calendar(t.calendar)
+    tz = cal.timezone if cal else s.project.config.timezone
+    arms, late, items = membership(s.store, t)
+    if late and record_late and t.status == "running":
+        stamp = utc_stamp()
+        with s.store.atomic():
+            s.store.append("trial_assignments", [(t.id, t.user_id, u, a, "hash", stamp) for u, a in late.items()])
+    reports = _classify(t, arms, items, _values(s.store, t, list(arms), tz))
+    return document(t, reports)
+
+
+def document(t: OptimizationTrial, reports: dict[str, ArmReport]) -> dict:
+    """The status document of ``trial status --format json``."""
+    ma, mb = (stats.moments(reports[a].values) for a in ARMS)
+    eff = stats.effect(ma, mb, t.planned_per_arm, t.alpha)
+    code, more = stats.verdict(ma, mb, t.planned_per_arm, t.alpha)
+    unit_word = "weeks" if t.unit == "week" else "posts"
+    arms_doc = {}
+    for a, m in zip(ARMS, (ma, mb), strict=True):
+        r = reports[a]
+        arms_doc[a] = {
+            "strategy": r.label,
+            "units": r.units,
+            "with_numbers": r.with_numbers,
+            "without_numbers": r.without_numbers,
+            "to_come": r.to_come,
+            "dropped": r.dropped,
+            "mean_log": _r(m.mean) if m.n else None,
+            "sd_log": _r(math.sqrt(m.var)) if m.n > 1 else None,
+            "geometric_mean": _r(_geo(m.mean, t.metric)) if m.n else None,
+        }
+    return {
+        **design_doc(t),
+        "status": t.status,
+        "started_at": _aware(t.started_at),
+        "concluded_at": _aware(t.concluded_at),
+        "decision": t.decision,
+        "note": t.note,
+        "arms": arms_doc,
+        "diff_log": _r(eff.diff) if eff else None,
+        "diff_low": _r(eff.low) if eff else None,
+        "diff_high": _r(eff.high) if eff else None,
+        "lift": _r(eff.lift) if eff else None,
+        "lift_low": _r(eff.lift_low) if eff else None,
+        "lift_high": _r(eff.lift_high) if eff else None,
+        "verdict": code,
+        "verdict_text": VERDICT_TEXT[code].format(more=more, units=unit_word),
+        "more_needed": more,
+    }
+
+
+def _geo(mean_log: float, metric_name: str) -> float:
+    from calcli.analytics.metrics import metric
+
+    return math.exp(mean_log) - stats.RATE_OFFSET if metric(metric_name).kind == "rate" else math.expm1(mean_log)
+
+
+def design_doc(t: OptimizationTrial) -> dict:
+    """What was declared before any data was seen (``trial new`` and ``trial status`` print it)."""
+    return {
+        "id": t.id,
+        "name": t.name,
+        "calendar": t.calendar,
+        "platform": t.platform,
+        "metric": t.metric,
+        "unit": t.unit,
+        "assignment": t.assignment,
+        "seed": t.seed,
+        "period": {"start": t.period_start, "end": t.period_end},
+        "min_effect": t.min_effect,
+        "alpha": t.alpha,
+        "planned_per_arm": t.planned_per_arm,
+        "sigma": _r(t.sigma),
+        "sigma_source": t.sigma_source,
+    }
+
+
+def _r(x: float | None) -> float | None:
+    if x is None or math.isinf(x):
+        return None
+    return round(x, 6)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
+
+
+# ---------------------------------------------------------------- conclude
+
+
+def conclude(s, ref: str, decision: str, note: str | None) -> tuple[OptimizationTrial, dict]:
+    """Record the decision (a, b or none) and when it was taken; the status document at that
+    moment is returned with it. A concluded trial cannot be concluded again (UsageError)."""
+    if decision not in DECISIONS:
+        raise UsageError(f"--decision is a, b or none, not {decision!r}.")
+    t = find_trial(s.store, s.user, ref)
+    if t.status != "running":
+        raise UsageError(f"trial {t.id} was already concluded on {t.concluded_at:%Y-%m-%d} (decision {t.decision}).")
+    doc = status(s, ref)
+    stamp = utc_stamp()
+    s.store.con.execute(
+        "UPDATE optimization_trials SET status = 'concluded', concluded_at = ?, decision = ?, note = ?, "
+        "updated_at = ? WHERE id = ?",
+        [stamp, decision, note, stamp, t.id],
+    )
+    return replace(t, status="concluded", concluded_at=_aware(stamp), decision=decision, note=note), doc

@@ -1,0 +1,102 @@
+"""``calcli db sync|rebuild|info`` and ``calcli sql``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from calcli.cli.options import FormatOpt, JsonOpt, chosen_format, command_group
+
+db_app = command_group("The DuckDB store: a mirror of the files plus the data only it owns.\n\nExample: calcli db sync")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sql")(sql)
+
+
+@db_app.command("sync")
+def sync(ctx: typer.Context) -> None:
+    """Bring the store up to date with the files (only changed files are read).
+
+    Example: calcli db sync
+    """
+    from calcli.cli.app import env
+    from calcli.files.project import find_project
+    from calcli.store import open_store
+    from calcli.store.sync import sync_project
+
+    e = env(ctx)
+    project = find_project(e.project)
+    with open_store(project) as store:
+        report = sync_project(project, store)
+    e.messages.info(
+        f"Synced: {len(report.read)} file(s) read, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed, {report.history_rows} history row(s)."
+    )
+
+
+@db_app.command("rebuild")
+def rebuild(ctx: typer.Context) -> None:
+    """Rebuild the mirrored tables from the files; keep KPI events, trials and history.
+
+    Example: calcli db rebuild
+    """
+    from calcli.cli.app import env
+    from calcli.files.project import find_project
+    from calcli.store import open_store
+    from calcli.store.sync import rebuild_project
+
+    e = env(ctx)
+    project = find_project(e.project)
+    with open_store(project) as store:
+        report = rebuild_project(project, store)
+    e.messages.info(f"Rebuilt from {len(report.read)} file(s); KPI events, trials and history kept.")
+
+
+@db_app.command("info")
+def info(ctx: typer.Context, fmt: FormatOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the store's path, schema version and row counts per table.
+
+    Example: calcli db info --format json
+    """
+    from calcli.cli.app import env
+    from calcli.cli.render import emit_rows, resolve_format
+    from calcli.files.project import find_project
+    from calcli.store import open_store
+
+    e = env(ctx)
+    project = find_project(e.project)
+    with open_store(project) as store:
+        rows = store.table_counts()
+    emit_rows(
+        rows, ["table", "rows", "owner"], resolve_format(chosen_format(fmt, as_json)), title=f"{project.store_path}"
+    )
+
+
+def sql(
+    ctx: typer.Context,
+    statement: Annotated[str, typer.Argument(help="One read-only SQL statement (SELECT, WITH, DESCRIBE, …).")],
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a read-only SQL query against the store (brought up to date first).
+
+    Statements that write (INSERT, UPDATE, DELETE, CREATE, …) are refused.
+    The schema is documented in the README.
+
+    Example: calcli sql "SELECT platform, count(*) FROM content_schedule_items GROUP BY 1"
+    """
+    from calcli.cli.app import env
+    from calcli.cli.render import emit_rows, resolve_format
+    from calcli.files.project import find_project
+    from calcli.store import open_store
+    from calcli.store.sync import sync_project
+
+    e = env(ctx)
+    project = find_project(e.project)
+    with open_store(project) as store:
+        sync_project(project, store)
+    with open_store(project, read_only=True) as store:  # a second guard: DuckDB refuses writes here
+        cols, rows = store.read_only_query(statement)
+    emit_rows([dict(zip(cols, r, strict=True)) for r in rows], cols, resolve_format(chosen_format(fmt, as_json)))

@@ -1,0 +1,217 @@
+"""``calcli export`` and ``calcli import``: schedules in and out (.ics, CSV, JSON, Hootsuite, Buffer)."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from calcli.cli.completion import complete_platform
+from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_platform
+
+
+class Target(str, Enum):
+    ics = "ics"
+    csv = "csv"
+    json = "json"
+    hootsuite = "hootsuite"
+    buffer = "buffer"
+
+
+class Source(str, Enum):
+    hootsuite = "hootsuite"
+    buffer = "buffer"
+    csv = "csv"
+    ics = "ics"
+
+
+TzOpt = Annotated[
+    str | None,
+    typer.Option("--tz", help="Hootsuite/Buffer: the profile's time zone (default: the calendar's)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)
+    app.command("import")(import_file)
+
+
+def _statuses(values: list[str] | None):
+    from calcli.core.model import ScheduleStatus
+
+    if not values:
+        return None
+    out = []
+    for v in values:
+        try:
+            out.append(ScheduleStatus(v.strip().lower()))
+        except ValueError:
+            known = ", ".join(s.value for s in ScheduleStatus)
+            raise typer.BadParameter(f"unknown status {v!r} (known: {known})", param_hint="--status") from None
+    return out
+
+
+def export(
+    ctx: typer.Context,
+    target: Annotated[
+        Target,
+        typer.Option("--format", "-f", help="ics (RFC 5545), csv or json (calcli's columns), hootsuite, buffer."),
+    ],
+    calendar: Annotated[str | None, typer.Option("--calendar", "-c", help="Only this calendar.")] = None,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option("--platform", help="Only this platform (repeat).", autocompletion=complete_platform),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            help="Only items with this status (repeat). Default: all; planned and scheduled for hootsuite and buffer.",
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (default: stdout); a folder (or a path ending in /) gets one file per platform.",
+        ),
+    ] = None,
+    tz: TzOpt = None,
+    user: UserOpt = None,
+) -> None:
+    """Export items as .ics for calendar apps, as CSV/JSON, or as a bulk-upload CSV for Hootsuite or Buffer.
+
+    Hootsuite and Buffer take one profile a file: give --platform, or -o FOLDER/ for one
+    file per platform. Rows that break the target's rules (time not on Hootsuite's 5-minute
+    grid or less than 10 minutes ahead, over 350 rows, a duplicate message or time slot; a
+    past Buffer time, over 100 rows) are reported on stderr with the item id and the rule and
+    left out; nothing is rounded. Exit 5 when some rows were left out, 3 when all were.
+
+    Example: calcli export --format ics --calendar Q3 -o q3.ics
+    """
+    from calcli.cli.app import env
+    from calcli.core.errors import ExitStatus
+    from calcli.exchange.export import export_items, select_items, write_files
+    from calcli.files.project import find_project
+    from calcli.operations.session import session
+
+    e = env(ctx)
+    platforms = [parse_platform(p) for p in platform or []]
+    statuses = _statuses(status)
+    with session(find_project(e.project), user) as s:
+        items, zones = select_items(s, calendar, platforms, statuses, target.value)
+    result = export_items(items, zones, target.value, output, calendar, tz)
+    for r in result.rejected:
+        print(f"Error: {r.item_id}: {r.rule}; not exported", file=sys.stderr)
+    written = sum(f.rows for f in result.files)
+    if result.rejected and not written:
+        e.messages.info(f"Nothing was written: all {len(result.rejected)} selected items break {target.value}'s rules.")
+        raise typer.Exit(int(ExitStatus.INVALID))
+    write_files(result)
+    for f in result.files:
+        if f.name is None:
+            sys.stdout.write(f.text)
+        else:
+            e.messages.info(f"Wrote {f.rows} {'item' if f.rows == 1 else 'items'} to {f.name}.")
+    for note in result.notes:
+        e.messages.info(note)
+    if result.rejected:
+        e.messages.info(f"{len(result.rejected)} of {result.selected} items left out (see above).")
+        raise typer.Exit(int(ExitStatus.TROUBLE))
+
+
+def import_file(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The file to import.", exists=True, dir_okay=False)],
+    source: Annotated[
+        Source, typer.Option("--from", help="The file's layout: hootsuite, buffer, csv (calcli's), ics.")
+    ],
+    calendar: Annotated[
+        str,
+        typer.Option("--calendar", "-c", help="The calendar to import into (calendars/NAME.yaml); made when missing."),
+    ],
+    platform: Annotated[
+        str | None,
+        typer.Option("--platform", help="The platform of rows that do not say (required for hootsuite and buffer)."),
+    ] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of a new calendar (default: the user's).")] = None,
+    day_first: Annotated[
+        bool, typer.Option("--day-first", help="Hootsuite dates are DD/MM/YYYY (default: MM/DD/YYYY).")
+    ] = False,
+    dry_run: DryRunOpt = False,
+    user: UserOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import an existing schedule: each row becomes a planned item at its time.
+
+    Times without an offset are wall-clock times in the calendar's zone. Importing the
+    same file again changes nothing. Rows that cannot be imported (bad date, unknown
+    platform, past time, duplicate, outside the calendar's period…) are reported as
+    FILE:LINE:COL: field: why and skipped; the others are imported and the exit code is 5.
+    When no row can be imported the exit code is 3 and nothing is written.
+
+    Example: calcli import hootsuite-x.csv --from hootsuite --platform x --calendar Q3
+    """
+    from calcli.cli.app import env
+    from calcli.cli.render import emit_rows, resolve_format
+    from calcli.core.errors import ExitStatus, InvalidInput, relative
+    from calcli.exchange.importing import import_schedule
+    from calcli.files.project import find_project
+
+    e = env(ctx)
+    project = find_project(e.project)
+    outcome = import_schedule(
+        project,
+        file,
+        source.value,
+        calendar,
+        platform=parse_platform(platform) if platform else None,
+        user=user,
+        tz=tz,
+        dry_run=dry_run,
+        day_first=day_first,
+    )
+    if outcome.skipped and not outcome.items and not outcome.already:
+        raise InvalidInput(outcome.skipped, hint="No row could be imported; nothing was written.")
+    rows = [
+        {
+            "line": line,
+            "id": i.id,
+            "platform": i.platform.value,
+            "format": i.format,
+            "scheduled_at": i.scheduled_at,
+            "title": i.title,
+        }
+        for line, i in outcome.items
+    ]
+    emit_rows(
+        rows, ["line", "id", "platform", "format", "scheduled_at", "title"], resolve_format(chosen_format(fmt, as_json))
+    )
+    for w in outcome.warnings:
+        e.messages.warn(w)
+    for f in outcome.skipped:
+        print(f"Error: {relative(f)}; skipped", file=sys.stderr)
+    _summary(e, outcome, dry_run)
+    if outcome.skipped:
+        raise typer.Exit(int(ExitStatus.TROUBLE))
+
+
+def _summary(e, outcome, dry_run: bool) -> None:
+    cal = outcome.calendar
+    made = f" (new calendar: {cal.period_start}..{cal.period_end}, {cal.timezone})" if outcome.created else ""
+    verb = "Would import" if dry_run else "Imported"
+    parts = [f"{verb} {len(outcome.items)} into calendars/{cal.name}.yaml{made if outcome.items else ''}"]
+    if outcome.already:
+        parts.append(f"{len(outcome.already)} already there")
+    if outcome.other_platforms:
+        parts.append(f"{outcome.other_platforms} for other platforms left out (--platform)")
+    if outcome.skipped:
+        parts.append(f"{len(outcome.skipped)} skipped")
+    e.messages.info("; ".join(parts) + ".")
+    if dry_run:
+        e.messages.info("Dry run: nothing was written.")

@@ -1,0 +1,98 @@
+"""``calcli kpi import``: performance numbers into the store."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, command_group
+
+kpi_app = command_group(
+    "Performance numbers (KPI events) from platform exports.\n\nExample: calcli kpi import exports/youtube.csv"
+)
+
+SHOWN_REJECTS = 20
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(kpi_app, name="kpi")
+
+
+@kpi_app.command("import")
+def kpi_import(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="CSV, JSON or NDJSON exports.")],
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            "--layout",
+            help="The export layout (default: detected from the header): canonical, youtube-studio, tiktok-studio, …",
+        ),
+    ] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help="The platform of rows that do not say.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The snapshot time of rows without one (ISO 8601 with offset).")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Load nothing when any row is bad (exit 3).")] = False,
+    dry_run: DryRunOpt = False,
+    user: UserOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load performance numbers; each row is one post's numbers at one moment.
+
+    Rows link to schedule items by item_id, or by platform and the post id or URL that dispatch
+    recorded. Importing a file again adds nothing; a later snapshot of a post updates its numbers.
+    Bad rows are reported by line; the good ones load and the exit code is 5 — with --strict
+    nothing loads and the exit code is 3.
+
+    Example: calcli kpi import exports/tiktok.csv --platform tiktok
+    """
+    from calcli.analytics.kpi import import_kpis
+    from calcli.cli.app import env
+    from calcli.cli.render import emit_rows, resolve_format
+    from calcli.core.errors import ExitStatus
+    from calcli.files.project import find_project
+
+    e = env(ctx)
+    reports = import_kpis(find_project(e.project), files, user, layout, platform, as_of, strict, dry_run)
+    rows = [
+        {
+            "file": r.path,
+            "layout": r.layout,
+            "rows": r.result.rows,
+            "added": r.result.added,
+            "updated": r.result.updated,
+            "unlinked": r.result.unlinked,
+            "rejected": r.result.rejected_count,
+        }
+        for r in reports
+    ]
+    emit_rows(
+        rows,
+        ["file", "layout", "rows", "added", "updated", "unlinked", "rejected"],
+        resolve_format(chosen_format(fmt, as_json)),
+    )
+    bad = 0
+    for r in reports:
+        for line, reason in r.result.rejected[:SHOWN_REJECTS]:
+            print(f"Error: {r.path}:{line}: {reason}", file=sys.stderr)
+        if r.result.rejected_count > SHOWN_REJECTS:
+            print(f"Error: {r.path}: … and {r.result.rejected_count - SHOWN_REJECTS} more bad rows", file=sys.stderr)
+        bad += r.result.rejected_count
+        if r.result.unlinked:
+            e.messages.warn(
+                f"{r.path}: {r.result.unlinked} row(s) match no schedule item of yours "
+                "(kept; left out of timing analysis until an item carries that post id or URL)"
+            )
+    if dry_run:
+        e.messages.info("Dry run: nothing was written.")
+    if bad and (strict or dry_run):
+        if strict:
+            e.messages.info("--strict: nothing was written.")
+        raise typer.Exit(int(ExitStatus.INVALID))
+    if bad:
+        raise typer.Exit(int(ExitStatus.TROUBLE))

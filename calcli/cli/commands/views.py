@@ -1,0 +1,288 @@
+"""Calendar views: ``agenda``, ``week``, ``month``.
+
+On a terminal they draw tables and grids coloured by platform and status; piped
+(or with ``--format tsv|csv|json|ndjson``) they print rows. The rows and grids
+come from :mod:`calcli.operations.views`; only the drawing lives here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from calcli.cli.completion import complete_calendar, complete_platform, complete_status
+from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date, parse_platform
+
+CalendarsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--calendar", "-c", help="Only this calendar (repeat for more).", autocompletion=complete_calendar),
+]
+PlatformsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--platform",
+        help="Only this platform (repeat, or comma-separated: youtube,tiktok).",
+        autocompletion=complete_platform,
+    ),
+]
+StatusesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        help="Only this status: planned, scheduled, posted, failed, canceled (repeat).",
+        autocompletion=complete_status,
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("agenda")(agenda)
+    app.command("week")(week)
+    app.command("month")(month)
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+def _platforms(values: list[str] | None) -> list:
+    out = []
+    for v in _split(values):
+        out.append(parse_platform(v))
+    return out
+
+
+def _statuses(values: list[str] | None) -> list:
+    from calcli.core.model import ScheduleStatus
+
+    out = []
+    for v in _split(values):
+        try:
+            out.append(ScheduleStatus(v.lower()))
+        except ValueError:
+            known = ", ".join(s.value for s in ScheduleStatus)
+            raise typer.BadParameter(f"unknown status {v!r} (known: {known})", param_hint="--status") from None
+    return out
+
+
+def _session(ctx: typer.Context, user: str | None):
+    from calcli.cli.app import env
+    from calcli.files.project import find_project
+    from calcli.operations.session import session
+
+    return session(find_project(env(ctx).project), user)
+
+
+def _format(fmt, as_json: bool) -> str:
+    from calcli.cli.render import resolve_format
+
+    return resolve_format(chosen_format(fmt, as_json))
+
+
+def _row_columns(all_users: bool, out: str) -> list[str]:
+    from calcli.operations.views import ITEM_COLUMNS, ITEM_EXTRA_COLUMNS
+
+    if out != "table":
+        return ITEM_COLUMNS + ITEM_EXTRA_COLUMNS
+    return ITEM_COLUMNS + (["user"] if all_users else [])
+
+
+# ---------------------------------------------------------------- commands
+
+
+def agenda(
+    ctx: typer.Context,
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days", "-d", min=0, max=36500, help="How many days, today included (7: today and the next six)."
+        ),
+    ] = 7,
+    calendar: CalendarsOpt = None,
+    platform: PlatformsOpt = None,
+    status: StatusesOpt = None,
+    user: UserOpt = None,
+    all_users: AllUsersOpt = False,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What is coming: the items from now to the end of the N-th day (today is the first),
+    grouped by day, in time order.
+
+    Times are the wall clock of each item's calendar.
+
+    Example: calcli agenda --days 14 --platform youtube
+    """
+    from calcli.cli.render import emit_rows
+    from calcli.operations.views import agenda as build
+    from calcli.operations.views import grouped_for_display, resolve_filters
+
+    plats, stats, out = _platforms(platform), _statuses(status), _format(fmt, as_json)
+    with _session(ctx, user) as s:
+        view = build(s, days, resolve_filters(s, calendar, plats, stats, all_users))
+    columns = _row_columns(all_users, out)
+    if out != "table":
+        emit_rows(view.rows, columns, out)
+        return
+    title = f"Agenda {view.start:%Y-%m-%d %H:%M} → {view.end:%Y-%m-%d %H:%M} ({len(view.rows)} items)"
+    emit_rows(grouped_for_display(view.rows), columns, out, title=title)
+
+
+def week(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None, typer.Argument(metavar="[DATE]", help="Any day of the week (YYYY-MM-DD; default: today).")
+    ] = None,
+    calendar: CalendarsOpt = None,
+    platform: PlatformsOpt = None,
+    status: StatusesOpt = None,
+    user: UserOpt = None,
+    all_users: AllUsersOpt = False,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One ISO week (Monday to Sunday) as a grid, one column per day; with --format tsv, csv, json or
+    ndjson, the week's items as rows.
+
+    Example: calcli week 2026-07-01
+    """
+    from calcli.cli.render import emit_rows
+    from calcli.operations.views import item_view_row, resolve_filters
+    from calcli.operations.views import week as build
+
+    when = parse_date(day, "DATE")
+    plats, stats, out = _platforms(platform), _statuses(status), _format(fmt, as_json)
+    with _session(ctx, user) as s:
+        grid = build(s, when, resolve_filters(s, calendar, plats, stats, all_users))
+    if out != "table":
+        emit_rows([item_view_row(i) for i in grid.items], _row_columns(all_users, out), out)
+        return
+    _draw_week(grid)
+
+
+def month(
+    ctx: typer.Context,
+    which: Annotated[
+        str | None, typer.Argument(metavar="[MONTH]", help="The month (YYYY-MM; default: this month).")
+    ] = None,
+    calendar: CalendarsOpt = None,
+    platform: PlatformsOpt = None,
+    status: StatusesOpt = None,
+    user: UserOpt = None,
+    all_users: AllUsersOpt = False,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A month like `cal` (Monday first), each day with its number of posts per platform
+    (yt youtube, tt tiktok, ig instagram, x, li linkedin, fb facebook); with --format tsv, csv,
+    json or ndjson, one row per day, platform and status with its count.
+
+    Example: calcli month 2026-07 --calendar Q3
+    """
+    from calcli.cli.render import emit_rows
+    from calcli.operations.views import MONTH_COLUMNS, parse_month, resolve_filters
+    from calcli.operations.views import month as build
+
+    try:
+        year_month = parse_month(which) if which is not None else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="MONTH") from None
+    plats, stats, out = _platforms(platform), _statuses(status), _format(fmt, as_json)
+    with _session(ctx, user) as s:
+        grid, rows = build(s, year_month, resolve_filters(s, calendar, plats, stats, all_users))
+    if out != "table":
+        emit_rows(rows, MONTH_COLUMNS, out)
+        return
+    _draw_month(grid)
+
+
+# ---------------------------------------------------------------- drawing (Rich, on a terminal)
+
+
+def _styled_line(item, width: int):
+    from rich.text import Text
+
+    from calcli.cli.render import PLATFORM_COLOURS, STATUS_COLOURS
+    from calcli.operations.views import platform_label, week_line
+
+    line = week_line(item, width)
+    text = Text(line, no_wrap=True, overflow="crop")
+    text.stylize(STATUS_COLOURS.get(item.status.value, ""), 0, 5)  # the time, coloured by status
+    start = 6
+    text.stylize(PLATFORM_COLOURS.get(item.platform.value, ""), start, start + len(platform_label(item, width)))
+    if item.status.value == "canceled":
+        text.stylize("dim strike")
+    return text
+
+
+def _draw_week(grid) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from calcli.cli.render import console
+    from calcli.operations.views import week_header
+
+    con = console()
+    year, number = grid.iso_week
+    # Seven columns and six inner rules share the console's width.
+    width = max(8, (con.width - 6) // 7)
+    table = Table(
+        title=f"Week {number} of {year}: {grid.days[0]} – {grid.days[-1]} ({len(grid.items)} items)",
+        box=box.MINIMAL,
+        padding=(0, 0),
+        pad_edge=False,
+        header_style="bold",
+        show_edge=False,
+    )
+    for d in grid.days:
+        header = week_header(d)
+        table.add_column(
+            header, width=width, no_wrap=True, overflow="crop", header_style="bold reverse" if d == grid.today else None
+        )
+    for line in grid.lines():
+        table.add_row(*[_styled_line(i, width) if i is not None else "" for i in line])
+    con.print(table)
+
+
+def _draw_month(grid) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from calcli.cli.render import PLATFORM_COLOURS, console
+    from calcli.operations.views import WEEKDAY_NAMES, count_label, month_cell
+
+    con = console()
+    table = Table(
+        title=f"{grid.title} ({grid.total} items)",
+        box=box.SQUARE,
+        show_lines=True,
+        padding=(0, 0),
+        header_style="bold",
+    )
+    width = max(4, (con.width - 8) // 7)
+    for name in WEEKDAY_NAMES:
+        table.add_column(name, width=width, overflow="fold")
+    for week_ in grid.weeks:
+        cells = []
+        for d in week_:
+            if d is None:
+                cells.append("")
+                continue
+            counts = grid.counts.get(d)
+            text = Text(month_cell(d, None))
+            if d == grid.today:
+                text.stylize("bold reverse")
+            if counts:
+                text.append("  ")
+                for n, (p, k) in enumerate(counts.items()):
+                    if n:
+                        text.append(" ")
+                    text.append(count_label(p, k), style=PLATFORM_COLOURS.get(p.value, ""))
+            cells.append(text)
+        table.add_row(*cells)
+    con.print(table)
