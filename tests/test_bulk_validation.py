@@ -183,7 +183,7 @@ TEXTS = {
 
 
 def test_json_lines_equal_the_yaml_node_tree_lines():
-    from calcli.files.yamlio import json_lines
+    from calcli.files.jsonio import json_lines
 
     for name, text in TEXTS.items():
         json.loads(text)  # every case is valid JSON
@@ -203,7 +203,7 @@ key_paths = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(value=json_values, paths=key_paths, indent=st.sampled_from([None, 0, 1, 2, "\t"]))
 def test_json_lines_equal_the_yaml_node_tree_lines_on_any_json(value, paths, indent):
-    from calcli.files.yamlio import json_lines
+    from calcli.files.jsonio import json_lines
 
     text = json.dumps(value, indent=indent, ensure_ascii=False)
     assert json_lines(text, paths) == _node_lines(text, paths)

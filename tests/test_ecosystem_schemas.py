@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from calcli.core.errors import InvalidInput
-from calcli.files.yamlio import STR, TIMESTAMP, _constructor, compose
+from calcli.files.fields import _constructor
+from calcli.files.yamlio import STR, TIMESTAMP, compose
 from calcli.schemas import SCHEMAS, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +76,7 @@ def calcli_findings(kind: str, path: Path, tmp_path: Path) -> list[str]:
     from calcli.files.project import load_config
     from calcli.files.timing import parse_timing_file
     from calcli.planning.bulk import load_bulk_job
-    from calcli.planning.variants import load_registry
+    from calcli.planning.registry import load_registry
 
     findings = []
     try:

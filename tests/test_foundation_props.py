@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
 from calcli.core.times import parse_duration, zone
-from calcli.files.calendar import load_calendar, splice_items
+from calcli.files.calendar import load_calendar
+from calcli.files.calendar_splice import splice_items
 from calcli.files.yamlio import Loader, scalar
 
 # Characters a YAML stream may not carry raw (YAML 1.1 §5.1 c-printable) plus NEL, which a

@@ -13,8 +13,10 @@ import pytest
 
 from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
 from calcli.core.times import zone
-from calcli.files.calendar import emit_item, load_calendar, scan_layout, splice_items
-from calcli.files.yamlio import write_atomic
+from calcli.files.calendar import load_calendar
+from calcli.files.calendar_emit import emit_item
+from calcli.files.calendar_splice import scan_layout, splice_items
+from calcli.files.text import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).resolve().parent / "fixtures" / "foundation"

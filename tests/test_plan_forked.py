@@ -1,5 +1,5 @@
 """A big plan renders its calendar text and its output in a forked child while the store is
-written (calcli.operations.editing.RENDER_ELSEWHERE_MIN, calcli.files.text.ForkedWrite). Here the threshold is
+written (calcli.operations.editing.RENDER_ELSEWHERE_MIN, calcli.files.forked.ForkedWrite). Here the threshold is
 lowered so that a small plan takes that path: it must give the same bytes as the plan rendered
 in-process, and every failure must leave the calendar as it was (or fall back to rendering here)."""
 
@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from test_planner_cli import CAL, PERIOD, V4, VIDEOS, count, write_bulk
 
 from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
-from calcli.files import text as textio
-from calcli.files.calendar import emit_item
-from calcli.files.calendar import emitted_lines as lines_of
+from calcli.files import forked as textio
+from calcli.files.calendar_emit import emit_item
+from calcli.files.calendar_emit import emitted_lines as lines_of
 from calcli.operations import editing
 
 ROWS = "SELECT * EXCLUDE (created_at, updated_at) FROM content_schedule_items ORDER BY id"

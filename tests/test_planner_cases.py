@@ -19,15 +19,17 @@ from calcli.core.model import (
     PlatformTimingData,
     ScheduleException,
     ScheduleStatus,
+    Stagger,
     TimingWindow,
     UserSchedulingPreferences,
     VideoJob,
     idempotency_key,
     item_id_for,
 )
-from calcli.files.preferences import Stagger
-from calcli.files.timing import TimingTable, load_timing
-from calcli.planning.solver import PlanInput, PlanResult, plan
+from calcli.core.timing import TimingTable
+from calcli.files.timing import load_timing
+from calcli.planning.problem import PlanInput, PlanResult
+from calcli.planning.solver import plan
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 YT, TT, IG, X, LI, FB = (

@@ -33,15 +33,18 @@ from calcli.core.model import (
     PlatformTimingData,
     ScheduleException,
     ScheduleStatus,
+    Stagger,
     TimingWindow,
     UserSchedulingPreferences,
     VideoJob,
     idempotency_key,
     item_id_for,
 )
-from calcli.files.preferences import Stagger
-from calcli.files.timing import TimingTable
-from calcli.planning.solver import Limits, PlanInput, candidate_slots, plan
+from calcli.core.timing import TimingTable
+from calcli.planning.board import Limits
+from calcli.planning.problem import PlanInput
+from calcli.planning.slots import candidate_slots
+from calcli.planning.solver import plan
 
 WEEK_START = date(2026, 7, 6)  # a Monday: the instance is one ISO week, 2026-W28
 WEEK_END = date(2026, 7, 12)
@@ -499,12 +502,15 @@ def test_a_swap_never_displaces_a_more_important_video():
 def test_a_replan_with_nothing_new_does_no_search_work():
     """Repair and swap move only items of this run: with every placed item already on the calendar
     and only unplaceable requests left, they spend none of the work budget (a re-plan stays fast)."""
-    from calcli.planning.solver import Planner, PlanResult, build_requests
+    from calcli.planning.problem import PlanResult
+    from calcli.planning.requests import build_requests
+    from calcli.planning.search import Planner
+    from calcli.planning.solver import run
 
     first = plan(_swap_instance(20))
     again = replace(_swap_instance(20), existing=first.items)
     requests = build_requests(again, PlanResult())
     assert len(requests) == 21  # v1's Instagram post and the 20 late videos: none can be placed
     planner = Planner(again)
-    assert planner.run(requests) == requests
+    assert run(planner, requests) == requests
     assert planner.budget == 200_000  # untouched

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calcli.core.blackouts import blackout_hits
 from calcli.core.model import (
     BulkJob,
     ContentCalendar,
@@ -28,16 +29,18 @@ from calcli.core.model import (
     Platform,
     ScheduleException,
     ScheduleStatus,
+    Stagger,
     TimingWindow,
     UserSchedulingPreferences,
     VideoJob,
     idempotency_key,
     item_id_for,
 )
-from calcli.files.calendar import blackout_hits
-from calcli.files.preferences import Stagger
-from calcli.files.timing import TimingTable, choose_format, load_timing
-from calcli.planning.solver import PlanInput, PlanResult, plan
+from calcli.core.timing import TimingTable
+from calcli.files.timing import load_timing
+from calcli.planning.formats import choose_format
+from calcli.planning.problem import PlanInput, PlanResult
+from calcli.planning.solver import plan
 
 ZONES = ["America/New_York", "Europe/London", "Australia/Sydney", "UTC"]
 PLATFORMS = list(Platform)

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from calcli.core.model import BulkJob, ContentCalendar, Platform, UserSchedulingPreferences, VideoJob
-from calcli.files.preferences import Stagger
+from calcli.core.model import BulkJob, ContentCalendar, Platform, Stagger, UserSchedulingPreferences, VideoJob
 from calcli.files.timing import load_timing
-from calcli.planning.solver import PlanInput, limits_for, plan
-from calcli.planning.variants import Limit, length, load_registry
+from calcli.planning.board import limits_for
+from calcli.planning.problem import PlanInput
+from calcli.planning.registry import Limit, load_registry
+from calcli.planning.solver import plan
+from calcli.planning.variants import length
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "platforms"
 FB = Platform.FACEBOOK

@@ -9,17 +9,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from calcli.core.model import Platform
-from calcli.planning.variants import (
-    COUNTS,
-    ELLIPSIS,
-    Limit,
-    derive,
-    fit,
-    length,
-    load_registry,
-    measure,
-    normalise_tags,
-)
+from calcli.planning.registry import COUNTS, Limit, load_registry
+from calcli.planning.variants import ELLIPSIS, derive, fit, length, measure, normalise_tags
 
 REG = load_registry()
 YT, TT, IG, X, LI, FB = (

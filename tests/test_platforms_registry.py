@@ -6,18 +6,11 @@ from __future__ import annotations
 import pytest
 
 from calcli.core.model import Platform
-from calcli.files.timing import aspect_value, choose_format, load_timing
-from calcli.planning.variants import (
-    ELLIPSIS,
-    Limit,
-    derive,
-    fit,
-    graphemes,
-    length,
-    load_registry,
-    measure,
-    x_weighted_length,
-)
+from calcli.core.timing import aspect_value
+from calcli.files.timing import load_timing
+from calcli.planning.formats import choose_format
+from calcli.planning.registry import Limit, load_registry
+from calcli.planning.variants import ELLIPSIS, derive, fit, graphemes, length, measure, x_weighted_length
 
 REG = load_registry()
 TIMING = load_timing()
@@ -464,7 +457,7 @@ def test_graphemes_helper_matches_regex_x():
 def test_a_format_not_chosen_automatically_is_skipped():
     from dataclasses import replace
 
-    from calcli.files.timing import TimingTable
+    from calcli.core.timing import TimingTable
 
     short, long = TIMING.for_platform(YT)
     table = TimingTable({**TIMING.formats, YT: [replace(short, auto=False), long]}, [])
@@ -478,7 +471,7 @@ def test_a_format_not_chosen_automatically_is_skipped():
 def test_no_automatic_format_has_a_reason():
     from dataclasses import replace
 
-    from calcli.files.timing import TimingTable
+    from calcli.core.timing import TimingTable
 
     short, _ = TIMING.for_platform(YT)
     table = TimingTable({**TIMING.formats, YT: [replace(short, auto=False)]}, [])
@@ -488,7 +481,7 @@ def test_no_automatic_format_has_a_reason():
 
 
 def test_a_platform_without_timing_data_gets_the_fallback_format():
-    from calcli.files.timing import TimingTable
+    from calcli.core.timing import TimingTable
 
     table = TimingTable({p: f for p, f in TIMING.formats.items() if p != LI}, [])
     fmt, why = choose_format(table, LI, 99999, "10:1")  # the fallback takes any duration and aspect

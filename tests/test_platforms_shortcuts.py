@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calcli.core.model import Platform
-from calcli.planning.variants import Limit, derive, length, load_registry
+from calcli.planning.registry import Limit, load_registry
+from calcli.planning.variants import derive, length
 
 REG = load_registry()
 UTF16 = Limit(max=1, count="utf16")

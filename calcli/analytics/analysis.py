@@ -350,7 +350,7 @@ def consistency(store, project, f: PostFilter, tz: str, timing) -> list[dict]:
     plus still-pending posts cannot reach it, ``on track`` otherwise."""
     from calcli.core.times import now, zone
     from calcli.files.preferences import load_preferences
-    from calcli.planning.solver import limits_for
+    from calcli.planning.board import limits_for
 
     today = now(zone(tz)).date()
     if f.until and f.until < today:

@@ -28,7 +28,8 @@ from datetime import datetime, time, timedelta
 from calcli.analytics.analysis import MIN_PLATFORM_POSTS, PlatformModel, platform_models
 from calcli.analytics.metrics import DEFAULT_METRIC, PostFilter
 from calcli.core.model import WEEKDAYS, ContentScheduleItem, Platform, ScheduleStatus, TimingWindow
-from calcli.files.timing import LEARNED_FILE, TimingTable
+from calcli.core.timing import TimingTable
+from calcli.files.timing import LEARNED_FILE
 
 DEFAULT_MIN_GAIN = 0.05
 DEFAULT_HORIZON_DAYS = 7
@@ -242,7 +243,7 @@ def learned_yaml(learned: Learned) -> str:
 
 
 def write_learned(project, learned: Learned) -> str:
-    from calcli.files.yamlio import write_atomic
+    from calcli.files.text import write_atomic
 
     path = project.timing_dir / LEARNED_FILE
     write_atomic(path, learned_yaml(learned))
@@ -276,7 +277,8 @@ def plan_moves(
     from calcli.core.model import VideoJob
     from calcli.core.times import now, zone
     from calcli.operations.items import _format_of, _plan_input
-    from calcli.planning.solver import Planner, Request
+    from calcli.planning.problem import Request
+    from calcli.planning.search import Planner
 
     moves: list[Move] = []
     items = s.store.items(user=s.user, calendar=calendar, statuses=(ScheduleStatus.PLANNED.value,))
@@ -304,7 +306,7 @@ def plan_moves(
         planner = Planner(inp)
         for other in inp.existing:
             if other.calendar == cal_name and other.status != ScheduleStatus.CANCELED:
-                planner.by_video.setdefault(other.video_job_id, {})[other.platform] = other.scheduled_at.timestamp()
+                planner.stagger.note(other.video_job_id, other.platform, other.scheduled_at.timestamp())
         for item in sorted(mine, key=lambda i: (i.scheduled_at, i.id)):
             pl = learned.platforms[item.platform.value]
             local = item.scheduled_at.astimezone(tz)
@@ -330,7 +332,7 @@ def plan_moves(
                     moves.append(Move(item, slot.at, current, slot.score, gain, posts))
                     keep = dataclasses.replace(item, scheduled_at=slot.at, score=slot.score)
             planner.book(keep)
-            planner.by_video.setdefault(item.video_job_id, {})[item.platform] = keep.scheduled_at.timestamp()
+            planner.stagger.note(item.video_job_id, item.platform, keep.scheduled_at.timestamp())
     return moves
 
 

@@ -326,3 +326,44 @@ def idempotency_key(bulk_job_id: str, video_job_id: str, platform: Platform) -> 
 def item_id_for(key: str) -> str:
     """A short, stable item id derived from its idempotency key."""
     return "it_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+
+
+DEFAULT_ORDER = (
+    Platform.YOUTUBE,
+    Platform.TIKTOK,
+    Platform.INSTAGRAM,
+    Platform.FACEBOOK,
+    Platform.LINKEDIN,
+    Platform.X,
+)
+
+
+DEFAULT_GAP_MINUTES = 60
+
+
+DEFAULT_SPACING_MINUTES = 60
+
+
+@dataclass
+class Stagger:
+    """The order in which one video goes out across platforms, and the gap between them."""
+
+    order: tuple[Platform, ...] = DEFAULT_ORDER
+    gap_minutes: int = DEFAULT_GAP_MINUTES
+
+
+@dataclass
+class UserPreferences:
+    user_id: str
+    timezone: str | None
+    platforms: dict[Platform, UserSchedulingPreferences] = field(default_factory=dict)
+    stagger: Stagger = field(default_factory=Stagger)
+
+    def for_platform(self, platform: Platform, timezone: str) -> UserSchedulingPreferences:
+        return self.platforms.get(platform) or UserSchedulingPreferences(
+            self.user_id, platform, self.timezone or timezone, min_spacing_minutes=DEFAULT_SPACING_MINUTES
+        )
+
+
+def in_hours(t: time, ranges: tuple[tuple[time, time], ...]) -> bool:
+    return any(t >= s and (e == time(0) or t < e) for s, e in ranges)

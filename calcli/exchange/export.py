@@ -283,7 +283,7 @@ def _folder_file(output: str | None, calendar: str | None, target: str, platform
 
 def write_files(result: ExportResult) -> None:
     """Write the named files atomically (the stdout one is the caller's)."""
-    from calcli.files.yamlio import write_atomic
+    from calcli.files.text import write_atomic
 
     for f in result.files:
         if f.name is not None:

@@ -16,15 +16,23 @@ data's frequency guideline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
 from calcli.core.errors import Finding, InvalidInput
-from calcli.core.model import Platform, UserSchedulingPreferences
+from calcli.core.model import (
+    DEFAULT_GAP_MINUTES,
+    DEFAULT_ORDER,
+    DEFAULT_SPACING_MINUTES,
+    Platform,
+    Stagger,
+    UserPreferences,
+    UserSchedulingPreferences,
+)
 from calcli.core.times import parse_duration, parse_hhmm, zone
+from calcli.files.fields import Fields
 from calcli.files.timing import parse_days
-from calcli.files.yamlio import Fields, compose
+from calcli.files.yamlio import compose
 
 PLATFORM_KEYS = frozenset(
     {
@@ -40,37 +48,6 @@ PLATFORM_KEYS = frozenset(
     }
 )
 USER_KEYS = frozenset({"timezone", "defaults", "platforms", "stagger"})
-DEFAULT_ORDER = (
-    Platform.YOUTUBE,
-    Platform.TIKTOK,
-    Platform.INSTAGRAM,
-    Platform.FACEBOOK,
-    Platform.LINKEDIN,
-    Platform.X,
-)
-DEFAULT_GAP_MINUTES = 60
-DEFAULT_SPACING_MINUTES = 60
-
-
-@dataclass
-class Stagger:
-    """The order in which one video goes out across platforms, and the gap between them."""
-
-    order: tuple[Platform, ...] = DEFAULT_ORDER
-    gap_minutes: int = DEFAULT_GAP_MINUTES
-
-
-@dataclass
-class UserPreferences:
-    user_id: str
-    timezone: str | None
-    platforms: dict[Platform, UserSchedulingPreferences] = field(default_factory=dict)
-    stagger: Stagger = field(default_factory=Stagger)
-
-    def for_platform(self, platform: Platform, timezone: str) -> UserSchedulingPreferences:
-        return self.platforms.get(platform) or UserSchedulingPreferences(
-            self.user_id, platform, self.timezone or timezone, min_spacing_minutes=DEFAULT_SPACING_MINUTES
-        )
 
 
 def load_preferences(path: Path, user: str, default_tz: str) -> UserPreferences:
@@ -198,5 +175,3 @@ def _hours(p: Fields, key: str) -> tuple[tuple[time, time], ...]:
     return tuple(out)
 
 
-def in_hours(t: time, ranges: tuple[tuple[time, time], ...]) -> bool:
-    return any(t >= s and (e == time(0) or t < e) for s, e in ranges)

@@ -8,7 +8,6 @@ no data at all gets :data:`FALLBACK` and a warning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import time
 from importlib import resources
 from pathlib import Path
@@ -16,7 +15,9 @@ from pathlib import Path
 from calcli.core.errors import Finding, InvalidInput
 from calcli.core.model import WEEKDAYS, Frequency, Platform, PlatformTimingData, TimingWindow
 from calcli.core.times import parse_hhmm
-from calcli.files.yamlio import Fields, compose
+from calcli.core.timing import FALLBACK_NOTE, TimingTable, aspect_value
+from calcli.files.fields import Fields
+from calcli.files.yamlio import compose
 
 # Registries that live beside the timing files but are not timing files: the content limits
 # (calcli.planning.variants) and the KPI export layouts (calcli.analytics.kpi).
@@ -24,39 +25,6 @@ NOT_TIMING = frozenset({"limits.yaml", "kpi_layouts.yaml", "learned.yaml"})
 # Windows learned from the user's own numbers (``calcli optimize --apply``): they replace the
 # windows of the formats they name, after the research baselines and the project's overrides.
 LEARNED_FILE = "learned.yaml"
-FALLBACK_NOTE = (
-    "no timing data for {platform}: using the fallback window "
-    "(weekdays 09:00-17:00 local, score 0.5, at most 1 post a day)"
-)
-
-
-def fallback(platform: Platform) -> PlatformTimingData:
-    """The documented fallback for a platform without timing data."""
-    return PlatformTimingData(
-        platform=platform,
-        format="post",
-        label=f"{platform.value} post (fallback)",
-        windows=[TimingWindow(frozenset(range(5)), time(9), time(17), 0.5, "fallback")],
-        frequency=Frequency(None, 7, 1),
-        fallback=True,
-    )
-
-
-@dataclass
-class TimingTable:
-    """All formats of all platforms, in preference order per platform."""
-
-    formats: dict[Platform, list[PlatformTimingData]]
-    warnings: list[str]
-
-    def for_platform(self, platform: Platform) -> list[PlatformTimingData]:
-        return self.formats.get(platform) or [fallback(platform)]
-
-    def get(self, platform: Platform, fmt: str) -> PlatformTimingData | None:
-        for f in self.for_platform(platform):
-            if f.format == fmt:
-                return f
-        return None
 
 
 def shipped_files() -> dict[str, Path]:
@@ -257,59 +225,3 @@ def parse_window(w: Fields) -> TimingWindow | None:
     return TimingWindow(days, start, end, float(score), w.str("source", default="") or "")
 
 
-def aspect_value(text: str) -> float | None:
-    """``"9:16" -> 0.5625`` (width / height); None when not a ratio."""
-    try:
-        w, h = (float(x) for x in str(text).split(":"))
-    except ValueError:
-        return None
-    if w <= 0 or h <= 0:
-        return None
-    return w / h
-
-
-def choose_format(
-    table: TimingTable, platform: Platform, duration: float | None, aspect: str | None
-) -> tuple[PlatformTimingData | None, str]:
-    """The first format of ``platform`` the video fits, or None and the reason it fits none.
-
-    Unknown duration or aspect ratio does not rule a format out.
-    """
-    ratio = aspect_value(aspect) if aspect else None
-    reasons = []
-    for fmt in table.for_platform(platform):
-        if not fmt.auto:
-            continue
-        why = _misfit(fmt, duration, ratio, aspect)
-        if why is None:
-            return fmt, ""
-        reasons.append(why)
-    if not reasons:
-        reasons = [f"no {platform.value} format is chosen automatically (every one is marked auto: false)"]
-    shape = ", ".join(x for x in (aspect, _human_duration(duration)) if x)
-    return None, f"{shape}: " + "; ".join(reasons) if shape else "; ".join(reasons)
-
-
-def _misfit(fmt: PlatformTimingData, duration, ratio, aspect) -> str | None:
-    label = fmt.label or fmt.format
-    if duration is not None:
-        if fmt.max_duration is not None and duration > fmt.max_duration:
-            return f"longer than {label}'s {fmt.max_duration:g} s"
-        if fmt.min_duration is not None and duration < fmt.min_duration:
-            return f"shorter than {label}'s {fmt.min_duration:g} s"
-    if ratio is not None:
-        if fmt.aspects and not any(abs(ratio - aspect_value(a)) / aspect_value(a) < 0.02 for a in fmt.aspects):
-            return f"{label} takes {' or '.join(fmt.aspects)}, not {aspect}"
-        rng = fmt.aspect_range
-        if rng and not (rng[0] * 0.98 <= ratio <= rng[1] * 1.02):
-            return f"{aspect} is outside {label}'s aspect range"
-    return None
-
-
-def _human_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds >= 60:
-        m, s = divmod(int(seconds), 60)
-        return f"{m} min" + (f" {s} s" if s else "")
-    return f"{seconds:g} s"

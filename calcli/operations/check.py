@@ -8,7 +8,8 @@ from calcli.core.errors import Finding, InvalidInput, relative
 from calcli.files.calendar import load_calendar
 from calcli.files.preferences import parse_preferences
 from calcli.files.timing import load_timing
-from calcli.planning.variants import Measure, load_registry, measure
+from calcli.planning.registry import load_registry
+from calcli.planning.variants import Measure, measure
 
 
 def check_project(project, extra: list[Path] | None = None) -> tuple[list[Finding], int]:

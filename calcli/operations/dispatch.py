@@ -270,7 +270,7 @@ def due_items(
     ids = s.store.due_candidates(limit, None if all_users else s.user, platform)
     if not ids:
         return []
-    from calcli.files.calendar import blackout_hits  # the YAML machinery only when something is due
+    from calcli.core.blackouts import blackout_hits
 
     items = {i.id: i for i in s.store.items(ids=ids)}
     history: dict[str, list[tuple]] = {}

@@ -110,8 +110,8 @@ def approve(s: Session, calendar: str | None, until: date | None) -> list[Conten
 def _plan_input(s: Session, cal: ContentCalendar, exclude: str | None = None):
     from calcli.core.model import BulkJob
     from calcli.files.timing import load_timing
-    from calcli.planning.solver import PlanInput
-    from calcli.planning.variants import load_registry
+    from calcli.planning.problem import PlanInput
+    from calcli.planning.registry import load_registry
 
     prefs = load_preferences(s.project.preferences_path, cal.user_id, s.project.config.timezone)
     others = s.store.items(user=cal.user_id, exclude_statuses=("canceled",), exclude_id=exclude)
@@ -150,7 +150,7 @@ def move_item(s: Session, item_id: str, when: str, force: bool = False, reason: 
     at = parse_when(when, cal.timezone)
     inp = _plan_input(s, cal, exclude=item.id)
     fmt = _format_of(inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None)
-    from calcli.planning.solver import slot_violations
+    from calcli.planning.single import slot_violations
 
     broken = slot_violations(inp, item.platform, fmt, item.video_job_id, item.idempotency_key, at)
     if broken and not force:
@@ -215,7 +215,7 @@ def add_item(
         raise InvalidInput(f"video {video} already has a {platform.value} post ({key}).")
     inp = _plan_input(s, cal)
     pfmt = _format_of(inp, platform, fmt)
-    from calcli.planning.solver import best_free_slot, slot_violations
+    from calcli.planning.single import best_free_slot, slot_violations
 
     if when is None:
         slot = best_free_slot(inp, platform, pfmt, video, key)
@@ -386,7 +386,7 @@ def add_blackout(
     reschedule: bool,
 ):
     """Add a blackout; return it, the live items it covers, and (with ``reschedule``) where they went."""
-    from calcli.files.calendar import blackout_hits
+    from calcli.core.blackouts import blackout_hits
 
     target = _own_calendar(s, calendar)
     cal = target.calendar
@@ -424,7 +424,7 @@ def add_blackout(
     moved: dict[str, ContentScheduleItem] = {}
     stuck: list[ContentScheduleItem] = []
     if reschedule and hit:
-        from calcli.planning.solver import best_free_slot
+        from calcli.planning.single import best_free_slot
 
         cal_after = dataclasses.replace(cal, exceptions=[*cal.exceptions, exc])
         inp = _plan_input(s, cal_after)

@@ -16,16 +16,21 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from calcli.core.errors import Finding, InvalidInput, UsageError
-from calcli.core.model import BulkJob, ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus
+from calcli.core.model import BulkJob, ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus, UserPreferences
 from calcli.core.times import now as current_time
 from calcli.core.times import zone
+from calcli.core.timing import TimingTable
 from calcli.files.calendar import load_calendar
-from calcli.files.preferences import UserPreferences, load_preferences
-from calcli.files.timing import TimingTable, load_timing
+from calcli.files.preferences import load_preferences
+from calcli.files.timing import load_timing
 from calcli.operations.editing import Change, Target, apply_change
 from calcli.planning.bulk import load_bulk_job
-from calcli.planning.solver import Booked, PlanInput, Planner, PlanResult, Request, Slot, candidate_slots, plan
-from calcli.planning.variants import Registry, derive, load_registry, title_minimum_platforms, title_problem
+from calcli.planning.problem import Booked, PlanInput, PlanResult, Request, Slot
+from calcli.planning.registry import Registry, load_registry
+from calcli.planning.search import Planner
+from calcli.planning.slots import candidate_slots
+from calcli.planning.solver import plan
+from calcli.planning.variants import derive, title_minimum_platforms, title_problem
 from calcli.store import Store, open_store
 from calcli.store.sync import sync_project
 
@@ -315,7 +320,7 @@ def _explain(
     planner.board(item.platform, fmt)
     for o in others:
         if o.video_job_id == item.video_job_id and o.calendar == item.calendar:
-            planner.by_video.setdefault(o.video_job_id, {})[o.platform] = o.scheduled_at.timestamp()
+            planner.stagger.note(o.video_job_id, o.platform, o.scheduled_at.timestamp())
     req = Request(VideoJob(item.video_job_id), item.platform, fmt, item.idempotency_key, (0,), 0.0)
     tz = zone(cal.timezone)
     slots = candidate_slots(inp, fmt, planner.limits[item.platform], tz, cal.period_start, cal.period_end)

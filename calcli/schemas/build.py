@@ -21,7 +21,7 @@ from calcli.files.calendar import CALENDAR_KEYS, EXCEPTION_KEYS, ITEM_KEYS
 from calcli.files.preferences import PLATFORM_KEYS, USER_KEYS
 from calcli.files.project import NAME_RE
 from calcli.files.timing import FILE_KEYS, FORMAT_KEYS, LEARNED_KEYS, LEARNED_WINDOW_KEYS, WINDOW_KEYS
-from calcli.planning.variants import COUNTS, FIELDS, LIMIT_KEYS
+from calcli.planning.registry import COUNTS, FIELDS, LIMIT_KEYS
 from calcli.schemas import SCHEMAS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

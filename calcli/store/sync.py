@@ -113,7 +113,7 @@ def diff_history(
     before: list[ContentScheduleItem], after: list[ContentScheduleItem], calendar_id: str, user_id: str, actor: str
 ) -> list[tuple]:
     """History rows for what changed between two versions of a calendar's items."""
-    from calcli.files.calendar import item_fields
+    from calcli.files.calendar_emit import item_fields
 
     now = utc_stamp()
     old = {i.id: i for i in before}

@@ -34,7 +34,7 @@ def platforms(
     from calcli.core.model import Platform
     from calcli.files.project import find_project
     from calcli.files.timing import load_timing
-    from calcli.planning.variants import load_registry
+    from calcli.planning.registry import load_registry
 
     e = env(ctx)
     try:
@@ -146,7 +146,8 @@ def preview(
     from calcli.core.errors import UsageError
     from calcli.files.project import find_project
     from calcli.operations.items import find_item, session
-    from calcli.planning.variants import load_registry, measure
+    from calcli.planning.registry import load_registry
+    from calcli.planning.variants import measure
 
     if bool(item_id) == bool(video):
         raise typer.BadParameter("give an item id or --video VIDEO_JOB_ID")
