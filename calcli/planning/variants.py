@@ -27,8 +27,8 @@ _TLDS = (
     "link|news|blog|shop|site|online|ai|gg|fm|am|is|la|li|sh|so|st|vc|ws"
 )
 _URL = regex.compile(
-    r"(?:https?://|www\.)[^\s]*[^\s.,;:!?'\")\]}]"
-    r"|(?<![\w@.#/])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + _TLDS + r")\b(?:/[^\s]*[^\s.,;:!?'\")\]}])?",
+    r"(?:https?://|www\.)[^\s]*[^\s.,;:!?'\")\]}…]"
+    r"|(?<![\w@.#/])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + _TLDS + r")\b(?:/[^\s]*[^\s.,;:!?'\")\]}…])?",
     regex.I,
 )
 _HASHTAG = regex.compile(r"(?<![\w#])#(\w+)")
