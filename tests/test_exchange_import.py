@@ -24,7 +24,7 @@ def files(project):
 
 def _state(project):
     from calcli.files.project import find_project
-    from calcli.operations.items import session
+    from calcli.operations.session import session
 
     with session(find_project(project)) as s:
         items = s.store.items(calendar="NEW")
@@ -196,7 +196,7 @@ def test_round_trip_keeps_times_platforms_titles(files, run, fmt):
 
 def _items_of(project, name):
     from calcli.files.project import find_project
-    from calcli.operations.items import session
+    from calcli.operations.session import session
 
     with session(find_project(project)) as s:
         return s.store.items(calendar=name)

@@ -53,7 +53,7 @@ def build_click_tree_once(monkeypatch) -> None:
 def make_template(root: Path, calendars: list[str]) -> Path:
     """A project (user_123, America/New_York) holding these fixture calendars, synced once at NOW."""
     from calcli.files.project import find_project, init_project
-    from calcli.operations.items import session
+    from calcli.operations.session import session
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CALCLI_NOW", NOW)

@@ -276,7 +276,7 @@ def plan_moves(
     """Planned posts that a learned window would serve better, each with its new slot."""
     from calcli.core.model import VideoJob
     from calcli.core.times import now, zone
-    from calcli.operations.items import _format_of, _plan_input
+    from calcli.operations.slots import format_of, plan_input
     from calcli.planning.problem import Request
     from calcli.planning.search import Planner
 
@@ -296,7 +296,7 @@ def plan_moves(
         by_cal.setdefault(i.calendar, []).append(i)
     for cal_name, mine in sorted(by_cal.items()):
         cal = s.store.calendar(cal_name)
-        inp = _plan_input(s, cal)
+        inp = plan_input(s, cal)
         inp.timing = learned.timing(inp.timing)
         tz = zone(cal.timezone)
         # One planner for the calendar: every item of the user's on its platform's board (caps,
@@ -313,7 +313,7 @@ def plan_moves(
             here = learned.lift_at(item.platform.value, local)
             if max((e.shrunk for e in pl.effects.values()), default=0.0) - here < math.log1p(min_gain):
                 continue  # no slot of this platform could gain enough
-            fmt = _format_of(inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None)
+            fmt = format_of(inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None)
             planner.board(item.platform, fmt)
             planner.unbook(item)
             earliest = max(inp.now, item.scheduled_at).timestamp()

@@ -431,8 +431,8 @@ def import_schedule(
 def _target_calendar(s, name: str, tz: str | None, title: str):
     from calcli.core.times import now as current_time
     from calcli.core.times import zone
+    from calcli.operations.calendars import calendar_zone
     from calcli.operations.editing import open_calendar
-    from calcli.operations.items import calendar_zone
 
     path = s.project.calendar_path(name)
     if path.exists():

@@ -21,222 +21,26 @@ Exactly once under overlapping runs rests on three things:
 
 from __future__ import annotations
 
-import dataclasses
-import fcntl
 import json
 import os
 import signal
-import socket
 import subprocess
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
 from calcli.core.model import ContentScheduleItem, ScheduleStatus
+from calcli.operations.fold import fold
+from calcli.operations.journal import OUTPUT_TAIL, Run, append_journal, read_journal, stamp
 from calcli.operations.session import Session, session
 
 if TYPE_CHECKING:
-    from calcli.operations.editing import Change
+    pass
 from calcli.core.times import iso
 from calcli.core.times import now as current_time
 from calcli.store.duckdb.store import _lock_timeout, project_lock
 
-OUTPUT_TAIL = 2000  # characters of a publisher's stderr kept with a failed attempt
-
-
-def journal_path(project) -> Path:
-    return project.store_path.parent / "dispatch.jsonl"
-
-
-def runs_dir(project) -> Path:
-    return project.store_path.parent / "runs"
-
-
-def _stamp() -> str:
-    return current_time().astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def append_journal(project, records: list[dict]) -> None:
-    """Append records as whole lines and fsync; call with the project lock held."""
-    path = journal_path(project)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def announce_changes(project, item_ids: list[str]) -> None:
-    """Tell running dispatches these items changed (status, time, removal): they skip them.
-    Called with the project lock held; nothing is written when dispatch has never run."""
-    if item_ids and journal_path(project).exists():
-        append_journal(project, [{"e": "changed", "item": i, "at": _stamp()} for i in item_ids])
-
-
-def read_journal(project, offset: int) -> tuple[list[dict], int]:
-    """Complete records after byte ``offset``, and the offset after the last complete line."""
-    path = journal_path(project)
-    if not path.exists():
-        return [], 0
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        data = fh.read()
-    end = data.rfind(b"\n") + 1
-    records = []
-    for line in data[:end].splitlines():
-        try:
-            records.append(json.loads(line))
-        except ValueError:
-            continue  # a line torn by a crash mid-write: nothing can be made of it
-    return records, offset + end
-
-
-class Run:
-    """One dispatch run: its id and the lock that says it is alive."""
-
-    def __init__(self, project):
-        self.id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        folder = runs_dir(project)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{self.id}.lock"
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
-
-    def close(self) -> None:
-        os.close(self.fd)
-        self.path.unlink(missing_ok=True)
-
-
-def run_alive(project, run_id: str) -> bool:
-    """True while the run that wrote ``run_id`` still holds its lock."""
-    path = runs_dir(project) / f"{run_id}.lock"
-    if not path.exists():
-        return False
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
-    path.unlink(missing_ok=True)
-    return False
-
-
 # ---------------------------------------------------------------- folding the journal
-
-
-def fold(s: Session) -> int:
-    """Apply journal lines not yet folded to the calendar files and the store; returns how many.
-
-    Idempotent: a status already reached is not set again, an attempt row is replaced.
-    A claim whose run is gone without an outcome is first marked ``unconfirmed`` in the journal.
-    """
-    project, store = s.project, s.store
-    offset = int(store.meta("journal_offset") or 0)
-    records, end = read_journal(project, offset)
-    records = [r for r in records if r.get("e") in ("claim", "done")]  # `changed` lines are for running claimers
-    done = {(r["item"], r["attempt"]) for r in records if r.get("e") == "done"}
-    open_claims = [(a[0], a[1], a[2]) for a in store.attempts(outcome="running")]
-    open_claims += [(r["item"], r["attempt"], r["run"]) for r in records if r.get("e") == "claim"]
-    stale = [
-        {
-            "e": "done",
-            "run": run_id,
-            "item": item_id,
-            "attempt": attempt,
-            "at": _stamp(),
-            "outcome": "unconfirmed",
-            "error": "the dispatch run that claimed this item ended without recording an outcome (killed?); check "
-            "the platform, then confirm with `calcli item status ID posted|failed`",
-        }
-        for item_id, attempt, run_id in open_claims
-        if (item_id, attempt) not in done and not run_alive(project, run_id)
-    ]
-    if stale:
-        append_journal(project, stale)
-        more, end = read_journal(project, end)
-        records += [r for r in more if r.get("e") in ("claim", "done")]
-    if end != offset:  # also past lines that were only `changed` notices: those are for runs already going
-        with store.atomic():
-            if records:
-                _apply(s, records)
-            store.set_meta("journal_offset", str(end))
-    return len(records)
-
-
-def _apply(s: Session, records: list[dict]) -> None:
-    """Journal records → attempt rows, item statuses and history."""
-    from calcli.operations.editing import Change, apply_change, open_calendar  # only when there is something to fold
-
-    store = s.store
-    ids = sorted({r["item"] for r in records})
-    items = {i.id: i for i in store.items(ids=ids)}
-    rows = {(a[0], a[1], a[2]): list(a) for a in store.attempts(ids)}
-    changes: dict[str, Change] = {}
-    current = dict(items)
-    for r in records:
-        key = (r["item"], r["attempt"], r["run"])
-        at = datetime.fromisoformat(r["at"]).replace(tzinfo=None)
-        row = rows.setdefault(key, [r["item"], r["attempt"], r["run"], at, None, "running", None, None, None])
-        item = current.get(r["item"])
-        if r["e"] == "claim":
-            if item is not None and item.status == ScheduleStatus.FAILED:
-                current[item.id] = _status(changes, item, ScheduleStatus.SCHEDULED, "retry", s.actor)
-            continue
-        row[4:9] = [at, r["outcome"], r.get("ref"), r.get("error"), r.get("code")]
-        target = {"posted": ScheduleStatus.POSTED, "failed": ScheduleStatus.FAILED}.get(r["outcome"])
-        if item is None or target is None:
-            continue  # unconfirmed: the status waits for a person; a removed item keeps only its attempt
-        if item.status == ScheduleStatus.FAILED and target == ScheduleStatus.POSTED:
-            item = current[item.id] = _status(changes, item, ScheduleStatus.SCHEDULED, "retry", s.actor)
-        if item.status == ScheduleStatus.SCHEDULED:
-            current[item.id] = _status(changes, item, target, "dispatch", s.actor, r.get("ref"), r.get("error"))
-    by_calendar: dict[str, Change] = {}
-    for item_id, change in changes.items():
-        merged = by_calendar.setdefault(current[item_id].calendar, Change())
-        merged.changed.update(change.changed)
-        merged.history.extend(change.history)
-    for cal, change in sorted(by_calendar.items()):
-        apply_change(store, s.project, open_calendar(store, s.project, cal), change, notify=False)
-    store.upsert_attempts(
-        [
-            (
-                row[0],
-                items[row[0]].calendar if row[0] in items else None,
-                items[row[0]].user_id if row[0] in items else "",
-                *row[1:],
-            )
-            for row in rows.values()
-        ]
-    )
-
-
-def _status(
-    changes: dict[str, Change],
-    item: ContentScheduleItem,
-    status: ScheduleStatus,
-    action: str,
-    actor: str,
-    ref: str | None = None,
-    error: str | None = None,
-) -> ContentScheduleItem:
-    from calcli.operations.editing import Change, history_row
-
-    new = dataclasses.replace(item, status=status, post_ref=ref or item.post_ref)
-    change = changes.setdefault(item.id, Change())
-    change.changed[item.id] = new
-    change.history.append(history_row(item, f"dispatch:{actor}", action, "status", item.status.value, status.value))
-    if ref:
-        change.history.append(history_row(item, f"dispatch:{actor}", action, "post", item.post_ref, ref))
-    if error:
-        change.history.append(history_row(item, f"dispatch:{actor}", "error", None, None, error[-OUTPUT_TAIL:]))
-    return new
 
 
 # ---------------------------------------------------------------- due
@@ -384,7 +188,7 @@ def dispatch(
                 if d.item.id in taken:
                     continue
                 append_journal(
-                    project, [{"e": "claim", "run": run.id, "item": d.item.id, "attempt": d.attempt, "at": _stamp()}]
+                    project, [{"e": "claim", "run": run.id, "item": d.item.id, "attempt": d.attempt, "at": stamp()}]
                 )
             result = publish(command, d, cal_zones[d.item.calendar], timeout)
             # The outcome must not be lost to a busy lock: it may wait much longer than a claim.
@@ -397,7 +201,7 @@ def dispatch(
                             "run": run.id,
                             "item": d.item.id,
                             "attempt": d.attempt,
-                            "at": _stamp(),
+                            "at": stamp(),
                             "outcome": result.outcome,
                             "ref": result.ref,
                             "error": result.error,

@@ -161,7 +161,7 @@ def apply_change(
             forked.abandon()  # a no-op once the child has left; else the file stays as it was
     target.items = items
     if notify and (change.changed or change.removed):
-        from calcli.operations.dispatch import announce_changes
+        from calcli.operations.journal import announce_changes
 
         announce_changes(project, sorted({*change.changed, *change.removed}))
     return rendered

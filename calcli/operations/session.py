@@ -28,7 +28,7 @@ class Session:
 @contextmanager
 def session(project, user: str | None = None) -> Iterator[Session]:
     """Open the store (locked), bring it up to date with the files, act as ``user``."""
-    from calcli.operations.dispatch import fold
+    from calcli.operations.fold import fold
 
     acting = user or project.config.user
     with open_store(project) as store:

@@ -77,7 +77,7 @@ def calendar_new(
     Example: calcli calendar new Q4 --start 2026-10-01 --end 2026-12-31 --title "Q4 2026"
     """
     e, sess = _ctx(ctx, user)
-    from calcli.operations.items import new_calendar
+    from calcli.operations.calendars import new_calendar
 
     with sess as s:
         cal = new_calendar(
@@ -105,7 +105,7 @@ def calendar_list(
     Example: calcli calendar list --format json
     """
     _, sess = _ctx(ctx, user)
-    from calcli.operations.items import list_calendars
+    from calcli.operations.calendars import list_calendars
 
     with sess as s:
         rows = list_calendars(s, all_users)
@@ -127,7 +127,7 @@ def calendar_show(
     """
     _, sess = _ctx(ctx, user)
     from calcli.operations.editing import open_calendar
-    from calcli.operations.items import item_row
+    from calcli.operations.session import item_row
 
     with sess as s:
         target = open_calendar(s.store, s.project, name, None if all_users else s.user)
@@ -153,7 +153,7 @@ def calendar_archive(
     Example: calcli calendar archive Q2
     """
     e, sess = _ctx(ctx, user)
-    from calcli.operations.items import archive_calendar
+    from calcli.operations.calendars import archive_calendar
 
     with sess as s:
         archive_calendar(s, name)
@@ -175,7 +175,7 @@ def calendar_rm(
     """
     e, sess = _ctx(ctx, user)
     from calcli.core.errors import ExitStatus
-    from calcli.operations.items import posted_count, remove_calendar
+    from calcli.operations.calendars import posted_count, remove_calendar
 
     with sess as s:
         posted = posted_count(s, name)
@@ -209,7 +209,8 @@ def item_show(
     """
     _, sess = _ctx(ctx, user)
     from calcli.cli.render import emit_json, emit_rows, resolve_format
-    from calcli.operations.items import find_item, item_row
+    from calcli.operations.lookup import find_item
+    from calcli.operations.session import item_row
 
     with sess as s:
         item = find_item(s, item_id, all_users)
@@ -366,7 +367,8 @@ def item_add(
     Example: calcli item add -c Q3 --video vj_009 --platform tiktok --title "Extra"
     """
     _, sess = _ctx(ctx, user)
-    from calcli.operations.items import add_item, item_row
+    from calcli.operations.items import add_item
+    from calcli.operations.session import item_row
 
     with sess as s:
         item = add_item(s, calendar, video, parse_platform(platform), at, format_, title, force)
@@ -436,7 +438,7 @@ def approve(
     """
     e, sess = _ctx(ctx, user)
     from calcli.operations.items import approve as do_approve
-    from calcli.operations.items import item_row
+    from calcli.operations.session import item_row
 
     with sess as s:
         items = do_approve(s, calendar, parse_date(until, "--until"))
@@ -474,7 +476,8 @@ def blackout_add(
     Example: calcli blackout add -c Q3 --start 2026-12-24 --end 2026-12-26 --yearly --reason Holidays --reschedule
     """
     e, sess = _ctx(ctx, user)
-    from calcli.operations.items import add_blackout, item_row
+    from calcli.operations.blackouts import add_blackout
+    from calcli.operations.session import item_row
 
     with sess as s:
         exc, hit, moved, stuck = add_blackout(
@@ -519,7 +522,7 @@ def blackout_list(
     Example: calcli blackout list --calendar Q3
     """
     _, sess = _ctx(ctx, user)
-    from calcli.operations.items import list_blackouts
+    from calcli.operations.blackouts import list_blackouts
 
     with sess as s:
         rows = list_blackouts(s, calendar, all_users)
@@ -538,7 +541,7 @@ def blackout_rm(
     Example: calcli blackout rm july4 --calendar Q3
     """
     e, sess = _ctx(ctx, user)
-    from calcli.operations.items import remove_blackout
+    from calcli.operations.blackouts import remove_blackout
 
     with sess as s:
         remove_blackout(s, calendar, bid)

@@ -145,7 +145,8 @@ def preview(
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.core.errors import UsageError
     from calcli.files.project import find_project
-    from calcli.operations.items import find_item, session
+    from calcli.operations.lookup import find_item
+    from calcli.operations.session import session
     from calcli.planning.registry import load_registry
     from calcli.planning.variants import measure
 
