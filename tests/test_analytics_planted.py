@@ -30,8 +30,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from calcli.analytics.analysis import platform_models, recommendations, slot_label, time_claims
+from calcli.analytics.claims import platform_models, slot_label, time_claims
 from calcli.analytics.metrics import PostFilter
+from calcli.analytics.recommendations import recommendations
 from calcli.files.timing import load_timing
 from calcli.store.duckdb.schema import MIGRATIONS
 

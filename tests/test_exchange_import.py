@@ -220,7 +220,7 @@ def test_ics_text_and_time_survive_any_title(title, caption, minute):
     from calcli.core.model import ContentScheduleItem, Platform
     from calcli.core.times import zone
     from calcli.exchange.ics import build_ics
-    from calcli.exchange.importing import read_ics_file
+    from calcli.exchange.readers import read_ics_file
 
     at = (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=minute)).astimezone(zone("America/New_York"))
     item = ContentScheduleItem(

@@ -156,7 +156,7 @@ def test_a_broken_learned_file_is_reported_by_check_with_its_line(example_projec
     st.floats(0.05, 1.5),
 )
 def test_shrinkage_pulls_every_slot_toward_the_research_baseline(cells, sd):
-    from calcli.analytics.analysis import Cell, PlatformModel
+    from calcli.analytics.claims import Cell, PlatformModel
     from calcli.analytics.optimize import learn_platform
 
     model = PlatformModel("tiktok", sum(n for n, _ in cells) + 50, sd)

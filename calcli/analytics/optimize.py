@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from calcli.analytics.analysis import MIN_PLATFORM_POSTS, PlatformModel, platform_models
+from calcli.analytics.claims import MIN_PLATFORM_POSTS, PlatformModel, platform_models
 from calcli.analytics.metrics import DEFAULT_METRIC, PostFilter
 from calcli.core.model import WEEKDAYS, ContentScheduleItem, Platform, ScheduleStatus, TimingWindow
 from calcli.core.timing import TimingTable

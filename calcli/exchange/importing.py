@@ -11,44 +11,12 @@ cannot be imported are reported as ``FILE:LINE:COL: field: why`` and skipped.
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
 from pathlib import Path
 
-from calcli.core.errors import Finding, InvalidInput, UsageError
-from calcli.core.model import PLATFORM_IDS, ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus, item_id_for
-from calcli.exchange.csvtext import CsvSyntaxError, Record, read_records
-
-SOURCES = ("hootsuite", "buffer", "csv", "ics")
-_VIDEO_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
-_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
-
-
-@dataclass
-class SourceRow:
-    """One row (or VEVENT) as read, before it meets a calendar."""
-
-    line: int
-    fields: dict[str, tuple[str, int]]  # logical field (when, platform, text, video) -> (source name, column)
-    when: datetime
-    platform: Platform | None
-    title: str
-    caption: str = ""
-    hashtags: list[str] = field(default_factory=list)
-    video: str | None = None
-    format: str | None = None
-    notes: str = ""
-    identity: str = ""  # what a derived video id is a hash of
-
-    def where(self, logical: str) -> tuple[str, int]:
-        return self.fields.get(logical, (logical, 1))
-
-
-@dataclass
-class Parsed:
-    rows: list[SourceRow] = field(default_factory=list)
-    skipped: list[Finding] = field(default_factory=list)
+from calcli.core.errors import Finding, UsageError
+from calcli.core.model import ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus, item_id_for
+from calcli.exchange.readers import VIDEO_ID, SourceRow, read_source, skipped_row
 
 
 @dataclass
@@ -64,320 +32,6 @@ class ImportOutcome:
 
 
 # ---------------------------------------------------------------- reading
-
-
-def _records(path: str, text: str) -> list[Record]:
-    try:
-        return read_records(text)
-    except CsvSyntaxError as exc:
-        raise InvalidInput(Finding(path, exc.line, exc.col, f"csv: {exc.message}")) from None
-
-
-def _header_index(record: Record, names: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    """Logical column -> index, matching header names case-insensitively (``Date (YYYY-MM-DD)`` = ``date``)."""
-    found: dict[str, int] = {}
-    for n, cell in enumerate(record.cells):
-        norm = re.sub(r"\s*\(.*\)\s*$", "", cell.value.strip().lower())
-        for logical, accepted in names.items():
-            if norm in accepted and logical not in found:
-                found[logical] = n
-    return found
-
-
-def _headed(path: str, text: str, columns: dict, layout: str) -> tuple[list[Record], Record, dict[str, int]]:
-    """The records of a layout that starts with a header row, its header, and its column map."""
-    records = _records(path, text)
-    if not records:
-        raise InvalidInput(Finding(path, 1, 1, f"header: empty file; {layout} starts with a header row"))
-    return records, records[0], _header_index(records[0], columns)
-
-
-def _cell(record: Record, index: int | None) -> tuple[str, int]:
-    c = record.get(index)
-    return (c.value.strip(), c.col) if c else ("", len(record.cells) and record.cells[-1].col)
-
-
-def _text_fields(message: str) -> tuple[str, str, list[str]]:
-    """A post's text as calcli's title (its first line), caption (the whole text) and hashtags."""
-    message = message.strip()
-    title = message.splitlines()[0].strip() if message else ""
-    caption = "" if message == title else message
-    tags = list(dict.fromkeys(_HASHTAG.findall(message)))
-    return title, caption, tags
-
-
-def _post_row(line, fields, when, platform, message: str, notes: list[str], media: str) -> SourceRow:
-    """A scheduler's post (its text, link or image) as a source row; its identity is time, text and media."""
-    title, caption, tags = _text_fields(message)
-    return SourceRow(
-        line=line,
-        fields=fields,
-        when=when,
-        platform=platform,
-        title=title,
-        caption=caption,
-        hashtags=tags,
-        notes="; ".join(x for x in notes if x),
-        identity=f"{when.isoformat()}\x1f{message}\x1f{media}",
-    )
-
-
-def _parse_local(text: str, formats: tuple[str, ...]) -> datetime | None:
-    for fmt in formats:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
-
-
-def _platform(value: str) -> Platform:
-    return Platform.parse(value)
-
-
-def _skip(path: str, line: int, col: int, name: str, message: str) -> Finding:
-    return Finding(path, line, col, f"{name}: {message}")
-
-
-HOOTSUITE_COLUMNS = {
-    "date": ("date", "date and time", "date/time", "datetime", "date time", "scheduled date"),
-    "time": ("time",),
-    "message": ("message", "text", "post"),
-    "link": ("link", "url"),
-    "image": ("image url", "image", "media url"),
-    "platform": ("platform", "network", "social network"),
-}
-
-
-def read_hootsuite(path: str, text: str, day_first: bool = False) -> Parsed:
-    """Hootsuite Bulk Composer CSV: ``date time, message, link`` without a header (the classic
-    layout), or with a header naming Date [Time] [Platform] Message [Link] [Image URL]."""
-    records = _records(path, text)
-    out = Parsed()
-    if not records:
-        return out
-    dmy = "%d/%m/%Y" if day_first else "%m/%d/%Y"
-    formats = (f"{dmy} %H:%M", f"{dmy} %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
-    first = records[0]
-    idx = _header_index(first, HOOTSUITE_COLUMNS)
-    if "date" in idx or "message" in idx:
-        if "date" not in idx or "message" not in idx:
-            missing = "Date" if "date" not in idx else "Message"
-            raise InvalidInput(Finding(path, first.line, 1, f"header: no {missing} column"))
-        records = records[1:]
-    else:
-        idx = {"date": 0, "message": 1, "link": 2}
-    shown = "DD/MM/YYYY HH:mm" if day_first else "MM/DD/YYYY HH:mm"
-    for rec in records:
-        raw, dcol = _cell(rec, idx["date"])
-        if "time" in idx:
-            raw = f"{raw} {_cell(rec, idx['time'])[0]}".strip()
-        message, mcol = _cell(rec, idx["message"])
-        link, _ = _cell(rec, idx.get("link"))
-        image, _ = _cell(rec, idx.get("image"))
-        pname, pcol = _cell(rec, idx.get("platform"))
-        when = _parse_local(re.sub(r"\s+", " ", raw), formats)
-        if when is None:
-            out.skipped.append(_skip(path, rec.line, dcol, "Date", f"{raw!r} is not a date and time {shown}"))
-            continue
-        if not message:
-            out.skipped.append(_skip(path, rec.line, mcol, "Message", "empty"))
-            continue
-        platform = None
-        if pname:
-            try:
-                platform = _platform(pname)
-            except ValueError:
-                known = ", ".join(PLATFORM_IDS)
-                out.skipped.append(_skip(path, rec.line, pcol, "Platform", f"unknown platform {pname!r} ({known})"))
-                continue
-        fields = {"when": ("Date", dcol), "text": ("Message", mcol), "platform": ("Platform", pcol)}
-        notes = [f"link: {link}" if link else "", f"image: {image}" if image else ""]
-        out.rows.append(_post_row(rec.line, fields, when, platform, message, notes, link))
-    return out
-
-
-BUFFER_COLUMNS = {
-    "text": ("text",),
-    "image": ("image url",),
-    "tags": ("tags",),
-    "time": ("posting time",),
-}
-
-
-def read_buffer(path: str, text: str, day_first: bool = False) -> Parsed:
-    """Buffer's bulk upload CSV: a header Text, Image URL, Tags, Posting Time (``YYYY-MM-DD HH:mm``)."""
-    records, head, idx = _headed(path, text, BUFFER_COLUMNS, "Buffer's layout")
-    out = Parsed()
-    if "time" not in idx:
-        raise InvalidInput(
-            Finding(path, head.line, 1, "header: no Posting Time column (Text, Image URL, Tags, Posting Time)")
-        )
-    if "text" not in idx and "image" not in idx:
-        raise InvalidInput(Finding(path, head.line, 1, "header: neither a Text nor an Image URL column"))
-    for rec in records[1:]:
-        raw, tcol = _cell(rec, idx["time"])
-        message, mcol = _cell(rec, idx.get("text"))
-        image, _ = _cell(rec, idx.get("image"))
-        tags, _ = _cell(rec, idx.get("tags"))
-        if not raw:
-            out.skipped.append(
-                _skip(path, rec.line, tcol, "Posting Time", "empty (Buffer would queue the post; calcli needs a time)")
-            )
-            continue
-        when = _parse_local(raw, ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"))
-        if when is None:
-            out.skipped.append(_skip(path, rec.line, tcol, "Posting Time", f"{raw!r} is not YYYY-MM-DD HH:mm"))
-            continue
-        if not message and not image:
-            out.skipped.append(_skip(path, rec.line, mcol or 1, "Text", "required when there is no Image URL"))
-            continue
-        fields = {"when": ("Posting Time", tcol), "text": ("Text", mcol or 1)}
-        notes = [f"image: {image}" if image else "", f"buffer tags: {tags}" if tags else ""]
-        out.rows.append(_post_row(rec.line, fields, when, None, message, notes, image))
-    return out
-
-
-CSV_COLUMNS = {
-    "platform": ("platform",),
-    "when": ("scheduled_at", "at"),
-    "video": ("video_job_id", "video"),
-    "format": ("format",),
-    "title": ("title",),
-    "caption": ("caption",),
-    "hashtags": ("hashtags",),
-    "notes": ("notes",),
-    "status": ("status",),
-}
-
-
-def read_calcli_csv(path: str, text: str, day_first: bool = False) -> Parsed:
-    """calcli's own CSV (``calcli export --format csv``): at least platform and scheduled_at columns."""
-    records, head, idx = _headed(path, text, CSV_COLUMNS, "calcli's CSV")
-    out = Parsed()
-    for need in ("platform", "when"):
-        if need not in idx:
-            name = "scheduled_at" if need == "when" else need
-            raise InvalidInput(Finding(path, head.line, 1, f"header: no {name} column"))
-    for rec in records[1:]:
-        raw, tcol = _cell(rec, idx["when"])
-        pname, pcol = _cell(rec, idx["platform"])
-        try:
-            when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            out.skipped.append(
-                _skip(
-                    path, rec.line, tcol, "scheduled_at", f"{raw!r} is not an ISO 8601 time (2026-07-15T16:00:00-04:00)"
-                )
-            )
-            continue
-        status, scol = _cell(rec, idx.get("status"))
-        if status.lower() == "canceled":
-            out.skipped.append(_skip(path, rec.line, scol, "status", "a canceled item is not imported"))
-            continue
-        platform = None
-        if pname:
-            try:
-                platform = _platform(pname)
-            except ValueError:
-                known = ", ".join(PLATFORM_IDS)
-                out.skipped.append(_skip(path, rec.line, pcol, "platform", f"unknown platform {pname!r} ({known})"))
-                continue
-        video, vcol = _cell(rec, idx.get("video"))
-        title = _cell(rec, idx.get("title"))[0]
-        tags = [t.lstrip("#") for t in re.split(r"[,\s]+", _cell(rec, idx.get("hashtags"))[0]) if t.lstrip("#")]
-        out.rows.append(
-            SourceRow(
-                line=rec.line,
-                fields={
-                    "when": ("scheduled_at", tcol),
-                    "platform": ("platform", pcol),
-                    "video": ("video_job_id", vcol),
-                },
-                when=when,
-                platform=platform,
-                title=title,
-                caption=_cell(rec, idx.get("caption"))[0],
-                hashtags=tags,
-                video=video or None,
-                format=_cell(rec, idx.get("format"))[0] or None,
-                notes=_cell(rec, idx.get("notes"))[0],
-                identity=f"{when.isoformat()}\x1f{title}",
-            )
-        )
-    return out
-
-
-def read_ics_file(path: str, text: str, day_first: bool = False) -> Parsed:
-    """VEVENTs of an .ics file; calcli's own X-CALCLI-* properties are used when present."""
-    from calcli.exchange.ics import read_ics
-
-    try:
-        events = read_ics(text)
-    except ValueError as exc:
-        raise InvalidInput(Finding(path, 1, 1, f"ics: {exc}")) from None
-    out = Parsed()
-    for ev in events:
-        line = ev.lines.get("DTSTART", ev.line)
-        start = ev.start
-        problem = None
-        if start is None:
-            problem = (ev.line, "DTSTART", "missing")
-        elif not isinstance(start, datetime):
-            problem = (
-                line,
-                "DTSTART",
-                "an all-day event has no time" if isinstance(start, date) else "not a date-time",
-            )
-        elif ev.recurring:
-            problem = (ev.lines.get("RRULE", ev.lines.get("RDATE", line)), "RRULE", "recurring events are not imported")
-        elif ev.status == "CANCELLED":
-            problem = (ev.lines.get("STATUS", line), "STATUS", "a cancelled event is not imported")
-        platform = None
-        pname = ev.props.get("x-calcli-platform", "")
-        if problem is None and pname:
-            try:
-                platform = _platform(pname)
-            except ValueError:
-                line_p = ev.lines.get("X-CALCLI-PLATFORM", line)
-                problem = (line_p, "X-CALCLI-PLATFORM", f"unknown platform {pname!r} ({', '.join(PLATFORM_IDS)})")
-        if problem:
-            out.skipped.append(_skip(path, problem[0], 1, problem[1], problem[2]))
-            continue
-        title = ev.props.get("x-calcli-title", ev.summary).strip()
-        tags = [t for t in ev.props.get("x-calcli-hashtags", "").split(",") if t]
-        out.rows.append(
-            SourceRow(
-                line=line,
-                fields={"when": ("DTSTART", 1), "platform": ("X-CALCLI-PLATFORM", 1)},
-                when=start,
-                platform=platform,
-                title=title,
-                caption=ev.props.get("x-calcli-caption", ""),
-                hashtags=tags,
-                video=ev.props.get("x-calcli-video") or None,
-                format=ev.props.get("x-calcli-format") or None,
-                identity=ev.uid or f"{start.isoformat()}\x1f{ev.summary}",
-            )
-        )
-    return out
-
-
-READERS = {"hootsuite": read_hootsuite, "buffer": read_buffer, "csv": read_calcli_csv, "ics": read_ics_file}
-
-
-def read_source(path: Path, source: str, day_first: bool = False) -> Parsed:
-    """Read ``path`` as ``source``; a file that cannot be read at all raises InvalidInput."""
-    if source not in READERS:
-        raise UsageError(f"unknown source {source!r} (known: {', '.join(SOURCES)}).")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InvalidInput(Finding(str(path), line, 1, "encoding: not UTF-8 (save the file as UTF-8)")) from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}.") from None
-    return READERS[source](str(path), text, day_first)
 
 
 # ---------------------------------------------------------------- into a calendar
@@ -474,7 +128,7 @@ def _place(s, rows, source, platform, path, existing, outcome: ImportOutcome) ->
         p = row.platform or platform
         name, col = row.where("platform")
         if p is None:
-            outcome.skipped.append(_skip(path, row.line, col, name, "no platform (give --platform P)"))
+            outcome.skipped.append(skipped_row(path, row.line, col, name, "no platform (give --platform P)"))
             continue
         if row.when.tzinfo is None:
             at = shift_gap(row.when, tz)
@@ -487,17 +141,17 @@ def _place(s, rows, source, platform, path, existing, outcome: ImportOutcome) ->
             at = row.when.astimezone(tz)
         name, col = row.where("when")
         if at <= now:
-            outcome.skipped.append(_skip(path, row.line, col, name, f"{iso(at)} is in the past (now {iso(now)})"))
+            outcome.skipped.append(skipped_row(path, row.line, col, name, f"{iso(at)} is in the past (now {iso(now)})"))
             continue
         video = row.video or f"{source}_{hashlib.sha1(row.identity.encode('utf-8')).hexdigest()[:10]}"
-        if not _VIDEO_RE.fullmatch(video):
+        if not VIDEO_ID.fullmatch(video):
             vname, vcol = row.where("video")
-            outcome.skipped.append(_skip(path, row.line, vcol, vname, f"{video!r} is not a video id ([A-Za-z0-9_.:-])"))
+            outcome.skipped.append(skipped_row(path, row.line, vcol, vname, f"{video!r} is not a video id ([A-Za-z0-9_.:-])"))
             continue
         key = f"import.{source}/{video}/{p.value}"
         if key in seen:
             outcome.skipped.append(
-                _skip(path, row.line, col, name, f"duplicate of line {seen[key]} (same post, same platform)")
+                skipped_row(path, row.line, col, name, f"duplicate of line {seen[key]} (same post, same platform)")
             )
             continue
         seen[key] = row.line
@@ -508,12 +162,12 @@ def _place(s, rows, source, platform, path, existing, outcome: ImportOutcome) ->
             if cal.platforms and p not in cal.platforms:
                 pn, pc = row.where("platform")
                 outcome.skipped.append(
-                    _skip(path, row.line, pc, pn, f"{p.value} is not among calendar {cal.name}'s platforms")
+                    skipped_row(path, row.line, pc, pn, f"{p.value} is not among calendar {cal.name}'s platforms")
                 )
                 continue
             if not cal.period_start <= at.date() <= cal.period_end:
                 outcome.skipped.append(
-                    _skip(
+                    skipped_row(
                         path,
                         row.line,
                         col,
@@ -549,7 +203,7 @@ def _place(s, rows, source, platform, path, existing, outcome: ImportOutcome) ->
         if item.idempotency_key in elsewhere:
             name, col = row.where("when")
             outcome.skipped.append(
-                _skip(path, row.line, col, name, f"already imported into calendar {elsewhere[item.idempotency_key]}")
+                skipped_row(path, row.line, col, name, f"already imported into calendar {elsewhere[item.idempotency_key]}")
             )
             continue
         outcome.items.append((row.line, item))

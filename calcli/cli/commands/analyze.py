@@ -180,7 +180,7 @@ def _shown(c: str, v, section: str = ""):
 
 
 def render_analysis(doc: dict, fmt: str) -> None:
-    from calcli.analytics.analysis import heatmap_lines
+    from calcli.analytics.heatmap import heatmap_lines
     from calcli.cli.render import emit_json, emit_rows
 
     if fmt == "json":
@@ -277,7 +277,7 @@ def optimize_cmd(
 
     Example: calcli optimize --calendar Q3 --apply
     """
-    from calcli.analytics.analysis import MIN_PLATFORM_POSTS
+    from calcli.analytics.claims import MIN_PLATFORM_POSTS
     from calcli.analytics.metrics import METRICS, PostFilter
     from calcli.analytics.optimize import apply_moves, learn, plan_moves, write_learned
     from calcli.cli.app import env

@@ -160,7 +160,8 @@ def trial_list(ctx: typer.Context, user: UserOpt = None, fmt: FormatOpt = None, 
 
     Example: calcli trial list
     """
-    from calcli.analytics.trials import status, trials
+    from calcli.analytics.trial_status import status
+    from calcli.analytics.trials import trials
     from calcli.cli.render import emit_rows
 
     e, sess = _session(ctx, user)
@@ -242,7 +243,7 @@ def trial_status(
 
     Example: calcli trial status tr_1a2b3c4d --format json
     """
-    from calcli.analytics.trials import status
+    from calcli.analytics.trial_status import status
     from calcli.cli.render import emit_json, emit_rows
 
     e, sess = _session(ctx, user)
@@ -271,7 +272,7 @@ def trial_conclude(
 
     Example: calcli trial conclude tr_1a2b3c4d --decision b --note "optimized windows won"
     """
-    from calcli.analytics.trials import conclude
+    from calcli.analytics.trial_status import conclude
     from calcli.cli.render import emit_rows
 
     e, sess = _session(ctx, user)

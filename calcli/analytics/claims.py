@@ -1,0 +1,157 @@
+"""When to post, on the user's own evidence: residual models per platform and Bonferroni-guarded slot claims."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from statistics import NormalDist
+
+from calcli.analytics.metrics import DEFAULT_METRIC, EXPOSURE, PostFilter, metric, posts_sql
+from calcli.core.model import WEEKDAYS
+
+ALPHA = 0.05  # family-wise error of the claims of one analysis (per kind of claim)
+
+
+MIN_CELL_POSTS = 5  # a weekday × hour slot is tested only with at least this many posts
+
+
+MIN_PLATFORM_POSTS = 20  # below this a platform gets the research windows and "not enough data"
+
+
+POWER_Z = NormalDist().inv_cdf(0.8)  # "needs about N more posts" plans for 80% power
+
+
+DAY_NAMES = [d.capitalize() for d in WEEKDAYS]
+
+
+HAS_RATE = metric(DEFAULT_METRIC).has_sql  # a post with an engagement rate per impression
+
+
+@dataclass
+class Cell:
+    """One platform's weekday × hour slot: its posts and their average log-rate residual."""
+
+    platform: str
+    weekday: int
+    hour: int
+    posts: int
+    mean: float  # mean residual (log engagement rate minus the post's platform-and-format mean)
+    er: float | None  # pooled engagement rate of the slot (per impression)
+
+    @property
+    def label(self) -> str:
+        return slot_label(self.weekday, self.hour)
+
+
+@dataclass
+class PlatformModel:
+    """What one platform's posts say about time: residual spread and the tested slots."""
+
+    platform: str
+    posts: int  # posts with an engagement rate
+    sd: float  # residual standard deviation (log scale)
+    cells: list[Cell] = field(default_factory=list)
+
+    def effect(self, c: Cell, without: list[Cell] | tuple = ()) -> tuple[float, float]:
+        """The slot against the platform's other posts (less the slots ``without``): difference of
+        mean log rates and its standard error. Residuals sum to zero per platform, so the rest's
+        mean follows from the slots' own sums."""
+        rest = self.posts - c.posts - sum(e.posts for e in without)
+        rest_mean = (-c.mean * c.posts - sum(e.mean * e.posts for e in without)) / rest
+        return c.mean - rest_mean, self.sd * math.sqrt(1 / c.posts + 1 / rest)
+
+    def tested(self) -> list[Cell]:
+        return [c for c in self.cells if c.posts >= MIN_CELL_POSTS and self.posts - c.posts >= MIN_CELL_POSTS]
+
+
+def slot_label(weekday: int, hour: int) -> str:
+    return f"{DAY_NAMES[weekday]} {hour:02d}:00-{(hour + 1) % 24:02d}:00"
+
+
+def lift(x: float) -> float:
+    """A difference of log rates as a relative change (0.3 = +30%)."""
+    return math.exp(x) - 1
+
+
+def z_for(tests: int, alpha: float = ALPHA) -> float:
+    """The two-sided Bonferroni critical value for ``tests`` comparisons."""
+    return NormalDist().inv_cdf(1 - alpha / (2 * max(tests, 1)))
+
+
+def platform_models(
+    con, f: PostFilter, tz: str, metric_name: str = DEFAULT_METRIC, source: str | None = None
+) -> dict[str, PlatformModel]:
+    """Per platform: posts with a value of the metric, the residual spread (log scale) and every
+    occupied slot. ``source`` names a table already holding :func:`posts_sql` rows."""
+    m = metric(metric_name)
+    sql, params = (f"SELECT * FROM {source}", {}) if source else posts_sql(con, f, tz)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _resid AS
+            SELECT platform, format, weekday, hour, engagements, {EXPOSURE} AS exposure,
+                   y - avg(y) OVER (PARTITION BY platform, format) AS r
+            FROM (SELECT *, {m.log_sql} AS y FROM ({sql}) WHERE {m.has_sql})""",
+        params,
+    )
+    models: dict[str, PlatformModel] = {}
+    for platform, n, ss, groups in con.execute(
+        "SELECT platform, count(*), sum(r * r), count(DISTINCT format) FROM _resid GROUP BY platform"
+    ).fetchall():
+        dof = max(n - max(groups, 1), 1)  # one mean estimated per format
+        models[platform] = PlatformModel(platform, n, math.sqrt(ss / dof) if ss else 0.0)
+    for platform, wd, hr, n, mean, eng, exp in con.execute(
+        """SELECT platform, weekday, hour, count(*), avg(r), CAST(sum(engagements) AS BIGINT),
+                  CAST(sum(exposure) AS BIGINT)
+           FROM _resid GROUP BY ALL ORDER BY platform, weekday, hour"""
+    ).fetchall():
+        models[platform].cells.append(Cell(platform, wd, hr, n, mean, eng / exp if exp else None))
+    return models
+
+
+@dataclass
+class TimeClaim:
+    platform: str
+    cell: Cell
+    lift: float
+    low: float
+    high: float
+    z: float
+    critical: float
+    tests: int
+    claimed: bool
+
+
+def _z(diff: float, se: float) -> float:
+    return diff / se if se else 0.0
+
+
+def time_claims(models: dict[str, PlatformModel]) -> list[TimeClaim]:
+    """Every tested slot with its lift, its Bonferroni-adjusted interval, and whether it is a claim."""
+    tests = sum(len(m.tested()) for m in models.values())
+    crit = z_for(tests)
+    out = []
+    for m in models.values():
+        tested = m.tested()
+        # Step down: a slot that is better beyond chance leaves the baseline of the others, or one
+        # real winner would make every other slot look worse than "the rest".
+        better = [c for c in tested if _z(*m.effect(c)) > crit]
+        for c in tested:
+            keep_out = [] if c in better else better
+            if m.posts - c.posts - sum(e.posts for e in keep_out) < MIN_CELL_POSTS:
+                keep_out = []
+            diff, se = m.effect(c, keep_out)
+            z = _z(diff, se)
+            out.append(
+                TimeClaim(
+                    m.platform,
+                    c,
+                    lift(diff),
+                    lift(diff - crit * se),
+                    lift(diff + crit * se),
+                    z,
+                    crit,
+                    tests,
+                    abs(z) > crit,
+                )
+            )
+    out.sort(key=lambda t: (t.platform, -t.z))
+    return out

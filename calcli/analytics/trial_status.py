@@ -1,0 +1,145 @@
+"""A trial's status: per arm counts and means, the always-valid interval of the lift, the verdict; conclude."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from calcli.analytics import stats
+from calcli.analytics.trials import (
+    ARMS,
+    DECISIONS,
+    VERDICT_TEXT,
+    design_doc,
+    find_trial,
+    membership,
+    metric_values,
+    rounded,
+    week_of,
+)
+from calcli.core.errors import UsageError
+from calcli.core.model import OptimizationTrial, ScheduleStatus
+from calcli.core.times import utc_stamp
+
+
+@dataclass
+class ArmReport:
+    label: str
+    units: int = 0  # items (or weeks) in the arm
+    with_numbers: int = 0  # units with a value of the metric: what the statistics use
+    without_numbers: int = 0  # posted (or with numbers imported) but no value: reported, not dropped
+    to_come: int = 0  # planned or scheduled, not posted yet
+    dropped: int = 0  # canceled, failed, or removed from the calendar
+    values: list[float] = field(default_factory=list)
+
+
+def _classify(t: OptimizationTrial, arms: dict[str, str], items: dict, values: dict) -> dict[str, ArmReport]:
+    reports = {"a": ArmReport(t.arm_a), "b": ArmReport(t.arm_b)}
+    weekly: dict[tuple[str, str], list] = {}
+    for item_id, arm in sorted(arms.items()):
+        item = items.get(item_id)
+        key = (arm, week_of(item.scheduled_at.date()).isoformat()) if t.unit == "week" and item else (arm, item_id)
+        weekly.setdefault(key, []).append((item, values.get(item_id, "absent")))
+    for (arm, _), members in weekly.items():
+        r = reports[arm]
+        r.units += 1
+        got = [v for _, v in members if isinstance(v, float)]
+        if got:
+            r.with_numbers += 1
+            r.values.append(sum(got) / len(got))
+        elif any(v is None for _, v in members):  # numbers imported, but none for this metric
+            r.without_numbers += 1
+        elif any(i is not None and i.status in (ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED) for i, _ in members):
+            r.to_come += 1
+        elif any(i is not None and i.status == ScheduleStatus.POSTED for i, _ in members):
+            r.without_numbers += 1
+        else:
+            r.dropped += 1
+    return reports
+
+
+def status(s, ref: str, record_late: bool = True) -> dict:
+    """Every figure of a trial: per arm counts and log-scale means, the lift B vs A with its
+    always-valid interval, the verdict and how many more units it needs. Items that joined the
+    trial since it started (item trials) get their hashed arm recorded when ``record_late``."""
+    t = find_trial(s.store, s.user, ref)
+    cal = s.store.calendar(t.calendar)
+    tz = cal.timezone if cal else s.project.config.timezone
+    arms, late, items = membership(s.store, t)
+    if late and record_late and t.status == "running":
+        stamp = utc_stamp()
+        with s.store.atomic():
+            s.store.append("trial_assignments", [(t.id, t.user_id, u, a, "hash", stamp) for u, a in late.items()])
+    reports = _classify(t, arms, items, metric_values(s.store, t, list(arms), tz))
+    return document(t, reports)
+
+
+def document(t: OptimizationTrial, reports: dict[str, ArmReport]) -> dict:
+    """The status document of ``trial status --format json``."""
+    ma, mb = (stats.moments(reports[a].values) for a in ARMS)
+    eff = stats.effect(ma, mb, t.planned_per_arm, t.alpha)
+    code, more = stats.verdict(ma, mb, t.planned_per_arm, t.alpha)
+    unit_word = "weeks" if t.unit == "week" else "posts"
+    arms_doc = {}
+    for a, m in zip(ARMS, (ma, mb), strict=True):
+        r = reports[a]
+        arms_doc[a] = {
+            "strategy": r.label,
+            "units": r.units,
+            "with_numbers": r.with_numbers,
+            "without_numbers": r.without_numbers,
+            "to_come": r.to_come,
+            "dropped": r.dropped,
+            "mean_log": rounded(m.mean) if m.n else None,
+            "sd_log": rounded(math.sqrt(m.var)) if m.n > 1 else None,
+            "geometric_mean": rounded(_geo(m.mean, t.metric)) if m.n else None,
+        }
+    return {
+        **design_doc(t),
+        "status": t.status,
+        "started_at": _aware(t.started_at),
+        "concluded_at": _aware(t.concluded_at),
+        "decision": t.decision,
+        "note": t.note,
+        "arms": arms_doc,
+        "diff_log": rounded(eff.diff) if eff else None,
+        "diff_low": rounded(eff.low) if eff else None,
+        "diff_high": rounded(eff.high) if eff else None,
+        "lift": rounded(eff.lift) if eff else None,
+        "lift_low": rounded(eff.lift_low) if eff else None,
+        "lift_high": rounded(eff.lift_high) if eff else None,
+        "verdict": code,
+        "verdict_text": VERDICT_TEXT[code].format(more=more, units=unit_word),
+        "more_needed": more,
+    }
+
+
+def _geo(mean_log: float, metric_name: str) -> float:
+    from calcli.analytics.metrics import metric
+
+    return math.exp(mean_log) - stats.RATE_OFFSET if metric(metric_name).kind == "rate" else math.expm1(mean_log)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
+
+
+def conclude(s, ref: str, decision: str, note: str | None) -> tuple[OptimizationTrial, dict]:
+    """Record the decision (a, b or none) and when it was taken; the status document at that
+    moment is returned with it. A concluded trial cannot be concluded again (UsageError)."""
+    if decision not in DECISIONS:
+        raise UsageError(f"--decision is a, b or none, not {decision!r}.")
+    t = find_trial(s.store, s.user, ref)
+    if t.status != "running":
+        raise UsageError(f"trial {t.id} was already concluded on {t.concluded_at:%Y-%m-%d} (decision {t.decision}).")
+    doc = status(s, ref)
+    stamp = utc_stamp()
+    s.store.con.execute(
+        "UPDATE optimization_trials SET status = 'concluded', concluded_at = ?, decision = ?, note = ?, "
+        "updated_at = ? WHERE id = ?",
+        [stamp, decision, note, stamp, t.id],
+    )
+    return replace(t, status="concluded", concluded_at=_aware(stamp), decision=decision, note=note), doc

@@ -1,0 +1,92 @@
+"""Why an item has its slot: its window and score, and what rules out each better slot (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from calcli.core.model import BulkJob, ContentScheduleItem, Platform, UserPreferences
+from calcli.core.times import zone
+from calcli.core.timing import TimingTable
+from calcli.planning.problem import PlanInput, Request, Slot
+from calcli.planning.search import Planner
+from calcli.planning.slots import candidate_slots
+
+
+@dataclass
+class Explanation:
+    item: ContentScheduleItem
+    window: dict | None
+    rank: int | None
+    candidates: int
+    better: list[dict]
+    limits: dict
+    notes: list[str]
+
+
+def explain(
+    item, cal, others, timing: TimingTable, prefs: UserPreferences, history, slot_minutes: int, caps: dict
+) -> Explanation:
+    from calcli.core.model import VideoJob
+
+    fmt = timing.get(item.platform, item.format) or timing.for_platform(item.platform)[0]
+    planned_at = history[0][0] if history else item.scheduled_at - timedelta(days=3650)
+    job = BulkJob(item.bulk_job_id or "manual", item.user_id)
+    inp = PlanInput(
+        job=job,
+        calendar=cal,
+        existing=others,
+        timing=timing,
+        prefs={p: prefs.for_platform(p, cal.timezone) for p in Platform},
+        stagger=prefs.stagger,
+        now=min(planned_at, item.scheduled_at),
+        slot_minutes=slot_minutes,
+        platform_caps=caps,
+    )
+    planner = Planner(inp)
+    planner.board(item.platform, fmt)
+    for o in others:
+        if o.video_job_id == item.video_job_id and o.calendar == item.calendar:
+            planner.stagger.note(o.video_job_id, o.platform, o.scheduled_at.timestamp())
+    req = Request(VideoJob(item.video_job_id), item.platform, fmt, item.idempotency_key, (0,), 0.0)
+    tz = zone(cal.timezone)
+    slots = candidate_slots(inp, fmt, planner.limits[item.platform], tz, cal.period_start, cal.period_end)
+    mine: Slot | None = next((s for s in slots if abs(s.utc - item.scheduled_at.timestamp()) < 1), None)
+    notes = []
+    if mine is None:
+        notes.append(
+            "this time is not one of the planner's allowed slots (moved by hand, or the "
+            "windows, preferences or blackouts changed since it was planned)"
+        )
+    score = mine.score if mine else (item.score or 0.0)
+    better = []
+    mine_ts = item.scheduled_at.timestamp()
+    for s in slots:
+        if len(better) >= 10:
+            break
+        if s.score < score or (s.score == score and s.utc >= mine_ts):
+            continue
+        better.append({"at": s.at, "score": s.score, "ruled_out_by": planner.conflict(req, s) or "free now"})
+    rank = slots.index(mine) + 1 if mine else None
+    window = None
+    if mine and mine.window:
+        w = mine.window
+        window = {
+            "days": ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(w.days)),
+            "start": f"{w.start:%H:%M}",
+            "end": f"{w.end:%H:%M}".replace("00:00", "24:00")
+            if w.end.hour == 0 and w.end.minute == 0
+            else f"{w.end:%H:%M}",
+            "score": w.score,
+            "source": fmt.sources.get(w.source, w.source),
+        }
+    lim = planner.limits[item.platform]
+    per_day, per_week = lim.effective(item.format)
+    limits = {
+        "max_per_day": per_day,
+        "max_per_week": per_week,
+        "min_spacing_minutes": int(lim.spacing // 60),
+        "stagger_gap_minutes": prefs.stagger.gap_minutes,
+        "stagger_order": [p.value for p in prefs.stagger.order],
+    }
+    return Explanation(item, window, rank, len(slots), better, limits, notes)
