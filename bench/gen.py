@@ -62,7 +62,7 @@ def make_calendar(root: Path, name: str, items: int, start: str = "2026-01-05", 
     from zoneinfo import ZoneInfo
 
     from calcli.core.model import ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus, item_id_for
-    from calcli.files.calendar import emit_new_calendar
+    from calcli.files.calendar_emit import emit_new_calendar
 
     tz = ZoneInfo("America/New_York")
     first = date.fromisoformat(start)

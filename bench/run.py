@@ -67,7 +67,7 @@ def bench_store_insert(rows: int) -> None:
     import duckdb
 
     from calcli.store.duckdb.schema import MIGRATIONS
-    from calcli.store.duckdb.store import Store
+    from calcli.store.duckdb.store import DuckDBStore as Store
 
     def fresh():
         con = duckdb.connect()

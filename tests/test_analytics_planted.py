@@ -15,7 +15,7 @@ The scenario (one creator's year on one platform, in numbers like the example hi
 
 Items and events for every seed go into one DuckDB store (the store schema's migrations) in two
 bulk ``INSERT … SELECT FROM read_csv`` statements, one user per seed; each seed is then analysed
-with :func:`calcli.analytics.analysis.platform_models`, :func:`~calcli.analytics.analysis.time_claims` and
+with :func:`calcli.analytics.claims.platform_models`, :func:`~calcli.analytics.claims.time_claims` and
 :func:`~calcli.analytics.analysis.recommendations`, as ``calcli analyze`` does.
 """
 
@@ -31,10 +31,11 @@ import duckdb
 import pytest
 
 from calcli.analytics.claims import platform_models, slot_label, time_claims
-from calcli.analytics.metrics import PostFilter
 from calcli.analytics.recommendations import recommendations
+from calcli.core.model import PostFilter
 from calcli.files.timing import load_timing
 from calcli.store.duckdb.schema import MIGRATIONS
+from calcli.store.duckdb.store import DuckDBStore
 
 SLOTS = [(0, 12), (0, 18), (1, 18), (2, 17), (2, 20), (3, 19), (4, 12), (5, 11), (5, 20), (6, 20)]
 PLANTED = (3, 19)  # Thursday 19:00-20:00
@@ -108,7 +109,7 @@ def outcomes(con, tmp: Path, seeds, effect: float, **kw) -> list[dict]:
 
 def one(con, research, seed: int) -> dict:
     """One seed through the analysis: the slots claimed better and worse, and the recommendations."""
-    models = platform_models(con, PostFilter(f"s{seed}"), "UTC")
+    models = platform_models(DuckDBStore(con).posts(PostFilter(f"s{seed}"), "UTC"))
     claims = time_claims(models)
     doc = {"platforms": [{"platform": p} for p in models], "consistency": [], "scope": {"metric": "er_impressions"}}
     recs = recommendations(research, models, claims, doc, "UTC")

@@ -217,11 +217,10 @@ def test_spellings_calcli_accepts_are_not_flagged_by_the_schema(name, kind, tmp_
 
 
 def test_the_schema_enums_come_from_the_parsers():
-    from calcli.core.model import PLATFORM_IDS, ScheduleStatus
-    from calcli.schemas.build import KPI_COLUMNS
-    from calcli.store.duckdb.kpi import CANONICAL
+    from calcli.core.model import KPI_COLUMNS, PLATFORM_IDS, ScheduleStatus
+    from calcli.schemas.build import KPI_COLUMNS as SCHEMA_COLUMNS
 
-    assert KPI_COLUMNS == CANONICAL
+    assert SCHEMA_COLUMNS == KPI_COLUMNS
     calendar = json.loads(schema_text("calendar"))
     item = calendar["properties"]["items"]["items"]
     assert item["properties"]["platform"]["anyOf"][0]["enum"] == [*PLATFORM_IDS, "twitter"]

@@ -11,7 +11,7 @@ import pytest
 from calcli.files.calendar import load_calendar
 from calcli.files.project import find_project
 from calcli.store import open_store
-from calcli.store.duckdb.store import project_lock
+from calcli.store.lock import project_lock
 from calcli.store.sync import sync_project
 
 CAL = "calendars/Q3.yaml"

@@ -96,7 +96,7 @@ def test_a_forked_plan_into_an_existing_calendar_adds_only_the_new_video(project
 
 def test_a_plan_whose_store_write_fails_leaves_no_file_and_no_temp(project, run, forks, monkeypatch):
     from calcli.core.errors import CalcliError
-    from calcli.store.duckdb.store import Store
+    from calcli.store.duckdb.store import DuckDBStore as Store
 
     def fail(self, *args, **kwargs):
         raise CalcliError("cannot write the store: disk full")
@@ -115,7 +115,7 @@ def test_a_plan_whose_store_write_fails_leaves_no_file_and_no_temp(project, run,
 
 def test_a_plan_whose_commit_fails_prints_no_plan(project, run, forks, monkeypatch):
     from calcli.core.errors import CalcliError
-    from calcli.store.duckdb.store import Store
+    from calcli.store.duckdb.store import DuckDBStore as Store
 
     real = Store.set_file_state
 

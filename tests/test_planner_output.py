@@ -91,7 +91,8 @@ HISTORY_ZONES = [
 def _store_with(items, tzname: str):
     import duckdb
 
-    from calcli.store.duckdb.store import Store, _item_row
+    from calcli.store.duckdb.rows import item_row as _item_row
+    from calcli.store.duckdb.store import DuckDBStore as Store
 
     store = Store(duckdb.connect())
     store.migrate(new=True)

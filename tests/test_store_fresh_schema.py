@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from calcli.store.duckdb.schema import LATEST, MIGRATIONS
-from calcli.store.duckdb.store import Store
+from calcli.store.duckdb.store import DuckDBStore as Store
 
 # Each catalog view without what differs between two files by nature: the database's name, the oids
 # and the estimated size.

@@ -6,8 +6,9 @@ import math
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
-from calcli.analytics.metrics import DEFAULT_METRIC, EXPOSURE, PostFilter, metric, posts_sql
+from calcli.analytics.metrics import DEFAULT_METRIC, metric
 from calcli.core.model import WEEKDAYS
+from calcli.store.base import PostSet
 
 ALPHA = 0.05  # family-wise error of the claims of one analysis (per kind of claim)
 
@@ -24,7 +25,6 @@ POWER_Z = NormalDist().inv_cdf(0.8)  # "needs about N more posts" plans for 80% 
 DAY_NAMES = [d.capitalize() for d in WEEKDAYS]
 
 
-HAS_RATE = metric(DEFAULT_METRIC).has_sql  # a post with an engagement rate per impression
 
 
 @dataclass
@@ -78,31 +78,15 @@ def z_for(tests: int, alpha: float = ALPHA) -> float:
     return NormalDist().inv_cdf(1 - alpha / (2 * max(tests, 1)))
 
 
-def platform_models(
-    con, f: PostFilter, tz: str, metric_name: str = DEFAULT_METRIC, source: str | None = None
-) -> dict[str, PlatformModel]:
+def platform_models(posts: PostSet, metric_name: str = DEFAULT_METRIC) -> dict[str, PlatformModel]:
     """Per platform: posts with a value of the metric, the residual spread (log scale) and every
-    occupied slot. ``source`` names a table already holding :func:`posts_sql` rows."""
-    m = metric(metric_name)
-    sql, params = (f"SELECT * FROM {source}", {}) if source else posts_sql(con, f, tz)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _resid AS
-            SELECT platform, format, weekday, hour, engagements, {EXPOSURE} AS exposure,
-                   y - avg(y) OVER (PARTITION BY platform, format) AS r
-            FROM (SELECT *, {m.log_sql} AS y FROM ({sql}) WHERE {m.has_sql})""",
-        params,
-    )
+    occupied slot, from the posts of one analysis (``store.posts(filter, tz)``)."""
+    platforms, cells = posts.residuals(metric(metric_name).name)
     models: dict[str, PlatformModel] = {}
-    for platform, n, ss, groups in con.execute(
-        "SELECT platform, count(*), sum(r * r), count(DISTINCT format) FROM _resid GROUP BY platform"
-    ).fetchall():
+    for platform, n, ss, groups in platforms:
         dof = max(n - max(groups, 1), 1)  # one mean estimated per format
         models[platform] = PlatformModel(platform, n, math.sqrt(ss / dof) if ss else 0.0)
-    for platform, wd, hr, n, mean, eng, exp in con.execute(
-        """SELECT platform, weekday, hour, count(*), avg(r), CAST(sum(engagements) AS BIGINT),
-                  CAST(sum(exposure) AS BIGINT)
-           FROM _resid GROUP BY ALL ORDER BY platform, weekday, hour"""
-    ).fetchall():
+    for platform, wd, hr, n, mean, eng, exp in cells:
         models[platform].cells.append(Cell(platform, wd, hr, n, mean, eng / exp if exp else None))
     return models
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from calcli.analytics.metrics import PostFilter
-from calcli.core.model import Platform
+from calcli.core.model import Platform, PostFilter
 
 CONSISTENCY_WEEKS = 4  # full weeks behind "missed"
 
@@ -24,20 +23,7 @@ def consistency(store, project, f: PostFilter, tz: str, timing) -> list[dict]:
     monday = today - timedelta(days=today.weekday())
     first = monday - timedelta(weeks=CONSISTENCY_WEEKS)
     prefs = load_preferences(project.preferences_path, f.user, tz)
-    where, params = ["user_id = $user", "status <> 'canceled'"], {"user": f.user, "tz": tz, "first": first}
-    if f.calendar:
-        where.append("calendar_id = $calendar")
-        params["calendar"] = f.calendar
-    counts = store.con.execute(
-        f"""SELECT platform,
-                   CAST(date_trunc('week', timezone($tz, scheduled_utc AT TIME ZONE 'UTC')) AS DATE) AS wk,
-                   count(*) FILTER (status = 'posted'),
-                   count(*) FILTER (status IN ('planned', 'scheduled', 'failed'))
-            FROM content_schedule_items
-            WHERE {" AND ".join(where)} AND timezone($tz, scheduled_utc AT TIME ZONE 'UTC') >= $first
-            GROUP BY ALL""",
-        params,
-    ).fetchall()
+    counts = store.week_counts(f.user, f.calendar, tz, first)
     by: dict[str, dict[date, tuple[int, int]]] = {}
     for platform, wk, posted, pending in counts:
         by.setdefault(platform, {})[wk] = (posted, pending)

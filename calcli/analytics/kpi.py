@@ -18,11 +18,11 @@ from pathlib import Path
 import yaml
 
 from calcli.core.errors import Finding, InvalidInput, UsageError
-from calcli.core.model import Platform
+from calcli.core.model import KPI_COLUMNS, Platform
 from calcli.core.times import now as current_time
 from calcli.core.times import parse_instant
 from calcli.store import open_store
-from calcli.store.duckdb.kpi import CANONICAL, ImportResult, columns_of, import_file
+from calcli.store.base import ImportResult
 from calcli.store.sync import sync_project
 
 
@@ -80,7 +80,7 @@ def choose_layout(headers: list[str], layouts: dict[str, Layout], name: str | No
             1,
             None,
             "the header matches no known layout (canonical columns: "
-            + ", ".join(CANONICAL)
+            + ", ".join(KPI_COLUMNS)
             + "); name one with --layout",
         )
     )
@@ -124,41 +124,39 @@ def import_kpis(
     with open_store(project) as store:
         sync_project(project, store)
         now = current_time().replace(tzinfo=None)
-        store.con.execute("BEGIN TRANSACTION")
-        try:
+        with store.atomic() as tx:
             for path in paths:
-                kind = file_kind(path)
-                try:
-                    headers = columns_of(store.con, str(path), kind)
-                except Exception as exc:  # noqa: BLE001 - DuckDB's reader errors become a finding
-                    first = str(exc).strip().splitlines()[0]
-                    raise InvalidInput(Finding(str(path), None, None, f"cannot read it as {kind}: {first}")) from None
-                chosen = choose_layout(headers, layouts, layout, path)
-                mapping = {}
-                for h in headers:
-                    target = chosen.columns.get(_norm(h))
-                    if target and target[0] not in mapping:
-                        mapping[target[0]] = (h, target[1])
-                result = import_file(
-                    store.con,
-                    str(path),
-                    kind,
-                    mapping,
-                    acting,
-                    project.rel(path),
-                    now,
-                    platform or chosen.platform,
-                    as_of,
-                    strict,
-                    first_line=2 if kind == "csv" else 1,
-                )
-                reports.append(FileReport(project.rel(path), chosen.name, result))
+                reports.append(_import_one(store, project, path, layouts, layout, acting, now, platform, as_of, strict))
             bad = sum(r.result.rejected_count for r in reports)
             if dry_run or (strict and bad):
-                store.con.execute("ROLLBACK")
-            else:
-                store.con.execute("COMMIT")
-        except BaseException:
-            store.con.execute("ROLLBACK")
-            raise
+                tx.discard()
     return reports
+
+
+def _import_one(store, project, path: Path, layouts, layout, user, now, platform, as_of, strict) -> FileReport:
+    """One file: its layout from its header, then its rows (see ``Store.import_kpi_file``)."""
+    kind = file_kind(path)
+    try:
+        headers = store.kpi_columns(str(path), kind)
+    except Exception as exc:  # noqa: BLE001 - the engine's reader errors become a finding
+        first = str(exc).strip().splitlines()[0]
+        raise InvalidInput(Finding(str(path), None, None, f"cannot read it as {kind}: {first}")) from None
+    chosen = choose_layout(headers, layouts, layout, path)
+    mapping = {}
+    for h in headers:
+        target = chosen.columns.get(_norm(h))
+        if target and target[0] not in mapping:
+            mapping[target[0]] = (h, target[1])
+    result = store.import_kpi_file(
+        str(path),
+        kind,
+        mapping,
+        user,
+        project.rel(path),
+        imported_at=now,
+        default_platform=platform or chosen.platform,
+        as_of=as_of,
+        strict=strict,
+        first_line=2 if kind == "csv" else 1,
+    )
+    return FileReport(project.rel(path), chosen.name, result)

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from calcli.analytics.claims import MIN_PLATFORM_POSTS, PlatformModel, platform_models
-from calcli.analytics.metrics import DEFAULT_METRIC, PostFilter
-from calcli.core.model import WEEKDAYS, ContentScheduleItem, Platform, ScheduleStatus, TimingWindow
+from calcli.analytics.metrics import DEFAULT_METRIC
+from calcli.core.model import WEEKDAYS, ContentScheduleItem, Platform, PostFilter, ScheduleStatus, TimingWindow
 from calcli.core.timing import TimingTable
 from calcli.files.timing import LEARNED_FILE
 
@@ -119,7 +119,7 @@ def learn(store, project, f: PostFilter, tz: str, metric_name: str = DEFAULT_MET
     research = load_timing(project.timing_dir, learned=False)
     platforms = {
         p: learn_platform(m)
-        for p, m in platform_models(store.con, f, tz, metric_name).items()
+        for p, m in platform_models(store.posts(f, tz), metric_name).items()
         if m.posts >= MIN_PLATFORM_POSTS
     }
     windows = {}

@@ -70,7 +70,7 @@ def status(s, ref: str, record_late: bool = True) -> dict:
     if late and record_late and t.status == "running":
         stamp = utc_stamp()
         with s.store.atomic():
-            s.store.append("trial_assignments", [(t.id, t.user_id, u, a, "hash", stamp) for u, a in late.items()])
+            s.store.add_trial_assignments(t, late, "hash", stamp)
     reports = _classify(t, arms, items, metric_values(s.store, t, list(arms), tz))
     return document(t, reports)
 
@@ -137,9 +137,5 @@ def conclude(s, ref: str, decision: str, note: str | None) -> tuple[Optimization
         raise UsageError(f"trial {t.id} was already concluded on {t.concluded_at:%Y-%m-%d} (decision {t.decision}).")
     doc = status(s, ref)
     stamp = utc_stamp()
-    s.store.con.execute(
-        "UPDATE optimization_trials SET status = 'concluded', concluded_at = ?, decision = ?, note = ?, "
-        "updated_at = ? WHERE id = ?",
-        [stamp, decision, note, stamp, t.id],
-    )
+    s.store.conclude_trial(t.id, decision, note, stamp)
     return replace(t, status="concluded", concluded_at=_aware(stamp), decision=decision, note=note), doc

@@ -16,13 +16,15 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from calcli.analytics import stats
+from calcli.analytics.metrics import metric
 from calcli.core.errors import UsageError
-from calcli.core.model import OptimizationTrial, ScheduleStatus
+from calcli.core.model import OptimizationTrial, PostFilter, ScheduleStatus
 from calcli.core.times import utc_stamp
+from calcli.store.base import Store
 
 ARMS = ("a", "b")
 UNITS = ("item", "week")
@@ -35,11 +37,6 @@ VERDICT_TEXT = {
     "inconclusive": "inconclusive: the planned size was reached without a conclusion",
     "needs-more": "needs about {more} more {units} with numbers",
 }
-_TRIAL_COLUMNS = (
-    "id, user_id, name, metric, arm_a, arm_b, status, assignment, started_at, concluded_at, decision, "
-    "calendar_id, platform, unit, seed, min_effect, alpha, period_start, period_end, planned_per_arm, "
-    "sigma, sigma_source, note"
-)
 
 
 # ---------------------------------------------------------------- assignment (pure)
@@ -94,47 +91,24 @@ def parse_effect(text: str) -> float:
 # ---------------------------------------------------------------- store access
 
 
-def _trial_from_row(row: tuple) -> OptimizationTrial:
-    """A stored trial (``_TRIAL_COLUMNS`` are the dataclass's fields, in order); a column left NULL
-    (a trial stored before migration 5 added the design) takes the field's default."""
-    names = [f.name for f in fields(OptimizationTrial)]
-    return OptimizationTrial(**{n: v for n, v in zip(names, row, strict=True) if v is not None})
-
-
-def trials(store, user: str, status: str | None = None) -> list[OptimizationTrial]:
+def trials(store: Store, user: str, status: str | None = None) -> list[OptimizationTrial]:
     """The user's trials, oldest first (only ``status`` ones when given)."""
-    _, rows = store.query(
-        f"SELECT {_TRIAL_COLUMNS} FROM optimization_trials WHERE user_id = ? AND (? IS NULL OR status = ?) "
-        "ORDER BY started_at, id",
-        [user, status, status],
-    )
-    return [_trial_from_row(r) for r in rows]
+    return store.trials(user, status)
 
 
-def _one(store, where: str, params: list) -> OptimizationTrial | None:
-    _, rows = store.query(f"SELECT {_TRIAL_COLUMNS} FROM optimization_trials WHERE {where}", params)
-    return _trial_from_row(rows[0]) if rows else None
-
-
-def find_trial(store, user: str, ref: str) -> OptimizationTrial:
+def find_trial(store: Store, user: str, ref: str) -> OptimizationTrial:
     """The user's trial with id or name ``ref``; UsageError (exit 2) when there is none."""
-    t = _one(store, "user_id = ? AND (id = ? OR name = ?)", [user, ref, ref])
-    if t is None:
+    found = store.trials(user, ref=ref)
+    if not found:
         raise UsageError(f"no trial {ref!r} for user {user}.", "List trials with `calcli trial list`.")
-    return t
+    return found[0]
 
 
-def _load_trial(store, trial_id: str) -> OptimizationTrial:
-    t = _one(store, "id = ?", [trial_id])
+def _load_trial(store: Store, trial_id: str) -> OptimizationTrial:
+    t = store.trial(trial_id)
     if t is None:
         raise UsageError(f"no trial {trial_id!r}.", "List trials with `calcli trial list`.")
     return t
-
-
-def recorded(store, trial_id: str) -> dict[str, str]:
-    """unit → arm, as recorded for the trial."""
-    _, rows = store.query("SELECT unit, arm FROM trial_assignments WHERE trial_id = ?", [trial_id])
-    return dict(rows)
 
 
 # ---------------------------------------------------------------- membership
@@ -153,7 +127,7 @@ def membership(store, t: OptimizationTrial) -> tuple[dict[str, str], dict[str, s
     that existed then but were not eligible — already posted, canceled — stay out), by
     :func:`hash_arm`.
     """
-    assigned = recorded(store, t.id)
+    assigned = store.trial_assignments(t.id)
     items = {i.id: i for i in store.items(calendar=t.calendar, user=t.user_id)}
     if assigned and any(k not in items for k in assigned) and t.unit == "item":
         items.update({i.id: i for i in store.items(ids=[k for k in assigned if k not in items])})
@@ -206,27 +180,21 @@ def trial_items(store, user: str) -> dict[str, tuple[str, str]]:
 # ---------------------------------------------------------------- numbers
 
 
-def metric_values(store, t: OptimizationTrial, ids: list[str], tz: str) -> dict[str, float | None]:
+def metric_values(store: Store, t: OptimizationTrial, ids: list[str], tz: str) -> dict[str, float | None]:
     """item → its log-scale value (None: numbers imported but no value for the metric)."""
-    from calcli.analytics.metrics import PostFilter, metric, posts_sql
-
     if not ids:
         return {}
-    m = metric(t.metric)
-    sql, params = posts_sql(store.con, PostFilter(t.user_id, items=tuple(ids)), tz)
-    cols, rows = store.query(f"SELECT item_id, {m.column} FROM ({sql})", params)
-    return {r[0]: stats.log_value(r[1], m.kind) for r in rows}
+    kind = metric(t.metric).kind
+    rows = store.metric_values(PostFilter(t.user_id, items=tuple(ids)), tz, t.metric)
+    return {item_id: stats.log_value(v, kind) for item_id, _, v in rows}
 
 
-def history_values(store, user: str, metric_name: str, platform: str | None, tz: str, unit: str) -> list[float]:
+def history_values(store: Store, user: str, metric_name: str, platform: str | None, tz: str, unit: str) -> list[float]:
     """The user's past values of the metric on the log scale: one per post, or one per week
     (the mean of its posts) when the trial's unit is the week."""
-    from calcli.analytics.metrics import PostFilter, metric, posts_sql
-
-    m = metric(metric_name)
-    sql, params = posts_sql(store.con, PostFilter(user, platform=platform), tz)
-    _, rows = store.query(f"SELECT local, {m.column} FROM ({sql}) WHERE {m.column} IS NOT NULL", params)
-    values = [(local, stats.log_value(v, m.kind)) for local, v in rows]
+    kind = metric(metric_name).kind
+    rows = store.metric_values(PostFilter(user, platform=platform), tz, metric_name)
+    values = [(local, stats.log_value(v, kind)) for _, local, v in rows if v is not None]
     if unit == "item":
         return [v for _, v in values]
     weeks: dict[date, list[float]] = {}
@@ -296,10 +264,7 @@ def create_trial(s, d: Design) -> Created:
     if d.unit not in UNITS or d.assignment not in ASSIGNMENTS:
         raise UsageError(f"--by is item or week and --assign is alternate or random, not {d.unit}/{d.assignment}.")
     tid = trial_id_for(s.user, d.name)
-    _, taken = s.store.query(
-        "SELECT 1 FROM optimization_trials WHERE id = ? OR (user_id = ? AND name = ?)", [tid, s.user, d.name]
-    )
-    if taken:
+    if s.store.trial_taken(tid, s.user, d.name):
         raise UsageError(f"trial name {d.name!r} is already used.", "Pick another name (`calcli trial list`).")
     cal = open_calendar(s.store, s.project, d.calendar, s.user).calendar
     today = now(zone(cal.timezone)).date()
@@ -347,7 +312,7 @@ def create_trial(s, d: Design) -> Created:
     else:
         sigma, source = stats.history_sigma(hist)
     t = replace(t, planned_per_arm=stats.planned_size(sigma, d.min_effect, t.alpha), sigma=sigma, sigma_source=source)
-    _save(s.store, t, arms, d.assignment)
+    s.store.add_trial(t, arms, d.assignment)
     rows = []
     for u in units:
         row = {"unit": u, "arm": arms[u], "strategy": t.arm_a if arms[u] == "a" else t.arm_b}
@@ -355,43 +320,6 @@ def create_trial(s, d: Design) -> Created:
             row |= {"platform": by_id[u].platform._value_, "scheduled_at": by_id[u].scheduled_at}
         rows.append(row)
     return Created(t, rows, len(hist))
-
-
-def _save(store, t: OptimizationTrial, arms: dict[str, str], method: str) -> None:
-    stamp = utc_stamp()
-    with store.atomic():
-        store.con.execute(
-            f"INSERT INTO optimization_trials ({_TRIAL_COLUMNS}, created_at, updated_at) "
-            "VALUES (" + ", ".join(["?"] * 25) + ")",
-            [
-                t.id,
-                t.user_id,
-                t.name,
-                t.metric,
-                t.arm_a,
-                t.arm_b,
-                t.status,
-                t.assignment,
-                t.started_at,
-                t.concluded_at,
-                t.decision,
-                t.calendar,
-                t.platform,
-                t.unit,
-                t.seed,
-                t.min_effect,
-                t.alpha,
-                t.period_start,
-                t.period_end,
-                t.planned_per_arm,
-                t.sigma,
-                t.sigma_source,
-                t.note,
-                stamp,
-                stamp,
-            ],
-        )
-        store.append("trial_assignments", [(t.id, t.user_id, u, a, method, stamp) for u, a in arms.items()])
 
 
 # ---------------------------------------------------------------- status

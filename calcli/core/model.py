@@ -94,6 +94,10 @@ _PRIORITY_RANK = {JobPriority.LOW: 0, JobPriority.NORMAL: 1, JobPriority.HIGH: 2
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
+# The counts of one KPI snapshot, and the canonical columns of a KPI export row (README).
+KPI_COUNTS = ("impressions", "reach", "views", "likes", "comments", "shares", "saves", "clicks")
+KPI_COLUMNS = ("item_id", "platform", "post_id", "post_url", "metric_at", *KPI_COUNTS, "watch_time_seconds")
+
 
 @dataclass
 class VideoJob:
@@ -367,3 +371,16 @@ class UserPreferences:
 
 def in_hours(t: time, ranges: tuple[tuple[time, time], ...]) -> bool:
     return any(t >= s and (e == time(0) or t < e) for s, e in ranges)
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    """Which posts an analysis reads: one user's, optionally one calendar, platform, period (local
+    dates, both included) or set of items."""
+
+    user: str
+    calendar: str | None = None
+    platform: str | None = None
+    since: date | None = None
+    until: date | None = None
+    items: tuple[str, ...] | None = None

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     pass
 from calcli.core.times import iso
 from calcli.core.times import now as current_time
-from calcli.store.duckdb.store import _lock_timeout, project_lock
+from calcli.store.lock import lock_timeout, project_lock
 
 # ---------------------------------------------------------------- folding the journal
 
@@ -176,7 +176,7 @@ def dispatch(
         # Claims by other runs, and items changed since our due list was made (canceled, moved,
         # blacked out), are read from the journal as we go; either is skipped.
         taken: set[str] = set()
-        wait = _lock_timeout(project.config.lock_timeout_seconds)
+        wait = lock_timeout(project.config.lock_timeout_seconds)
         for d in due[:limit] if limit else due:
             with project_lock(project.lock_path, wait):
                 records, offset = read_journal(project, offset)

@@ -16,7 +16,15 @@ import json
 import sys
 from pathlib import Path
 
-from calcli.core.model import PLATFORM_ALIASES, PLATFORM_IDS, WEEKDAYS, JobPriority, JobStatus, ScheduleStatus
+from calcli.core.model import (
+    KPI_COLUMNS,
+    PLATFORM_ALIASES,
+    PLATFORM_IDS,
+    WEEKDAYS,
+    JobPriority,
+    JobStatus,
+    ScheduleStatus,
+)
 from calcli.files.calendar import CALENDAR_KEYS, EXCEPTION_KEYS, ITEM_KEYS
 from calcli.files.preferences import PLATFORM_KEYS, USER_KEYS
 from calcli.files.project import NAME_RE
@@ -26,11 +34,6 @@ from calcli.schemas import SCHEMAS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 HERE = Path(__file__).resolve().parent
-# calcli.store.duckdb.kpi.CANONICAL, copied because importing the store imports DuckDB (a test keeps them equal).
-KPI_COLUMNS = (
-    "item_id", "platform", "post_id", "post_url", "metric_at", "impressions", "reach", "views",
-    "likes", "comments", "shares", "saves", "clicks", "watch_time_seconds",
-)  # fmt: skip
 
 
 # ---------------------------------------------------------------- building blocks

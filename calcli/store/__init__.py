@@ -1,12 +1,27 @@
-"""The DuckDB store: every SQL statement of calcli lives in this package.
+"""The store: a mirror of the project's files for SQL, and what only it owns (history, KPI events,
+trials, dispatch attempts). Every SQL statement of calcli lives in this package.
 
-``open_store(project)`` is a context manager: it takes the project's lock (a
-sidecar file locked with ``flock``, so calcli processes take turns), opens one
-short-lived DuckDB connection (retrying while another program holds the file),
-applies pending migrations, and closes everything on exit. When the lock or the
-file stays busy past the timeout it raises BusyError (exit 4).
+``open_store(project)`` is a context manager: it takes the project's lock (calcli processes take
+turns), opens the project's store, applies pending migrations, and closes everything on exit; when
+the lock or the store stays busy past the timeout it raises BusyError (exit 4). What a store can be
+asked is :class:`calcli.store.base.Store`; the engine behind it is DuckDB (``calcli.store.duckdb``).
 """
 
-from calcli.store.duckdb.store import Store, open_store
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from calcli.store.base import Store
+
+
+@contextmanager
+def open_store(project, read_only: bool = False) -> Iterator[Store]:
+    """The project's store, locked, migrated, and closed at the end of the block."""
+    from calcli.store.duckdb.store import open_duckdb
+
+    with open_duckdb(project, read_only) as store:
+        yield store
+
 
 __all__ = ["Store", "open_store"]

@@ -118,7 +118,8 @@ def analyze_cmd(
     Example: calcli analyze --calendar Q3 --since 2026-01-01
     """
     from calcli.analytics.analysis import analyze
-    from calcli.analytics.metrics import METRICS, PostFilter
+    from calcli.analytics.metrics import METRICS
+    from calcli.core.model import PostFilter
     from calcli.cli.app import env
     from calcli.cli.options import parse_date, parse_platform
     from calcli.cli.render import resolve_format
@@ -278,7 +279,8 @@ def optimize_cmd(
     Example: calcli optimize --calendar Q3 --apply
     """
     from calcli.analytics.claims import MIN_PLATFORM_POSTS
-    from calcli.analytics.metrics import METRICS, PostFilter
+    from calcli.analytics.metrics import METRICS
+    from calcli.core.model import PostFilter
     from calcli.analytics.optimize import apply_moves, learn, plan_moves, write_learned
     from calcli.cli.app import env
     from calcli.cli.options import parse_platform

@@ -9,23 +9,11 @@ recomputed in ``kpi_latest``, which analysis reads instead of every event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from calcli.core.model import KPI_COUNTS as COUNTS
 from calcli.core.model import PLATFORM_IDS
+from calcli.store.base import ImportResult
 
-COUNTS = ("impressions", "reach", "views", "likes", "comments", "shares", "saves", "clicks")
-CANONICAL = ("item_id", "platform", "post_id", "post_url", "metric_at", *COUNTS, "watch_time_seconds")
 SNAPSHOT = (*COUNTS, "watch_time_seconds")  # the numbers of one snapshot
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    added: int = 0
-    updated: int = 0
-    unlinked: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason), first ones
-    rejected_count: int = 0
 
 
 def _q(name: str) -> str:
@@ -79,6 +67,7 @@ def import_file(
     mapping: dict[str, tuple[str, float]],
     user: str,
     source: str,
+    *,
     imported_at,
     default_platform: str | None,
     as_of: str | None,
@@ -286,3 +275,14 @@ READERS = {
 def columns_of(con, path: str, kind: str) -> list[str]:
     """The column names of an export file, as DuckDB reads them."""
     return [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {READERS[kind]} LIMIT 0", {"path": path}).fetchall()]
+
+
+class Kpi:
+    """KPI imports through the store's connection (see :func:`import_file`)."""
+
+    def kpi_columns(self, path: str, kind: str) -> list[str]:
+        return columns_of(self.con, path, kind)
+
+    def import_kpi_file(self, path: str, kind: str, mapping: dict, user: str, source: str, **options) -> ImportResult:
+        """``options``: imported_at, default_platform, as_of, strict, first_line (see :func:`import_file`)."""
+        return import_file(self.con, path, kind, mapping, user, source, **options)
