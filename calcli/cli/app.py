@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Annotated
 
 import typer
 
 from calcli import __version__
+from calcli.cli.commands import analyze, cron, db, exchange, kpi, ops, plan, platforms, project, schema, trial, views
+from calcli.cli.context import Env
 from calcli.cli.render import Messages
 from calcli.core.errors import CalcliError, ExitStatus, InvalidInput, relative
 
@@ -27,16 +28,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-@dataclass
-class Env:
-    """What every command needs to know about how it was run (injected, so tests can fake it)."""
-
-    project: str | None = None
-    quiet: bool = False
-    debug: bool = False
-    messages: Messages = field(default_factory=Messages)
 
 
 def _version(value: bool) -> None:
@@ -66,68 +57,9 @@ def root(
     ctx.obj = Env(project=project, quiet=quiet, debug=debug, messages=Messages(quiet))
 
 
-def env(ctx: typer.Context) -> Env:
-    return ctx.find_root().obj or Env()
-
-
-def _register() -> None:
-    from calcli.cli.commands import (
-        analyze as cmd_analyze,
-    )
-    from calcli.cli.commands import (
-        cron as cmd_cron,
-    )
-    from calcli.cli.commands import (
-        db as cmd_db,
-    )
-    from calcli.cli.commands import (
-        exchange as cmd_exchange,
-    )
-    from calcli.cli.commands import (
-        kpi as cmd_kpi,
-    )
-    from calcli.cli.commands import (
-        ops as cmd_ops,
-    )
-    from calcli.cli.commands import (
-        plan as cmd_plan,
-    )
-    from calcli.cli.commands import (
-        platforms as cmd_platforms,
-    )
-    from calcli.cli.commands import (
-        project as cmd_project,
-    )
-    from calcli.cli.commands import (
-        schema as cmd_schema,
-    )
-    from calcli.cli.commands import (
-        trial as cmd_trial,
-    )
-    from calcli.cli.commands import (
-        views as cmd_views,
-    )
-
-    # The order --help lists them in: plan, run, measure, move data, look at the files and the store.
-    for module in (
-        cmd_project,
-        cmd_plan,
-        cmd_ops,
-        cmd_cron,
-        cmd_platforms,
-        cmd_kpi,
-        cmd_analyze,
-        cmd_trial,
-        cmd_views,
-        cmd_exchange,
-    ):
-        module.register(app)
-    app.add_typer(cmd_db.db_app, name="db")
-    cmd_db.register(app)
-    cmd_schema.register(app)
-
-
-_register()
+# The order --help lists them in: plan, run, measure, move data, look at the files and the store.
+for group in (project, plan, ops, cron, platforms, kpi, analyze, trial, views, exchange, db, schema):
+    group.register(app)
 
 
 def _command_word(args: list[str]) -> str | None:

@@ -4,7 +4,8 @@ trials, dispatch attempts). Every SQL statement of calcli lives in this package.
 ``open_store(project)`` is a context manager: it takes the project's lock (calcli processes take
 turns), opens the project's store, applies pending migrations, and closes everything on exit; when
 the lock or the store stays busy past the timeout it raises BusyError (exit 4). What a store can be
-asked is :class:`calcli.store.base.Store`; the engine behind it is DuckDB (``calcli.store.duckdb``).
+asked is :class:`calcli.store.base.Store`; the engine behind it is DuckDB (``calcli.store.duckdb``,
+loaded only when a store is opened).
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from calcli.core import lazy
+from calcli.store import duckdb as backend
 from calcli.store.base import Store
+
+__getattr__, __dir__ = lazy.submodules(__name__, __path__)
 
 
 @contextmanager
 def open_store(project, read_only: bool = False) -> Iterator[Store]:
     """The project's store, locked, migrated, and closed at the end of the block."""
-    from calcli.store.duckdb.store import open_duckdb
-
-    with open_duckdb(project, read_only) as store:
+    with backend.store.open_duckdb(project, read_only) as store:
         yield store
 
 

@@ -119,10 +119,10 @@ def analyze_cmd(
     """
     from calcli.analytics.analysis import analyze
     from calcli.analytics.metrics import METRICS
-    from calcli.core.model import PostFilter
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.options import parse_date, parse_platform
     from calcli.cli.render import resolve_format
+    from calcli.core.model import PostFilter
     from calcli.files.project import find_project
     from calcli.operations.session import session
 
@@ -280,11 +280,11 @@ def optimize_cmd(
     """
     from calcli.analytics.claims import MIN_PLATFORM_POSTS
     from calcli.analytics.metrics import METRICS
-    from calcli.core.model import PostFilter
     from calcli.analytics.optimize import apply_moves, learn, plan_moves, write_learned
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.options import parse_platform
     from calcli.cli.render import emit_json, emit_rows, resolve_format
+    from calcli.core.model import PostFilter
     from calcli.files.project import find_project
     from calcli.operations.session import session
 

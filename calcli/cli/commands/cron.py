@@ -43,7 +43,7 @@ def due(
 
     Example: calcli due --within 15m --format json
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.files.project import find_project
     from calcli.operations.dispatch import due_items, unconfirmed_items
@@ -114,7 +114,7 @@ def dispatch(
 
     Example: calcli dispatch --exec ./publish.sh --within 15m --quiet
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.core.errors import ExitStatus
     from calcli.files.project import find_project

@@ -12,6 +12,7 @@ db_app = command_group("The DuckDB store: a mirror of the files plus the data on
 
 
 def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
     app.command("sql")(sql)
 
 
@@ -21,7 +22,7 @@ def sync(ctx: typer.Context) -> None:
 
     Example: calcli db sync
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.files.project import find_project
     from calcli.store import open_store
     from calcli.store.sync import sync_project
@@ -42,7 +43,7 @@ def rebuild(ctx: typer.Context) -> None:
 
     Example: calcli db rebuild
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.files.project import find_project
     from calcli.store import open_store
     from calcli.store.sync import rebuild_project
@@ -60,7 +61,7 @@ def info(ctx: typer.Context, fmt: FormatOpt = None, as_json: JsonOpt = False) ->
 
     Example: calcli db info --format json
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.files.project import find_project
     from calcli.store import open_store
@@ -87,7 +88,7 @@ def sql(
 
     Example: calcli sql "SELECT platform, count(*) FROM content_schedule_items GROUP BY 1"
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.files.project import find_project
     from calcli.store import open_store

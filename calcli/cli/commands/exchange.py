@@ -93,7 +93,7 @@ def export(
 
     Example: calcli export --format ics --calendar Q3 -o q3.ics
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.core.errors import ExitStatus
     from calcli.exchange.export import export_items, select_items, write_files
     from calcli.files.project import find_project
@@ -157,7 +157,7 @@ def import_file(
 
     Example: calcli import hootsuite-x.csv --from hootsuite --platform x --calendar Q3
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.core.errors import ExitStatus, InvalidInput, relative
     from calcli.exchange.importing import import_schedule

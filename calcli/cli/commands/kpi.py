@@ -52,7 +52,7 @@ def kpi_import(
     Example: calcli kpi import exports/tiktok.csv --platform tiktok
     """
     from calcli.analytics.kpi import import_kpis
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.core.errors import ExitStatus
     from calcli.files.project import find_project

@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _ctx(ctx: typer.Context, user: str | None):
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.files.project import find_project
     from calcli.operations.session import session
 

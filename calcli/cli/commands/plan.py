@@ -60,7 +60,7 @@ def plan(
 
     Example: calcli plan bulk.json --calendar Q3 --dry-run
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.render import resolve_format
     from calcli.files.project import find_project
     from calcli.operations.plan import plan_bulk_job
@@ -241,7 +241,7 @@ def explain(
 
     Example: calcli explain it_3f9a0c1d2e
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.render import emit_json, emit_rows, resolve_format
     from calcli.files.project import find_project
     from calcli.operations.plan import explain_item

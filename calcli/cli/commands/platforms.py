@@ -29,7 +29,7 @@ def platforms(
 
     Example: calcli platforms x
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.core.model import Platform
     from calcli.files.project import find_project
@@ -141,7 +141,7 @@ def preview(
 
     Example: calcli preview --video vj_001
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.core.errors import UsageError
     from calcli.files.project import find_project

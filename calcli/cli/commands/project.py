@@ -27,7 +27,7 @@ def init(
 
     Example: calcli init my-channel --user user_123 --tz America/New_York
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.files.project import init_project
 
     project = init_project(folder, user, tz)
@@ -47,7 +47,7 @@ def check(
 
     Example: calcli check && git commit
     """
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.cli.render import emit_json, emit_rows
     from calcli.core.errors import ExitStatus
     from calcli.files.project import find_project

@@ -70,7 +70,7 @@ def _statuses(values: list[str] | None) -> list:
 
 
 def _session(ctx: typer.Context, user: str | None):
-    from calcli.cli.app import env
+    from calcli.cli.context import env
     from calcli.files.project import find_project
     from calcli.operations.session import session
 
