@@ -37,8 +37,10 @@ demo: $(STAMP)  ## plan the example bulk job, then analyse the example KPI data,
 test: $(STAMP)  ## run the whole test suite (on every core)
 	$(BIN)/python -m pytest -n auto
 
-lint: $(STAMP)  ## ruff over the code and tests
-	$(BIN)/ruff check calcli tests bench
+lint: $(STAMP)  ## ruff, the import contracts (layers, no cycles) and the structure checks (sizes, SQL in the store)
+	$(BIN)/ruff check calcli tests bench .ci
+	$(BIN)/python .ci/imports.py
+	$(BIN)/python .ci/checks.py calcli
 
 bench: $(STAMP)  ## print speed figures beside baselines measured in the same run
 	$(BIN)/python bench/run.py

@@ -14,9 +14,9 @@ from calcli.core.model import (
     ScheduleStatus,
 )
 from calcli.files.project import NAME_RE
+from calcli.operations.acting import Session
 from calcli.operations.editing import Change, apply_change, history_row
 from calcli.operations.lookup import own_calendar
-from calcli.operations.session import Session
 from calcli.operations.slots import format_of, free_id, plan_input
 
 

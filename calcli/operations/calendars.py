@@ -12,9 +12,9 @@ from calcli.core.model import (
 )
 from calcli.core.times import zone
 from calcli.files.preferences import load_preferences
+from calcli.operations.acting import Session
 from calcli.operations.editing import Change, Target, apply_change, history_row
 from calcli.operations.lookup import own_calendar
-from calcli.operations.session import Session
 
 
 def calendar_zone(s: Session, tz: str | None) -> str:

@@ -30,9 +30,10 @@ from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
 from calcli.core.model import ContentScheduleItem, ScheduleStatus
+from calcli.operations.acting import Session
 from calcli.operations.fold import fold
 from calcli.operations.journal import OUTPUT_TAIL, Run, append_journal, read_journal, stamp
-from calcli.operations.session import Session, session
+from calcli.operations.session import session
 
 if TYPE_CHECKING:
     pass

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from calcli.core.model import ContentScheduleItem, ScheduleStatus
+from calcli.operations.acting import Session
 from calcli.operations.journal import OUTPUT_TAIL, append_journal, read_journal, run_alive, stamp
-from calcli.operations.session import Session
 
 if TYPE_CHECKING:
     from calcli.operations.editing import Change

@@ -27,9 +27,9 @@ from calcli.core.model import (
 from calcli.core.times import now as current_time
 from calcli.core.times import parse_duration, shift_gap, zone
 from calcli.files.project import NAME_RE
+from calcli.operations.acting import Session, item_row
 from calcli.operations.editing import Change, apply_change, history_row, open_calendar
 from calcli.operations.lookup import calendar_of, find_item, own_calendar
-from calcli.operations.session import Session, item_row
 from calcli.operations.slots import format_of, free_id, plan_input
 
 # ---------------------------------------------------------------- lookups

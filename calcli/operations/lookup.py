@@ -6,8 +6,8 @@ from calcli.core.errors import UsageError
 from calcli.core.model import (
     ContentScheduleItem,
 )
+from calcli.operations.acting import Session
 from calcli.operations.editing import Target, open_calendar
-from calcli.operations.session import Session
 
 
 def find_item(s: Session, item_id: str, all_users: bool = False) -> ContentScheduleItem:

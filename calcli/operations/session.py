@@ -6,23 +6,12 @@ calendar splicing) at start-up.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from calcli.core.model import ContentScheduleItem
-from calcli.store import Store, open_store
+from calcli.operations.acting import Session
+from calcli.store import open_store
 from calcli.store.sync import sync_project
-
-
-@dataclasses.dataclass
-class Session:
-    """An open, synced store and the acting user."""
-
-    project: object
-    store: Store
-    user: str
-    actor: str
 
 
 @contextmanager
@@ -38,17 +27,3 @@ def session(project, user: str | None = None) -> Iterator[Session]:
         yield s
 
 
-def item_row(i: ContentScheduleItem) -> dict:
-    return {
-        "id": i.id,
-        "calendar": i.calendar,
-        "user": i.user_id,
-        "video_job_id": i.video_job_id,
-        "platform": i.platform.value,
-        "format": i.format,
-        "scheduled_at": i.scheduled_at,
-        "status": i.status.value,
-        "assignee": i.assignee,
-        "title": i.title,
-        "post": i.post_ref,
-    }

@@ -10,7 +10,7 @@ from calcli.core.model import (
 from calcli.core.times import now as current_time
 from calcli.core.times import zone
 from calcli.files.preferences import load_preferences
-from calcli.operations.session import Session
+from calcli.operations.acting import Session
 
 
 def plan_input(s: Session, cal: ContentCalendar, exclude: str | None = None):

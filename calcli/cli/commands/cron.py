@@ -46,8 +46,9 @@ def due(
     from calcli.cli.context import env
     from calcli.cli.render import emit_rows, resolve_format
     from calcli.files.project import find_project
+    from calcli.operations.acting import item_row
     from calcli.operations.dispatch import due_items, unconfirmed_items
-    from calcli.operations.session import item_row, session
+    from calcli.operations.session import session
 
     e = env(ctx)
     p = parse_platform(platform).value if platform else None

@@ -126,8 +126,8 @@ def calendar_show(
     Example: calcli calendar show Q3
     """
     _, sess = _ctx(ctx, user)
+    from calcli.operations.acting import item_row
     from calcli.operations.editing import open_calendar
-    from calcli.operations.session import item_row
 
     with sess as s:
         target = open_calendar(s.store, s.project, name, None if all_users else s.user)
@@ -209,8 +209,8 @@ def item_show(
     """
     _, sess = _ctx(ctx, user)
     from calcli.cli.render import emit_json, emit_rows, resolve_format
+    from calcli.operations.acting import item_row
     from calcli.operations.lookup import find_item
-    from calcli.operations.session import item_row
 
     with sess as s:
         item = find_item(s, item_id, all_users)
@@ -367,8 +367,8 @@ def item_add(
     Example: calcli item add -c Q3 --video vj_009 --platform tiktok --title "Extra"
     """
     _, sess = _ctx(ctx, user)
+    from calcli.operations.acting import item_row
     from calcli.operations.items import add_item
-    from calcli.operations.session import item_row
 
     with sess as s:
         item = add_item(s, calendar, video, parse_platform(platform), at, format_, title, force)
@@ -437,8 +437,8 @@ def approve(
     Example: calcli approve --calendar Q3 --until 2026-07-31
     """
     e, sess = _ctx(ctx, user)
+    from calcli.operations.acting import item_row
     from calcli.operations.items import approve as do_approve
-    from calcli.operations.session import item_row
 
     with sess as s:
         items = do_approve(s, calendar, parse_date(until, "--until"))
@@ -476,8 +476,8 @@ def blackout_add(
     Example: calcli blackout add -c Q3 --start 2026-12-24 --end 2026-12-26 --yearly --reason Holidays --reschedule
     """
     e, sess = _ctx(ctx, user)
+    from calcli.operations.acting import item_row
     from calcli.operations.blackouts import add_blackout
-    from calcli.operations.session import item_row
 
     with sess as s:
         exc, hit, moved, stuck = add_blackout(
