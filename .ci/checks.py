@@ -65,7 +65,9 @@ def main(root: str) -> int:
         tree = ast.parse(text, filename=str(path))
         for check in CHECKS:
             found += [f"{path}:{line}: {message}" for line, message in check(path, tree, text)]
-    print("\n".join(found) or f"checks: {root} keeps its sizes, top-level imports and SQL in the store", file=sys.stderr)
+    print(
+        "\n".join(found) or f"checks: {root} keeps its sizes, top-level imports and SQL in the store", file=sys.stderr
+    )
     return 1 if found else 0
 
 

@@ -82,7 +82,9 @@ def _target(node: ast.AST, bound: dict[str, str]) -> str | None:
 class WithDeferredImports(GraphBuilder):
     """Grimp's graph, plus an edge for each deferred import."""
 
-    def build(self, root_package_names, cache_dir, include_external_packages=False, exclude_type_checking_imports=False):
+    def build(
+        self, root_package_names, cache_dir, include_external_packages=False, exclude_type_checking_imports=False
+    ):
         graph = super().build(
             root_package_names,
             cache_dir,
