@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitStatus(IntEnum):
@@ -81,7 +82,6 @@ class InvalidInput(CalcliError):
 
 def relative(f: Finding) -> Finding:
     """The finding with its path relative to the current folder, where it is inside it."""
-    from pathlib import Path
 
     if not f.path:
         return f

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from datetime import date
@@ -256,7 +257,6 @@ def _not_a_string(node: yaml.Node) -> str:
 
 
 def _suggest(name: str, allowed: set[str] | frozenset[str]) -> str | None:
-    import difflib
 
     found = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.75)
     return found[0] if found else None

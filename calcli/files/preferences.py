@@ -16,6 +16,7 @@ data's frequency guideline.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 from pathlib import Path
 
@@ -118,7 +119,6 @@ def _parse_user(u: Fields, user: str) -> UserPreferences:
 
 
 def _copy(base: UserSchedulingPreferences, platform: Platform) -> UserSchedulingPreferences:
-    from dataclasses import replace
 
     return replace(base, platform=platform)
 
@@ -173,5 +173,3 @@ def _hours(p: Fields, key: str) -> tuple[tuple[time, time], ...]:
             continue
         out.append((start, end))
     return tuple(out)
-
-

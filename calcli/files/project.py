@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from calcli import files
 from calcli.core.errors import Finding, InvalidInput, ProjectNotFound, UsageError
 from calcli.core.times import parse_duration, zone
 from calcli.files.text import load_toml, write_atomic
@@ -202,8 +203,6 @@ users:
 
 def init_project(folder: Path, user: str, timezone: str) -> Project:
     """Make a new project in ``folder``; refuses to touch an existing one."""
-    import tomli_w
-
     folder = Path(folder)
     if (folder / CONFIG_NAME).exists():
         raise UsageError(f"{folder / CONFIG_NAME} already exists.", "calcli init never overwrites a project.")
@@ -230,5 +229,5 @@ def init_project(folder: Path, user: str, timezone: str) -> Project:
         write_atomic(
             ignore, "\n".join([*lines, "# calcli's store: a cache of the files plus KPI data", ".calcli/"]) + "\n"
         )
-    write_atomic(folder / CONFIG_NAME, tomli_w.dumps(config))
+    write_atomic(folder / CONFIG_NAME, files.tomlwrite.dumps(config))
     return Project(folder.resolve(), load_config(folder / CONFIG_NAME))

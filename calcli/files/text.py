@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import tomllib
 from pathlib import Path
 
 from calcli.core.errors import Finding, InvalidInput
@@ -34,7 +35,6 @@ def read_text(path: Path) -> str:
 
 
 def load_toml(path: Path) -> dict:
-    import tomllib
 
     text = read_text(path)
     try:

@@ -8,6 +8,7 @@ no data at all gets :data:`FALLBACK` and a warning.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 from importlib import resources
 from pathlib import Path
@@ -160,7 +161,6 @@ def _parse_format(f: Fields, platform: Platform, name: str, sources: dict, check
 
 def apply_learned(path: Path, formats: dict[Platform, list[PlatformTimingData]], findings: list[Finding]) -> None:
     """Replace the windows of each (platform, format) that ``learned.yaml`` names."""
-    from dataclasses import replace
 
     try:
         root = compose(path)
@@ -223,5 +223,3 @@ def parse_window(w: Fields) -> TimingWindow | None:
     if None in (start, end, score) or not days:
         return None
     return TimingWindow(days, start, end, float(score), w.str("source", default="") or "")
-
-

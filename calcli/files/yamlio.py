@@ -63,7 +63,9 @@ def _custom_tags(path: Path, node: yaml.Node) -> Iterator[Finding]:
     while stack:
         n = stack.pop()
         if n.tag not in _STANDARD_TAGS:
-            yield finding_at(path, n.start_mark, f"tag {n.tag!r} is not allowed (calcli never constructs objects from tags)")
+            yield finding_at(
+                path, n.start_mark, f"tag {n.tag!r} is not allowed (calcli never constructs objects from tags)"
+            )
             continue
         if isinstance(n, yaml.SequenceNode):
             stack.extend(n.value)

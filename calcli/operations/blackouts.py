@@ -6,6 +6,8 @@ import dataclasses
 import re
 from datetime import date, datetime
 
+from calcli import operations, planning
+from calcli.core.blackouts import blackout_hits
 from calcli.core.errors import UsageError
 from calcli.core.model import (
     ContentScheduleItem,
@@ -16,8 +18,8 @@ from calcli.core.model import (
 from calcli.files.project import NAME_RE
 from calcli.operations.acting import Session
 from calcli.operations.editing import Change, apply_change, history_row
+from calcli.operations.journal import announce_changes
 from calcli.operations.lookup import own_calendar
-from calcli.operations.slots import format_of, free_id, plan_input
 
 
 def add_blackout(
@@ -32,7 +34,6 @@ def add_blackout(
     reschedule: bool,
 ):
     """Add a blackout; return it, the live items it covers, and (with ``reschedule``) where they went."""
-    from calcli.core.blackouts import blackout_hits
 
     target = own_calendar(s, calendar)
     cal = target.calendar
@@ -61,7 +62,7 @@ def add_blackout(
     if same is not None:
         exc = same  # the same blackout again (say, to --reschedule what it covers): not a second copy
     else:
-        exc.id = bid or free_id(cal, "blackout-" + str(exc.start).replace(" ", "T").replace(":", ""))
+        exc.id = bid or operations.slots.free_id(cal, "blackout-" + str(exc.start).replace(" ", "T").replace(":", ""))
         if not re.fullmatch(NAME_RE, exc.id) or any(e.id == exc.id for e in cal.exceptions):
             raise UsageError(f"blackout id {exc.id!r} is invalid or already used.")
     live = (ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED, ScheduleStatus.FAILED)
@@ -70,14 +71,14 @@ def add_blackout(
     moved: dict[str, ContentScheduleItem] = {}
     stuck: list[ContentScheduleItem] = []
     if reschedule and hit:
-        from calcli.planning.single import best_free_slot
-
         cal_after = dataclasses.replace(cal, exceptions=[*cal.exceptions, exc])
-        inp = plan_input(s, cal_after)
+        inp = operations.slots.plan_input(s, cal_after)
         inp.existing = [i for i in inp.existing if i.id not in {h.id for h in hit}]
         for item in sorted(hit, key=lambda i: i.scheduled_at):
-            fmt = format_of(inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None)
-            slot = best_free_slot(inp, item.platform, fmt, item.video_job_id, item.idempotency_key)
+            fmt = operations.slots.format_of(
+                inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None
+            )
+            slot = planning.single.best_free_slot(inp, item.platform, fmt, item.video_job_id, item.idempotency_key)
             if slot is None:
                 stuck.append(item)
                 continue
@@ -91,8 +92,6 @@ def add_blackout(
     if not change.empty:
         apply_change(s.store, s.project, target, change)
     if hit:  # a running dispatch must not send what the blackout now covers
-        from calcli.operations.journal import announce_changes
-
         announce_changes(s.project, [i.id for i in hit])
     return exc, hit, moved, stuck
 

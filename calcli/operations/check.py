@@ -8,6 +8,7 @@ from calcli.core.errors import Finding, InvalidInput, relative
 from calcli.files.calendar import load_calendar
 from calcli.files.preferences import parse_preferences
 from calcli.files.timing import load_timing
+from calcli.planning.bulk import load_bulk_job
 from calcli.planning.registry import load_registry
 from calcli.planning.variants import Measure, measure
 
@@ -41,8 +42,6 @@ def check_project(project, extra: list[Path] | None = None) -> tuple[list[Findin
     for path in extra or []:
         count += 1
         if path.suffix == ".json":
-            from calcli.planning.bulk import load_bulk_job
-
             _collect(findings, lambda p=path: load_bulk_job(p))
         else:
             _collect(findings, lambda p=path: load_calendar(p))

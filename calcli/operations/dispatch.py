@@ -37,6 +37,7 @@ from calcli.operations.session import session
 
 if TYPE_CHECKING:
     pass
+from calcli.core.blackouts import blackout_hits
 from calcli.core.times import iso
 from calcli.core.times import now as current_time
 from calcli.store.lock import lock_timeout, project_lock
@@ -75,7 +76,6 @@ def due_items(
     ids = s.store.due_candidates(limit, None if all_users else s.user, platform)
     if not ids:
         return []
-    from calcli.core.blackouts import blackout_hits
 
     items = {i.id: i for i in s.store.items(ids=ids)}
     history: dict[str, list[tuple]] = {}

@@ -25,6 +25,7 @@ from calcli.files.calendar_emit import emit_new_calendar
 from calcli.files.calendar_splice import Written, scan_layout, splice_items
 from calcli.files.forked import ForkedWrite
 from calcli.files.text import write_atomic
+from calcli.operations.journal import announce_changes
 from calcli.store import Store
 
 
@@ -161,8 +162,6 @@ def apply_change(
             forked.abandon()  # a no-op once the child has left; else the file stays as it was
     target.items = items
     if notify and (change.changed or change.removed):
-        from calcli.operations.journal import announce_changes
-
         announce_changes(project, sorted({*change.changed, *change.removed}))
     return rendered
 
@@ -195,5 +194,3 @@ def _render_elsewhere(
 
 
 # ---------------------------------------------------------------- header edits
-
-

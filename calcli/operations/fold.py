@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from calcli import operations  # operations.editing (the YAML writing code) loads only when there is something to fold
 from calcli.core.model import ContentScheduleItem, ScheduleStatus
 from calcli.operations.acting import Session
 from calcli.operations.journal import OUTPUT_TAIL, append_journal, read_journal, run_alive, stamp
-
-if TYPE_CHECKING:
-    from calcli.operations.editing import Change
 
 
 def fold(s: Session) -> int:
@@ -55,13 +52,11 @@ def fold(s: Session) -> int:
 
 def _apply(s: Session, records: list[dict]) -> None:
     """Journal records → attempt rows, item statuses and history."""
-    from calcli.operations.editing import Change, apply_change, open_calendar  # only when there is something to fold
-
     store = s.store
     ids = sorted({r["item"] for r in records})
     items = {i.id: i for i in store.items(ids=ids)}
     rows = {(a[0], a[1], a[2]): list(a) for a in store.attempts(ids)}
-    changes: dict[str, Change] = {}
+    changes: dict[str, operations.editing.Change] = {}
     current = dict(items)
     for r in records:
         key = (r["item"], r["attempt"], r["run"])
@@ -80,13 +75,15 @@ def _apply(s: Session, records: list[dict]) -> None:
             item = current[item.id] = _status(changes, item, ScheduleStatus.SCHEDULED, "retry", s.actor)
         if item.status == ScheduleStatus.SCHEDULED:
             current[item.id] = _status(changes, item, target, "dispatch", s.actor, r.get("ref"), r.get("error"))
-    by_calendar: dict[str, Change] = {}
+    by_calendar: dict[str, operations.editing.Change] = {}
     for item_id, change in changes.items():
-        merged = by_calendar.setdefault(current[item_id].calendar, Change())
+        merged = by_calendar.setdefault(current[item_id].calendar, operations.editing.Change())
         merged.changed.update(change.changed)
         merged.history.extend(change.history)
     for cal, change in sorted(by_calendar.items()):
-        apply_change(store, s.project, open_calendar(store, s.project, cal), change, notify=False)
+        operations.editing.apply_change(
+            store, s.project, operations.editing.open_calendar(store, s.project, cal), change, notify=False
+        )
     store.upsert_attempts(
         [
             (
@@ -101,7 +98,7 @@ def _apply(s: Session, records: list[dict]) -> None:
 
 
 def _status(
-    changes: dict[str, Change],
+    changes: dict[str, operations.editing.Change],
     item: ContentScheduleItem,
     status: ScheduleStatus,
     action: str,
@@ -109,14 +106,18 @@ def _status(
     ref: str | None = None,
     error: str | None = None,
 ) -> ContentScheduleItem:
-    from calcli.operations.editing import Change, history_row
-
     new = dataclasses.replace(item, status=status, post_ref=ref or item.post_ref)
-    change = changes.setdefault(item.id, Change())
+    change = changes.setdefault(item.id, operations.editing.Change())
     change.changed[item.id] = new
-    change.history.append(history_row(item, f"dispatch:{actor}", action, "status", item.status.value, status.value))
+    change.history.append(
+        operations.editing.history_row(item, f"dispatch:{actor}", action, "status", item.status.value, status.value)
+    )
     if ref:
-        change.history.append(history_row(item, f"dispatch:{actor}", action, "post", item.post_ref, ref))
+        change.history.append(
+            operations.editing.history_row(item, f"dispatch:{actor}", action, "post", item.post_ref, ref)
+        )
     if error:
-        change.history.append(history_row(item, f"dispatch:{actor}", "error", None, None, error[-OUTPUT_TAIL:]))
+        change.history.append(
+            operations.editing.history_row(item, f"dispatch:{actor}", "error", None, None, error[-OUTPUT_TAIL:])
+        )
     return new

@@ -15,6 +15,7 @@ import dataclasses
 import re
 from datetime import date, datetime, timedelta
 
+from calcli import operations, planning
 from calcli.core.errors import Finding, InvalidInput, UsageError
 from calcli.core.model import (
     ContentScheduleItem,
@@ -30,7 +31,6 @@ from calcli.files.project import NAME_RE
 from calcli.operations.acting import Session, item_row
 from calcli.operations.editing import Change, apply_change, history_row, open_calendar
 from calcli.operations.lookup import calendar_of, find_item, own_calendar
-from calcli.operations.slots import format_of, free_id, plan_input
 
 # ---------------------------------------------------------------- lookups
 
@@ -98,11 +98,11 @@ def move_item(s: Session, item_id: str, when: str, force: bool = False, reason: 
     target = calendar_of(s, item)
     cal = target.calendar
     at = parse_when(when, cal.timezone)
-    inp = plan_input(s, cal, exclude=item.id)
-    fmt = format_of(inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None)
-    from calcli.planning.single import slot_violations
-
-    broken = slot_violations(inp, item.platform, fmt, item.video_job_id, item.idempotency_key, at)
+    inp = operations.slots.plan_input(s, cal, exclude=item.id)
+    fmt = operations.slots.format_of(
+        inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None
+    )
+    broken = planning.single.slot_violations(inp, item.platform, fmt, item.video_job_id, item.idempotency_key, at)
     if broken and not force:
         raise InvalidInput(
             Finding("", None, None, f"item {item.id} at {at.isoformat()}: " + "; ".join(broken)),
@@ -115,7 +115,7 @@ def move_item(s: Session, item_id: str, when: str, force: bool = False, reason: 
     )
     if broken:
         override = ScheduleException(
-            id=free_id(cal, f"override-{item.id}"),
+            id=operations.slots.free_id(cal, f"override-{item.id}"),
             start=at.replace(tzinfo=None),
             end=at.replace(tzinfo=None) + timedelta(minutes=1),
             kind="override",
@@ -153,18 +153,16 @@ def add_item(
     ]
     if same or s.store.keys_elsewhere(cal.name, [key], s.user):
         raise InvalidInput(f"video {video} already has a {platform.value} post ({key}).")
-    inp = plan_input(s, cal)
-    pfmt = format_of(inp, platform, fmt)
-    from calcli.planning.single import best_free_slot, slot_violations
-
+    inp = operations.slots.plan_input(s, cal)
+    pfmt = operations.slots.format_of(inp, platform, fmt)
     if when is None:
-        slot = best_free_slot(inp, platform, pfmt, video, key)
+        slot = planning.single.best_free_slot(inp, platform, pfmt, video, key)
         if slot is None:
             raise InvalidInput(f"no free {platform.value} slot left in calendar {cal.name}'s period.")
         at, score = slot.at, slot.score
     else:
         at, score = parse_when(when, cal.timezone), None
-        broken = slot_violations(inp, platform, pfmt, video, key, at)
+        broken = planning.single.slot_violations(inp, platform, pfmt, video, key, at)
         if broken and not force:
             raise InvalidInput(
                 f"{platform.value} at {at.isoformat()}: " + "; ".join(broken),
@@ -242,5 +240,3 @@ def item_log(s: Session, item_id: str, all_users: bool = False) -> tuple[str, li
 
 
 # ---------------------------------------------------------------- blackouts
-
-

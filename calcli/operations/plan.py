@@ -282,5 +282,3 @@ def explain_item(project, item_id: str, user: str | None = None, all_users: bool
     prefs = load_preferences(project.preferences_path, item.user_id, project.config.timezone)
     caps = load_registry(project.timing_dir).daily_caps()
     return explain(item, cal, others, timing, prefs, history, project.config.slot_minutes, caps)
-
-

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from calcli.operations.acting import Session
+from calcli.operations.fold import fold
 from calcli.store import open_store
 from calcli.store.sync import sync_project
 
@@ -17,7 +18,6 @@ from calcli.store.sync import sync_project
 @contextmanager
 def session(project, user: str | None = None) -> Iterator[Session]:
     """Open the store (locked), bring it up to date with the files, act as ``user``."""
-    from calcli.operations.fold import fold
 
     acting = user or project.config.user
     with open_store(project) as store:
@@ -25,5 +25,3 @@ def session(project, user: str | None = None) -> Iterator[Session]:
         s = Session(project, store, acting, acting)
         fold(s)  # outcomes recorded by dispatch runs reach the files before anyone reads them
         yield s
-
-

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from calcli.core.errors import UsageError
 from calcli.core.model import (
+    BulkJob,
     ContentCalendar,
     Platform,
 )
 from calcli.core.times import now as current_time
 from calcli.core.times import zone
 from calcli.files.preferences import load_preferences
+from calcli.files.timing import load_timing
 from calcli.operations.acting import Session
+from calcli.planning.problem import PlanInput
+from calcli.planning.registry import load_registry
 
 
 def plan_input(s: Session, cal: ContentCalendar, exclude: str | None = None):
-    from calcli.core.model import BulkJob
-    from calcli.files.timing import load_timing
-    from calcli.planning.problem import PlanInput
-    from calcli.planning.registry import load_registry
 
     prefs = load_preferences(s.project.preferences_path, cal.user_id, s.project.config.timezone)
     others = s.store.items(user=cal.user_id, exclude_statuses=("canceled",), exclude_id=exclude)

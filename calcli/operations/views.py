@@ -15,7 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from calcli import files
+from calcli.core.errors import UsageError
 from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
+from calcli.core.times import now, shift_gap, zone
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PLATFORM_SHORT = {
@@ -114,7 +117,6 @@ def agenda_rows(items: list[ContentScheduleItem], start: datetime, end: datetime
 def agenda_end(start: datetime, days: int) -> datetime:
     """The end of an agenda of ``days`` whole days from ``start`` (aware), today included: midnight
     at the start of day ``days`` after today, on ``start``'s wall clock; ``start`` itself for 0 days."""
-    from calcli.core.times import shift_gap
 
     if days <= 0:
         return start
@@ -318,7 +320,6 @@ def resolve_filters(
 ) -> Filters:
     """Filters for the acting user (every user with ``all_users``); an unknown calendar, or
     another user's without ``all_users``, is a usage error."""
-    from calcli.core.errors import UsageError
 
     for name in calendars or []:
         cal = s.store.calendar(name)
@@ -334,14 +335,12 @@ def resolve_filters(
 
 def view_zone(s, filters: Filters) -> str:
     """The zone whose "today" a view starts from: the (first) chosen calendar's, else the user's."""
-    from calcli.files.preferences import load_preferences
-
     if filters.calendars:
         cal = s.store.calendar(filters.calendars[0])
         if cal is not None:
             return cal.timezone
     default = s.project.config.timezone
-    return load_preferences(s.project.preferences_path, s.user, default).timezone or default
+    return files.preferences.load_preferences(s.project.preferences_path, s.user, default).timezone or default
 
 
 def _load(s, start_utc: datetime, end_utc: datetime, filters: Filters) -> list[ContentScheduleItem]:
@@ -349,14 +348,12 @@ def _load(s, start_utc: datetime, end_utc: datetime, filters: Filters) -> list[C
 
 
 def today_in(s, filters: Filters) -> date:
-    from calcli.core.times import now, zone
 
     return now(zone(view_zone(s, filters))).date()
 
 
 def agenda(s, days: int, filters: Filters) -> Agenda:
     """The items from now to the end of the ``days``-th day, today being the first."""
-    from calcli.core.times import now, zone
 
     start = now(zone(view_zone(s, filters)))
     end = agenda_end(start, days)
@@ -389,6 +386,5 @@ def month(s, year_month: tuple[int, int] | None, filters: Filters) -> tuple[Mont
 
 
 def _out_of_range(value) -> Exception:
-    from calcli.core.errors import UsageError
 
     return UsageError(f"{value} is too close to the end of the calendar (years 1 to 9999).")

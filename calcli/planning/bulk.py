@@ -11,6 +11,7 @@ from pathlib import Path
 from calcli.core.errors import Finding, InvalidInput
 from calcli.core.model import PLATFORM_IDS, BulkJob, JobPriority, JobStatus, Platform, VideoJob
 from calcli.core.times import parse_instant
+from calcli.core.timing import aspect_value
 from calcli.files.jsonio import json_lines, load_json
 
 
@@ -97,8 +98,6 @@ def _video(v, i: int, bad) -> VideoJob | None:
         vbad(f"expected a positive number of seconds, found {duration!r}", "duration_seconds")
     aspect = get("aspect_ratio")
     if aspect is not None and not (type(aspect) is str and aspect in _GOOD_ASPECTS):  # [] or {} is no key
-        from calcli.core.timing import aspect_value
-
         if not isinstance(aspect, str) or aspect_value(aspect) is None:
             vbad(f"{aspect!r} is not an aspect ratio like 9:16", "aspect_ratio")
     tags = get("hashtags", [])

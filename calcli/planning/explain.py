@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from calcli.core.model import BulkJob, ContentScheduleItem, Platform, UserPreferences
+from calcli.core.model import BulkJob, ContentScheduleItem, Platform, UserPreferences, VideoJob
 from calcli.core.times import zone
 from calcli.core.timing import TimingTable
 from calcli.planning.problem import PlanInput, Request, Slot
@@ -27,7 +27,6 @@ class Explanation:
 def explain(
     item, cal, others, timing: TimingTable, prefs: UserPreferences, history, slot_minutes: int, caps: dict
 ) -> Explanation:
-    from calcli.core.model import VideoJob
 
     fmt = timing.get(item.platform, item.format) or timing.for_platform(item.platform)[0]
     planned_at = history[0][0] if history else item.scheduled_at - timedelta(days=3650)

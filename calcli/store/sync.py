@@ -12,15 +12,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from calcli import files  # its parsers load only for a changed file: reads need no YAML parser
 from calcli.core.errors import Finding, InvalidInput
-from calcli.core.model import ContentScheduleItem
+from calcli.core.model import WEEKDAYS, ContentScheduleItem
 from calcli.core.times import utc_stamp
-from calcli.store.duckdb.store import Store
-
-if TYPE_CHECKING:
-    from calcli.files.calendar import CalendarFile
+from calcli.store.base import Store
 
 
 @dataclass
@@ -43,7 +40,7 @@ def sync_project(project, store: Store, force: bool = False, record: bool = True
     report = SyncReport()
     states = {} if force else store.file_states()
     known = store.file_states()
-    changed_cals: list[tuple[str, CalendarFile, str, int, int]] = []
+    changed_cals: list[tuple[str, files.calendar.CalendarFile, str, int, int]] = []
     stat_only: list[tuple[str, tuple, int, int]] = []
     findings: list[Finding] = []
     seen = set()
@@ -61,10 +58,8 @@ def sync_project(project, store: Store, force: bool = False, record: bool = True
             stat_only.append((rel, old, st.st_mtime_ns, st.st_size))
             report.unchanged += 1
             continue
-        from calcli.files.calendar import load_calendar  # only for a changed file: reads need no YAML parser
-
         try:
-            cf = load_calendar(path)
+            cf = files.calendar.load_calendar(path)
         except InvalidInput as exc:
             findings.extend(exc.findings)
             continue
@@ -113,8 +108,6 @@ def diff_history(
     before: list[ContentScheduleItem], after: list[ContentScheduleItem], calendar_id: str, user_id: str, actor: str
 ) -> list[tuple]:
     """History rows for what changed between two versions of a calendar's items."""
-    from calcli.files.calendar_emit import item_fields
-
     now = utc_stamp()
     old = {i.id: i for i in before}
     new = {i.id: i for i in after}
@@ -135,7 +128,7 @@ def diff_history(
                 )
             )
             continue
-        a, b = item_fields(old[item_id]), item_fields(item)
+        a, b = files.calendar_emit.item_fields(old[item_id]), files.calendar_emit.item_fields(item)
         for key in sorted(set(a) | set(b)):
             if a.get(key) != b.get(key):
                 rows.append((now, item_id, calendar_id, user_id, actor, "edited", key, _s(a.get(key)), _s(b.get(key))))
@@ -168,10 +161,8 @@ def _side_files(project, states: dict, findings: list[Finding]):
     prefs_rows = None
     info = _changed([prefs_path], project, states, "preferences")
     if info is not None:
-        from calcli.files.preferences import parse_preferences
-
         try:
-            users = parse_preferences(prefs_path) if prefs_path.exists() else {}
+            users = files.preferences.parse_preferences(prefs_path) if prefs_path.exists() else {}
             prefs_rows = ([_pref_row(p) for u in users.values() for p in u.platforms.values()], info)
         except InvalidInput as exc:
             findings.extend(exc.findings)
@@ -179,10 +170,8 @@ def _side_files(project, states: dict, findings: list[Finding]):
     timing_rows = None
     info = _changed(timing_files, project, states, "timing")
     if info is not None or not any(s[0] == "timing-shipped" for s in states.values()):
-        from calcli.files.timing import load_timing
-
         try:
-            table = load_timing(project.timing_dir)
+            table = files.timing.load_timing(project.timing_dir)
             timing_rows = (_timing_rows(table), (info or []) + [("<shipped>", "timing-shipped", "", 0, 0)])
         except InvalidInput as exc:
             findings.extend(exc.findings)
@@ -211,7 +200,6 @@ def _changed(paths: list[Path], project, states: dict, kind: str):
 
 
 def _pref_row(p) -> tuple:
-    from calcli.core.model import WEEKDAYS
 
     def days(s):
         return ",".join(WEEKDAYS[d] for d in sorted(s))

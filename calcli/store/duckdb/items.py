@@ -48,7 +48,11 @@ class Items:
             if value is not None:
                 where.append(f"{column} {op} ?")
                 params.append(value)
-        for column, op, values in (("id", "IN", ids), ("status", "IN", statuses), ("status", "NOT IN", exclude_statuses)):
+        for column, op, values in (
+            ("id", "IN", ids),
+            ("status", "IN", statuses),
+            ("status", "NOT IN", exclude_statuses),
+        ):
             if values is not None and (op == "IN" or values):
                 where.append(f"{column} {op} (SELECT unnest(?))")
                 params.append(list(values))
