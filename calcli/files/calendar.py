@@ -225,27 +225,9 @@ def _parse_item(
         return None
     f.unknown(ITEM_KEYS)
     before = len(findings)
-    platform = f.convert("platform", Platform.parse, required=True, what="platform")
-    if platform is None and f.has("platform") and len(findings) > before:
-        findings[-1] = Finding(
-            findings[-1].path,
-            findings[-1].line,
-            findings[-1].column,
-            f"items.platform: unknown platform {f.str('platform')!r} (known: {', '.join(PLATFORM_IDS)})",
-        )
+    platform = _item_platform(f, findings, before)
     at = f.convert("at", parse_instant, required=True, what="date-time")
-    status = (
-        f.convert("status", ScheduleStatus, required=False, what="status")
-        if f.has("status")
-        else ScheduleStatus.PLANNED
-    )
-    if status is None and len(findings) > before:
-        findings[-1] = Finding(
-            findings[-1].path,
-            findings[-1].line,
-            findings[-1].column,
-            f"items.status: {f.str('status')!r} is not one of " + ", ".join(s.value for s in ScheduleStatus),
-        )
+    status = _item_status(f, findings, before)
     key = f.str("key", required=True) or ""
     item_id = f.str("id", required=True, pattern=r"[A-Za-z0-9_.-]{1,64}") or ""
     video = f.str("video", required=True) or ""
@@ -255,13 +237,7 @@ def _parse_item(
         return None
     if tz is not None:
         at = at.astimezone(tz)
-    if cal.platforms and platform not in cal.platforms:
-        f.error(f.node_of("platform"), f"platform {platform.value} is not among the calendar's platforms", "platform")
-    local_day = at.date()
-    if cal.period_start != date.min and not (cal.period_start <= local_day <= cal.period_end):
-        f.error(
-            f.node_of("at"), f"{iso(at)} is outside the calendar's period {cal.period_start}..{cal.period_end}", "at"
-        )
+    _check_place(f, cal, platform, at)
     parts = key.split("/")
     return ContentScheduleItem(
         id=item_id,
@@ -284,6 +260,47 @@ def _parse_item(
         field_lines={k: f.line(k) for k in ("title", "caption", "hashtags") if k in f.keys},
         line=line_of(node),
     )
+
+
+def _item_platform(f: Fields, findings: list[Finding], before: int) -> Platform | None:
+    """The item's platform; an unknown one is a finding that names the known ones."""
+    platform = f.convert("platform", Platform.parse, required=True, what="platform")
+    if platform is None and f.has("platform") and len(findings) > before:
+        last = findings[-1]
+        findings[-1] = Finding(
+            last.path,
+            last.line,
+            last.column,
+            f"items.platform: unknown platform {f.str('platform')!r} (known: {', '.join(PLATFORM_IDS)})",
+        )
+    return platform
+
+
+def _item_status(f: Fields, findings: list[Finding], before: int) -> ScheduleStatus | None:
+    """The item's status (planned when left out); an unknown one is a finding that names the statuses."""
+    if not f.has("status"):
+        return ScheduleStatus.PLANNED
+    status = f.convert("status", ScheduleStatus, required=False, what="status")
+    if status is None and len(findings) > before:
+        last = findings[-1]
+        findings[-1] = Finding(
+            last.path,
+            last.line,
+            last.column,
+            f"items.status: {f.str('status')!r} is not one of " + ", ".join(s.value for s in ScheduleStatus),
+        )
+    return status
+
+
+def _check_place(f: Fields, cal: ContentCalendar, platform: Platform, at) -> None:
+    """An item's platform must be one of the calendar's (when it lists them), its day inside the period."""
+    if cal.platforms and platform not in cal.platforms:
+        f.error(f.node_of("platform"), f"platform {platform.value} is not among the calendar's platforms", "platform")
+    local_day = at.date()
+    if cal.period_start != date.min and not (cal.period_start <= local_day <= cal.period_end):
+        f.error(
+            f.node_of("at"), f"{iso(at)} is outside the calendar's period {cal.period_start}..{cal.period_end}", "at"
+        )
 
 
 def _layout(root: yaml.Node) -> Layout:

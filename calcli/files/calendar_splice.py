@@ -54,23 +54,7 @@ def splice_items(
     """
     changed = changed or {}
     removed = removed or set()
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    if layout.items_key_line is None:
-        head, tail, chunks = [*lines, "items:\n"], [], []
-    elif not layout.block or not existing:
-        head = lines[: layout.items_key_line] + ["items:\n"]
-        end = layout.items_end_line if layout.items_end_line is not None else len(lines)
-        tail = lines[max(end, layout.items_key_line + 1) :]
-        chunks = [emit_item(i, layout.indent) for i in existing]
-    else:
-        starts = _chunk_starts(lines, layout)
-        end = _block_end(lines, layout)
-        head = lines[: starts[0]]
-        tail = lines[end:]
-        bounds = [*starts, end]
-        chunks = ["".join(lines[bounds[i] : bounds[i + 1]]) for i in range(len(starts))]
+    head, chunks, tail = _cut(text, layout, existing)
     kept: list[tuple[tuple, str, str]] = []
     for item, chunk in zip(existing, chunks, strict=True):
         if item.id in removed:
@@ -98,6 +82,25 @@ def splice_items(
     if not pieces and head and head[-1] == "items:\n":
         head = [*head[:-1], "items: []\n"]
     return Written(order, item_lines, head, pieces, tail, layout.indent)
+
+
+def _cut(text: str, layout: Layout, existing: list[ContentScheduleItem]) -> tuple[list[str], list[str], list[str]]:
+    """The text's lines before the items, each existing item's chunk (its lines, comments above
+    included), and the lines after the items block."""
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    if layout.items_key_line is None:
+        return [*lines, "items:\n"], [], []
+    if not layout.block or not existing:
+        end = layout.items_end_line if layout.items_end_line is not None else len(lines)
+        chunks = [emit_item(i, layout.indent) for i in existing]
+        return lines[: layout.items_key_line] + ["items:\n"], chunks, lines[max(end, layout.items_key_line + 1) :]
+    starts = _chunk_starts(lines, layout)
+    end = _block_end(lines, layout)
+    bounds = [*starts, end]
+    chunks = ["".join(lines[bounds[i] : bounds[i + 1]]) for i in range(len(starts))]
+    return lines[: starts[0]], chunks, lines[end:]
 
 
 def _add_new(item: ContentScheduleItem, pieces: list, order: list[str], item_lines: list[int], line: int) -> int:

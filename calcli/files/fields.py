@@ -17,13 +17,8 @@ from calcli.files.yamlio import BOOL, FLOAT, INT, NULL, STR, TIMESTAMP, finding_
 _constructor = yaml.constructor.SafeConstructor()
 
 
-class Fields:
-    """Typed, validated access to one YAML mapping node; findings go to a shared list.
-
-    >>> f = Fields(Path("cal.yaml"), node, findings, where="calendar")
-    >>> tz = f.str("timezone", required=True)
-    Every getter returns a Python value or None (after recording a finding).
-    """
+class Keys:
+    """One YAML mapping node's keys (each once), and where its findings go (a shared list)."""
 
     def __init__(self, path: Path, node: yaml.Node, findings: list[Finding], where: str = ""):
         self.path = path
@@ -81,6 +76,15 @@ class Fields:
                 self.error(self.node, f"missing required key {key!r}")
             return None
         return v[1]
+
+
+class Fields(Keys):
+    """Typed, validated access to one YAML mapping node; findings go to a shared list.
+
+    >>> f = Fields(Path("cal.yaml"), node, findings, where="calendar")
+    >>> tz = f.str("timezone", required=True)
+    Every getter returns a Python value or None (after recording a finding).
+    """
 
     def str(
         self,

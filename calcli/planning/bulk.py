@@ -78,6 +78,34 @@ def _video(v, i: int, bad) -> VideoJob | None:
     platforms = get("platforms")
     if platforms is not None:
         platforms = _platforms(platforms, vbad)
+    status, priority = _status_priority(v, vbad)
+    ready = get("ready_at")
+    if ready is not None:
+        try:
+            ready = parse_instant(ready)
+        except (ValueError, TypeError) as exc:
+            vbad(f"invalid ready_at: {exc}", "ready_at")
+    duration, aspect, tags, title, description = _shape_and_text(get, vbad)
+    if errors:
+        return None
+    return VideoJob(
+        vid,
+        title or "",
+        description or "",
+        float(duration) if duration is not None else None,
+        aspect,
+        [t.lstrip("#") for t in tags] if tags else [],
+        platforms,
+        status,
+        ready,
+        priority,
+        None,
+    )
+
+
+def _status_priority(v: dict, vbad) -> tuple[JobStatus | None, JobPriority | None]:
+    """A video's status (completed when left out) and its priority (None: the job's)."""
+    get = v.get
     status = get("status", "completed")
     status = _STATUSES.get(status) if type(status) is str else None
     if status is None:
@@ -87,12 +115,11 @@ def _video(v, i: int, bad) -> VideoJob | None:
         priority = _PRIORITIES.get(priority) if type(priority) is str else None
         if priority is None:
             priority = _enum(JobPriority, v["priority"], lambda m: vbad(m, "priority"))
-    ready = get("ready_at")
-    if ready is not None:
-        try:
-            ready = parse_instant(ready)
-        except (ValueError, TypeError) as exc:
-            vbad(f"invalid ready_at: {exc}", "ready_at")
+    return status, priority
+
+
+def _shape_and_text(get, vbad) -> tuple:
+    """A video's duration, aspect ratio, hashtags, title and description, each checked."""
     duration = get("duration_seconds")
     if duration is not None and (isinstance(duration, bool) or not isinstance(duration, _NUMBERS) or duration <= 0):
         vbad(f"expected a positive number of seconds, found {duration!r}", "duration_seconds")
@@ -109,21 +136,7 @@ def _video(v, i: int, bad) -> VideoJob | None:
     description = get("description")
     if description is not None and not isinstance(description, str):
         vbad("expected text", "description")
-    if errors:
-        return None
-    return VideoJob(
-        vid,
-        title or "",
-        description or "",
-        float(duration) if duration is not None else None,
-        aspect,
-        [t.lstrip("#") for t in tags] if tags else [],
-        platforms,
-        status,
-        ready,
-        priority,
-        None,
-    )
+    return duration, aspect, tags, title, description
 
 
 def _platforms(ids, vbad) -> list[Platform] | None:

@@ -58,34 +58,43 @@ def explain(
             "windows, preferences or blackouts changed since it was planned)"
         )
     score = mine.score if mine else (item.score or 0.0)
+    better = _better(slots, score, item.scheduled_at.timestamp(), planner, req)
+    rank = slots.index(mine) + 1 if mine else None
+    window = _window(mine, fmt) if mine and mine.window else None
+    limits = _limits(planner.limits[item.platform], item.format, prefs)
+    return Explanation(item, window, rank, len(slots), better, limits, notes)
+
+
+def _better(slots: list[Slot], score: float, mine_ts: float, planner: Planner, req: Request) -> list[dict]:
+    """Up to ten slots better than the item's (higher score, or as high and earlier) and what rules each out."""
     better = []
-    mine_ts = item.scheduled_at.timestamp()
     for s in slots:
         if len(better) >= 10:
             break
         if s.score < score or (s.score == score and s.utc >= mine_ts):
             continue
         better.append({"at": s.at, "score": s.score, "ruled_out_by": planner.conflict(req, s) or "free now"})
-    rank = slots.index(mine) + 1 if mine else None
-    window = None
-    if mine and mine.window:
-        w = mine.window
-        window = {
-            "days": ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(w.days)),
-            "start": f"{w.start:%H:%M}",
-            "end": f"{w.end:%H:%M}".replace("00:00", "24:00")
-            if w.end.hour == 0 and w.end.minute == 0
-            else f"{w.end:%H:%M}",
-            "score": w.score,
-            "source": fmt.sources.get(w.source, w.source),
-        }
-    lim = planner.limits[item.platform]
-    per_day, per_week = lim.effective(item.format)
-    limits = {
+    return better
+
+
+def _window(mine: Slot, fmt) -> dict:
+    w = mine.window
+    end = "24:00" if w.end.hour == 0 and w.end.minute == 0 else f"{w.end:%H:%M}"
+    return {
+        "days": ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(w.days)),
+        "start": f"{w.start:%H:%M}",
+        "end": end,
+        "score": w.score,
+        "source": fmt.sources.get(w.source, w.source),
+    }
+
+
+def _limits(lim, fmt: str, prefs: UserPreferences) -> dict:
+    per_day, per_week = lim.effective(fmt)
+    return {
         "max_per_day": per_day,
         "max_per_week": per_week,
         "min_spacing_minutes": int(lim.spacing // 60),
         "stagger_gap_minutes": prefs.stagger.gap_minutes,
         "stagger_order": [p.value for p in prefs.stagger.order],
     }
-    return Explanation(item, window, rank, len(slots), better, limits, notes)

@@ -11,6 +11,12 @@ from calcli.planning.problem import Request, Slot
 from calcli.planning.search import Planner
 
 
+def spend(p: Planner, n: int = 1) -> bool:
+    """Take ``n`` from the planner's work budget; False once it is spent (for good)."""
+    p.budget -= n
+    return p.budget > 0
+
+
 def repair(p: Planner, unplaced: list[Request]) -> list[Request]:
     """Place more: let an unplaced request eject a placed one that can move elsewhere."""
     return [req for req in unplaced if not make_room(p, req)[0]]
@@ -50,7 +56,9 @@ def make_room(p: Planner, req: Request, swap: bool = False) -> tuple[bool, Reque
     if not could_make_room(p, req):
         return False, None
     for slot in p.slots_for(req):
-        if not p.spend():
+        if not spend(
+            p,
+        ):
             return False, None
         if slot.utc < req.earliest:
             continue
@@ -59,7 +67,7 @@ def make_room(p: Planner, req: Request, swap: bool = False) -> tuple[bool, Reque
                 vscore = p.placed[victim.key][1].score
                 if victim.klass < req.klass or (victim.klass == req.klass and slot.score <= vscore + 1e-9):
                     continue  # putting it out would not raise the objective
-            if not p.spend(4):
+            if not spend(p, 4):
                 return False, None
             vslot = p.unplace(victim)
             if p.feasible(req, slot):
@@ -99,7 +107,7 @@ def improve(p: Planner, requests: list[Request], rounds: int = 4) -> None:
         for req in requests:
             if req.key not in p.placed:
                 continue
-            if not p.spend(10):
+            if not spend(p, 10):
                 return  # the work budget is spent (for good): nothing more moves
             current = p.placed[req.key][1]
             old = p.unplace(req)
@@ -123,10 +131,12 @@ def trade(p: Planner, req: Request) -> bool:
             break
         if slot.utc < req.earliest:
             continue
-        if not p.spend():
+        if not spend(
+            p,
+        ):
             return False
         for other in blockers(p, req, slot):
-            if other.key == req.key or other.key not in p.placed or not p.spend(4):
+            if other.key == req.key or other.key not in p.placed or not spend(p, 4):
                 continue
             oslot = p.placed[other.key][1]
             if other.rank[:2] < req.rank[:2] and other.platform == req.platform:

@@ -164,8 +164,3 @@ class Planner:
             if skips is None:
                 skips = self.skips[k] = index.skips()
         return index.search(lo, hi, self.boards[req.platform], skips, better_than, accept)
-
-    def spend(self, n: int = 1) -> bool:
-        """Take ``n`` from the local searches' work budget; False once it is spent."""
-        self.budget -= n
-        return self.budget > 0
