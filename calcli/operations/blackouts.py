@@ -34,9 +34,24 @@ def add_blackout(
     reschedule: bool,
 ):
     """Add a blackout; return it, the live items it covers, and (with ``reschedule``) where they went."""
-
     target = own_calendar(s, calendar)
     cal = target.calendar
+    exc, same = _blackout(cal, start, end, platforms, yearly, reason, bid)
+    live = (ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED, ScheduleStatus.FAILED)
+    hit = [i for i in target.items if i.status in live and blackout_hits(exc, i.platform, i.scheduled_at)]
+    change = Change(add_blackouts=[] if same else [exc])
+    stuck: list[ContentScheduleItem] = []
+    if reschedule and hit:
+        stuck = _reschedule(s, dataclasses.replace(cal, exceptions=[*cal.exceptions, exc]), hit, change)
+    if not change.empty:
+        apply_change(s.store, s.project, target, change)
+    if hit:  # a running dispatch must not send what the blackout now covers
+        announce_changes(s.project, [i.id for i in hit])
+    return exc, hit, change.changed, stuck
+
+
+def _blackout(cal, start: str, end: str | None, platforms, yearly: bool, reason: str, bid: str | None):
+    """The blackout asked for, and whether the calendar has it already (then it is that one)."""
     exc = ScheduleException(
         id="",
         start=_blackout_time(start),
@@ -60,40 +75,34 @@ def add_blackout(
         None,
     )
     if same is not None:
-        exc = same  # the same blackout again (say, to --reschedule what it covers): not a second copy
-    else:
-        exc.id = bid or operations.slots.free_id(cal, "blackout-" + str(exc.start).replace(" ", "T").replace(":", ""))
-        if not re.fullmatch(NAME_RE, exc.id) or any(e.id == exc.id for e in cal.exceptions):
-            raise UsageError(f"blackout id {exc.id!r} is invalid or already used.")
-    live = (ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED, ScheduleStatus.FAILED)
-    hit = [i for i in target.items if i.status in live and blackout_hits(exc, i.platform, i.scheduled_at)]
-    change = Change(add_blackouts=[] if same is not None else [exc])
-    moved: dict[str, ContentScheduleItem] = {}
-    stuck: list[ContentScheduleItem] = []
-    if reschedule and hit:
-        cal_after = dataclasses.replace(cal, exceptions=[*cal.exceptions, exc])
-        inp = operations.slots.plan_input(s, cal_after)
-        inp.existing = [i for i in inp.existing if i.id not in {h.id for h in hit}]
-        for item in sorted(hit, key=lambda i: i.scheduled_at):
-            fmt = operations.slots.format_of(
-                inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None
-            )
-            slot = planning.single.best_free_slot(inp, item.platform, fmt, item.video_job_id, item.idempotency_key)
-            if slot is None:
-                stuck.append(item)
-                continue
-            new = dataclasses.replace(item, scheduled_at=slot.at, score=slot.score)
-            moved[item.id] = new
-            inp.existing.append(new)
-            change.history.append(
-                history_row(item, s.actor, "moved", "at", item.scheduled_at.isoformat(), slot.at.isoformat())
-            )
-        change.changed = moved
-    if not change.empty:
-        apply_change(s.store, s.project, target, change)
-    if hit:  # a running dispatch must not send what the blackout now covers
-        announce_changes(s.project, [i.id for i in hit])
-    return exc, hit, moved, stuck
+        return same, True  # the same blackout again (say, to --reschedule what it covers): not a second copy
+    exc.id = bid or operations.slots.free_id(cal, "blackout-" + str(exc.start).replace(" ", "T").replace(":", ""))
+    if not re.fullmatch(NAME_RE, exc.id) or any(e.id == exc.id for e in cal.exceptions):
+        raise UsageError(f"blackout id {exc.id!r} is invalid or already used.")
+    return exc, False
+
+
+def _reschedule(s: Session, cal_after, hit: list[ContentScheduleItem], change: Change) -> list[ContentScheduleItem]:
+    """Move each item the blackout covers to the planner's next legal slot (into ``change``); the
+    items left without one."""
+    inp = operations.slots.plan_input(s, cal_after)
+    inp.existing = [i for i in inp.existing if i.id not in {h.id for h in hit}]
+    stuck = []
+    for item in sorted(hit, key=lambda i: i.scheduled_at):
+        fmt = operations.slots.format_of(
+            inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None
+        )
+        slot = planning.single.best_free_slot(inp, item.platform, fmt, item.video_job_id, item.idempotency_key)
+        if slot is None:
+            stuck.append(item)
+            continue
+        new = dataclasses.replace(item, scheduled_at=slot.at, score=slot.score)
+        change.changed[item.id] = new
+        inp.existing.append(new)
+        change.history.append(
+            history_row(item, s.actor, "moved", "at", item.scheduled_at.isoformat(), slot.at.isoformat())
+        )
+    return stuck
 
 
 def _blackout_time(text: str) -> date | datetime:

@@ -26,7 +26,7 @@ import os
 import signal
 import subprocess
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from calcli.core.model import ContentScheduleItem, ScheduleStatus
@@ -86,38 +86,42 @@ def due_items(
     for item_id in ids:
         item = items[item_id]
         tries = [a for a in history.get(item_id, []) if a[5] in ("posted", "failed", "unconfirmed")]
-        n = len(tries)
-        posted = [a for a in tries if a[5] == "posted"]
-        if posted:
-            if held is not None:
-                held.append(
-                    (
-                        item,
-                        f"already posted by dispatch at {posted[-1][4]:%Y-%m-%d %H:%M} UTC although its "
-                        "calendar file says it is not (a reverted file?); settle it with `calcli item status`",
-                    )
-                )
-            continue
         if item.calendar not in calendars:
             calendars[item.calendar] = s.store.calendar(item.calendar)
-        cal = calendars[item.calendar]
-        blackout = next(
-            (e for e in (cal.exceptions if cal else []) if blackout_hits(e, item.platform, item.scheduled_at)), None
-        )
-        if blackout is not None:
+        why = _held(item, tries, calendars[item.calendar])
+        if why is not None:
             if held is not None:
-                held.append(
-                    (item, f"inside blackout {blackout.id}; move it (`calcli item move`) or remove the blackout")
-                )
+                held.append((item, why))
             continue
-        if item.status == ScheduleStatus.FAILED:
-            if n >= max_attempts:
-                continue
-            last = max((a[4] for a in tries if a[4] is not None), default=None)
-            if last is not None and last.replace(tzinfo=UTC) + backoff * (2 ** max(n - 1, 0)) > now:
-                continue
-        out.append(Due(item, n + 1, retry=item.status == ScheduleStatus.FAILED))
+        if item.status == ScheduleStatus.FAILED and not _retry_now(tries, now, max_attempts, backoff):
+            continue
+        out.append(Due(item, len(tries) + 1, retry=item.status == ScheduleStatus.FAILED))
     return out
+
+
+def _held(item: ContentScheduleItem, tries: list[tuple], cal) -> str | None:
+    """Why an item whose file says it is due must not go out, or None: posted already, or blacked out."""
+    posted = [a for a in tries if a[5] == "posted"]
+    if posted:
+        return (
+            f"already posted by dispatch at {posted[-1][4]:%Y-%m-%d %H:%M} UTC although its "
+            "calendar file says it is not (a reverted file?); settle it with `calcli item status`"
+        )
+    blackout = next(
+        (e for e in (cal.exceptions if cal else []) if blackout_hits(e, item.platform, item.scheduled_at)), None
+    )
+    if blackout is not None:
+        return f"inside blackout {blackout.id}; move it (`calcli item move`) or remove the blackout"
+    return None
+
+
+def _retry_now(tries: list[tuple], now: datetime, max_attempts: int, backoff: timedelta) -> bool:
+    """Whether a failed item is retried now: attempts left, and its backoff (doubling each attempt) over."""
+    n = len(tries)
+    if n >= max_attempts:
+        return False
+    last = max((a[4] for a in tries if a[4] is not None), default=None)
+    return last is None or last.replace(tzinfo=UTC) + backoff * (2 ** max(n - 1, 0)) <= now
 
 
 # ---------------------------------------------------------------- dispatch
@@ -176,40 +180,12 @@ def dispatch(
                 cal_zones[d.item.calendar] = cal.timezone if cal else "UTC"
         # Claims by other runs, and items changed since our due list was made (canceled, moved,
         # blacked out), are read from the journal as we go; either is skipped.
-        taken: set[str] = set()
-        wait = lock_timeout(project.config.lock_timeout_seconds)
+        claims = Claims(project, run.id, offset)
         for d in due[:limit] if limit else due:
-            with project_lock(project.lock_path, wait):
-                records, offset = read_journal(project, offset)
-                taken |= {
-                    r["item"]
-                    for r in records
-                    if r.get("e") == "changed" or (r.get("e") == "claim" and r["run"] != run.id)
-                }
-                if d.item.id in taken:
-                    continue
-                append_journal(
-                    project, [{"e": "claim", "run": run.id, "item": d.item.id, "attempt": d.attempt, "at": stamp()}]
-                )
+            if not claims.claim(d):
+                continue
             result = publish(command, d, cal_zones[d.item.calendar], timeout)
-            # The outcome must not be lost to a busy lock: it may wait much longer than a claim.
-            with project_lock(project.lock_path, max(wait * 10, 120.0)):
-                append_journal(
-                    project,
-                    [
-                        {
-                            "e": "done",
-                            "run": run.id,
-                            "item": d.item.id,
-                            "attempt": d.attempt,
-                            "at": stamp(),
-                            "outcome": result.outcome,
-                            "ref": result.ref,
-                            "error": result.error,
-                            "code": result.code,
-                        }
-                    ],
-                )
+            claims.settle(d, result)
             report.outcomes.append(result)
         with session(project, user) as s:
             fold(s)
@@ -219,8 +195,41 @@ def dispatch(
     return report
 
 
-def publish(command: str, due: Due, tzname: str, timeout: float) -> Outcome:
-    """Run the user's publisher for one item: JSON on stdin, CALCLI_* in the environment."""
+class Claims:
+    """One run's claims in the journal: taken under the project lock, each outcome appended at once."""
+
+    def __init__(self, project, run_id: str, offset: int):
+        self.project, self.run_id, self.offset = project, run_id, offset
+        self.taken: set[str] = set()
+        self.wait = lock_timeout(project.config.lock_timeout_seconds)
+
+    def claim(self, d: Due) -> bool:
+        """Claim ``d`` for this run; False when another run claimed it or anything changed it since."""
+        with project_lock(self.project.lock_path, self.wait):
+            records, self.offset = read_journal(self.project, self.offset)
+            self.taken |= {
+                r["item"]
+                for r in records
+                if r.get("e") == "changed" or (r.get("e") == "claim" and r["run"] != self.run_id)
+            }
+            if d.item.id in self.taken:
+                return False
+            append_journal(
+                self.project,
+                [{"e": "claim", "run": self.run_id, "item": d.item.id, "attempt": d.attempt, "at": stamp()}],
+            )
+        return True
+
+    def settle(self, d: Due, result: Outcome) -> None:
+        """Append the outcome; it must not be lost to a busy lock, so it may wait much longer than a claim."""
+        record = {"e": "done", "run": self.run_id, "item": d.item.id, "attempt": d.attempt, "at": stamp()}
+        record |= {"outcome": result.outcome, "ref": result.ref, "error": result.error, "code": result.code}
+        with project_lock(self.project.lock_path, max(self.wait * 10, 120.0)):
+            append_journal(self.project, [record])
+
+
+def publisher_input(due: Due, tzname: str) -> tuple[dict, dict]:
+    """The item as the publisher gets it: a JSON document on stdin, and CALCLI_* in its environment."""
     item = due.item
     doc = {
         "id": item.id,
@@ -249,6 +258,13 @@ def publish(command: str, due: Due, tzname: str, timeout: float) -> Outcome:
         "CALCLI_CALENDAR": item.calendar,
         "CALCLI_ATTEMPT": str(due.attempt),
     }
+    return doc, env
+
+
+def publish(command: str, due: Due, tzname: str, timeout: float) -> Outcome:
+    """Run the user's publisher for one item: JSON on stdin, CALCLI_* in the environment."""
+    item = due.item
+    doc, env = publisher_input(due, tzname)
     proc = subprocess.Popen(
         command,
         shell=True,

@@ -106,36 +106,14 @@ def apply_change(
     wants (a command's output), is then rendered there too and returned. Else None is returned.
     """
     cal, path = target.calendar, target.path
-    existing = target.items
-    if target.created:
-        text = emit_new_calendar(cal)
-        existing = []
-    else:
-        text = path.read_text(encoding="utf-8")
-    layout = scan_layout(text)
-    if existing and (not layout.block or len(layout.item_lines) != len(existing)):
-        cf = load_calendar(path, text)  # the scan disagrees with the store: trust a full parse
-        existing, layout = cf.calendar.items, cf.layout
-    written = splice_items(text, layout, existing, change.new, change.changed, change.removed)
+    existing, written = _splice(target, change)
     edits_text = bool(change.header or change.add_blackouts or change.remove_blackouts)
     forked = None
     try:
         if not edits_text and len(change.new) >= RENDER_ELSEWHERE_MIN:
             forked = _render_elsewhere(store, path, written, alongside)
-        if forked is None:
-            text = written.text
-            for key, value in change.header.items():
-                text = set_header(text, key, value)
-            if change.remove_blackouts:
-                text = remove_blackouts(text, change.remove_blackouts)
-            if change.add_blackouts:
-                text = add_blackouts(text, change.add_blackouts)
-        if change.remove_blackouts:
-            cal.exceptions = [e for e in cal.exceptions if e.id not in change.remove_blackouts]
-        if change.add_blackouts:
-            cal.exceptions = [*cal.exceptions, *change.add_blackouts]
-        for key, value in change.header.items():
-            setattr(cal, key, value)
+        text = _edited_text(written.text, change) if forked is None else None
+        _edit_header(cal, change)
         by_id = {i.id: i for i in (*existing, *change.new)}
         by_id.update(change.changed)
         items = [by_id[i] for i in written.order]
@@ -151,9 +129,7 @@ def apply_change(
                 store.add_planned_history(cal.name, ids, change.planned_by, now)
             sha = forked.finish() if forked is not None else None
             if sha is None:  # rendered here (or the child failed: then here too, and its error is raised here)
-                text = written.text if forked is not None else text
-                write_atomic(path, text)
-                sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                sha = _write_here(path, written.text if forked is not None else text)
             st = path.stat()
             store.set_file_state(project.rel(path), "calendar", cal.name, sha, st.st_mtime_ns, st.st_size)
         rendered = forked.then_text() if forked is not None and alongside is not None else None
@@ -164,6 +140,48 @@ def apply_change(
     if notify and (change.changed or change.removed):
         announce_changes(project, sorted({*change.changed, *change.removed}))
     return rendered
+
+
+def _splice(target: Target, change: Change) -> tuple[list[ContentScheduleItem], Written]:
+    """The calendar's items as its file has them, and the file's items block with the change spliced in."""
+    existing = target.items
+    if target.created:
+        text = emit_new_calendar(target.calendar)
+        existing = []
+    else:
+        text = target.path.read_text(encoding="utf-8")
+    layout = scan_layout(text)
+    if existing and (not layout.block or len(layout.item_lines) != len(existing)):
+        cf = load_calendar(target.path, text)  # the scan disagrees with the store: trust a full parse
+        existing, layout = cf.calendar.items, cf.layout
+    return existing, splice_items(text, layout, existing, change.new, change.changed, change.removed)
+
+
+def _edited_text(text: str, change: Change) -> str:
+    """The text with the change's header keys and blackouts edited in."""
+    for key, value in change.header.items():
+        text = set_header(text, key, value)
+    if change.remove_blackouts:
+        text = remove_blackouts(text, change.remove_blackouts)
+    if change.add_blackouts:
+        text = add_blackouts(text, change.add_blackouts)
+    return text
+
+
+def _edit_header(cal: ContentCalendar, change: Change) -> None:
+    """The change's blackouts and header keys, on the calendar object (what the store mirrors)."""
+    if change.remove_blackouts:
+        cal.exceptions = [e for e in cal.exceptions if e.id not in change.remove_blackouts]
+    if change.add_blackouts:
+        cal.exceptions = [*cal.exceptions, *change.add_blackouts]
+    for key, value in change.header.items():
+        setattr(cal, key, value)
+
+
+def _write_here(path: Path, text: str) -> str:
+    """Write the calendar text atomically; its SHA-256 (hex)."""
+    write_atomic(path, text)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # A change adding this many items renders the calendar text in a forked process while this one

@@ -155,19 +155,7 @@ def add_item(
         raise InvalidInput(f"video {video} already has a {platform.value} post ({key}).")
     inp = operations.slots.plan_input(s, cal)
     pfmt = operations.slots.format_of(inp, platform, fmt)
-    if when is None:
-        slot = planning.single.best_free_slot(inp, platform, pfmt, video, key)
-        if slot is None:
-            raise InvalidInput(f"no free {platform.value} slot left in calendar {cal.name}'s period.")
-        at, score = slot.at, slot.score
-    else:
-        at, score = parse_when(when, cal.timezone), None
-        broken = planning.single.slot_violations(inp, platform, pfmt, video, key, at)
-        if broken and not force:
-            raise InvalidInput(
-                f"{platform.value} at {at.isoformat()}: " + "; ".join(broken),
-                hint="Nothing was added. Use --force to add it anyway.",
-            )
+    at, score = _hand_slot(inp, cal, platform, pfmt, video, key, when, force)
     item = ContentScheduleItem(
         id=item_id_for(key),
         idempotency_key=key,
@@ -192,6 +180,24 @@ def add_item(
         ),
     )
     return item
+
+
+def _hand_slot(inp, cal, platform: Platform, pfmt, video: str, key: str, when: str | None, force: bool):
+    """(instant, score) of a post added by hand: the planner's best free slot, or ``when`` if it is
+    legal (or ``force``)."""
+    if when is None:
+        slot = planning.single.best_free_slot(inp, platform, pfmt, video, key)
+        if slot is None:
+            raise InvalidInput(f"no free {platform.value} slot left in calendar {cal.name}'s period.")
+        return slot.at, slot.score
+    at = parse_when(when, cal.timezone)
+    broken = planning.single.slot_violations(inp, platform, pfmt, video, key, at)
+    if broken and not force:
+        raise InvalidInput(
+            f"{platform.value} at {at.isoformat()}: " + "; ".join(broken),
+            hint="Nothing was added. Use --force to add it anyway.",
+        )
+    return at, None
 
 
 def assign(s: Session, item_id: str, worker: str | None) -> ContentScheduleItem:

@@ -100,44 +100,9 @@ def _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_
     with open_store(project) as store:
         sync_project(project, store)
         cal, existing, created = _calendar(store, project, path, calendar_name, job, prefs, start, end, tz)
-        if cal.status == "archived":
-            raise UsageError(
-                f"calendar {cal.name} is archived; nothing is planned into it.",
-                "Plan into another calendar, or set `status: active` in its file.",
-            )
-        if cal.user_id != job.user_id:
-            raise InvalidInput(
-                Finding(
-                    project.rel(path),
-                    None,
-                    None,
-                    f"user: calendar {cal.name} belongs to {cal.user_id!r}; the bulk job is {job.user_id!r}'s",
-                )
-            )
-        now = current_time(zone(cal.timezone))
-        # Weeks straddle a period's ends: another calendar's items in those weeks count against weekly caps.
-        others = store.user_items_outside(
-            job.user_id,
-            cal.name,
-            _instant(cal.period_start - timedelta(days=7), cal),
-            _instant(cal.period_end + timedelta(days=8), cal),
-        )
-        keys = _post_keys(job)
-        inp = PlanInput(
-            job=job,
-            calendar=cal,
-            existing=[*existing, *others],
-            timing=timing,
-            prefs={p: prefs.for_platform(p, cal.timezone) for p in Platform},
-            stagger=prefs.stagger,
-            now=now,
-            slot_minutes=project.config.slot_minutes,
-            start=start,
-            end=end,
-            keys_elsewhere=store.keys_elsewhere(cal.name, keys, job.user_id),
-            platform_caps=registry.daily_caps(),
-            excluded=_refused_titles(registry, job),
-        )
+        _check_target(project, path, cal, job)
+        inp = _plan_input(store, project, cal, existing, job, timing, prefs, registry)
+        inp.start, inp.end = start, end
         result = plan(inp)
         add_variants(registry, job, result.items)
         outcome = PlanOutcome(result, cal, created, False, path, job, len(existing))
@@ -155,6 +120,48 @@ def _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_
         outcome.output = _write(store, project, path, cal, existing, result.items, created, job.user_id, alongside)
         outcome.written = True
     return outcome
+
+
+def _check_target(project, path: Path, cal: ContentCalendar, job: BulkJob) -> None:
+    """A plan goes into an active calendar of the bulk job's user."""
+    if cal.status == "archived":
+        raise UsageError(
+            f"calendar {cal.name} is archived; nothing is planned into it.",
+            "Plan into another calendar, or set `status: active` in its file.",
+        )
+    if cal.user_id != job.user_id:
+        raise InvalidInput(
+            Finding(
+                project.rel(path),
+                None,
+                None,
+                f"user: calendar {cal.name} belongs to {cal.user_id!r}; the bulk job is {job.user_id!r}'s",
+            )
+        )
+
+
+def _plan_input(store: Store, project, cal, existing, job: BulkJob, timing, prefs: UserPreferences, registry):
+    """What the planner needs: the calendar's items and the user's others in its weeks, timing, caps."""
+    # Weeks straddle a period's ends: another calendar's items in those weeks count against weekly caps.
+    others = store.user_items_outside(
+        job.user_id,
+        cal.name,
+        _instant(cal.period_start - timedelta(days=7), cal),
+        _instant(cal.period_end + timedelta(days=8), cal),
+    )
+    return PlanInput(
+        job=job,
+        calendar=cal,
+        existing=[*existing, *others],
+        timing=timing,
+        prefs={p: prefs.for_platform(p, cal.timezone) for p in Platform},
+        stagger=prefs.stagger,
+        now=current_time(zone(cal.timezone)),
+        slot_minutes=project.config.slot_minutes,
+        keys_elsewhere=store.keys_elsewhere(cal.name, _post_keys(job), job.user_id),
+        platform_caps=registry.daily_caps(),
+        excluded=_refused_titles(registry, job),
+    )
 
 
 def add_variants(registry: Registry, job: BulkJob, items: list[ContentScheduleItem]) -> None:

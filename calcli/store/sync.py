@@ -40,59 +40,25 @@ def sync_project(project, store: Store, force: bool = False, record: bool = True
     report = SyncReport()
     states = {} if force else store.file_states()
     known = store.file_states()
-    changed_cals: list[tuple[str, files.calendar.CalendarFile, str, int, int]] = []
-    stat_only: list[tuple[str, tuple, int, int]] = []
-    findings: list[Finding] = []
-    seen = set()
-    for path in sorted(project.calendars_dir.glob("*.yaml")) if project.calendars_dir.is_dir() else []:
-        rel = project.rel(path)
-        seen.add(rel)
-        st = path.stat()
-        old = states.get(rel)
-        if old and old[3] == st.st_mtime_ns and old[4] == st.st_size:
-            report.unchanged += 1
-            continue
-        data = path.read_bytes()
-        sha = file_hash(data)
-        if old and old[2] == sha:
-            stat_only.append((rel, old, st.st_mtime_ns, st.st_size))
-            report.unchanged += 1
-            continue
-        try:
-            cf = files.calendar.load_calendar(path)
-        except InvalidInput as exc:
-            findings.extend(exc.findings)
-            continue
-        changed_cals.append((rel, cf, sha, st.st_mtime_ns, st.st_size))
-    if findings:
-        raise InvalidInput(findings)
-    names: dict[str, str] = {}
-    for rel, cf, *_ in changed_cals:
-        names[cf.calendar.name] = rel
+    changed, stat_only, seen = _scan_calendars(project, states, report)
     gone = [p for p, s in known.items() if s[0] == "calendar" and p not in seen]
+    findings: list[Finding] = []
     prefs_rows, timing_rows = _side_files(project, states, findings)
     if findings:
         raise InvalidInput(findings)
     with store.atomic():
         for rel in gone:
-            calendar_id = known[rel][1]
-            cal = store.calendar(calendar_id)
-            if record and cal is not None:
-                rows = diff_history(store.calendar_items(calendar_id), [], calendar_id, cal.user_id, "file")
-                store.add_history(rows)
-                report.history_rows += len(rows)
-            store.forget_file(rel)
-            report.removed.append(rel)
+            _forget_calendar(store, rel, known[rel][1], record, report)
         for rel, old, mtime, size in stat_only:
             store.set_file_state(rel, old[0], old[1], old[2], mtime, size)
-        for rel, cf, sha, mtime, size in changed_cals:
-            before = store.calendar_items(cf.calendar.name)
+        for rel, cf, sha, mtime, size in changed:
+            cal = cf.calendar
             if record:
-                rows = diff_history(before, cf.calendar.items, cf.calendar.name, cf.calendar.user_id, "file")
+                rows = diff_history(store.calendar_items(cal.name), cal.items, cal.name, cal.user_id, "file")
                 store.add_history(rows)
                 report.history_rows += len(rows)
-            store.replace_calendar(cf.calendar, cf.calendar.items)
-            store.set_file_state(rel, "calendar", cf.calendar.name, sha, mtime, size)
+            store.replace_calendar(cal, cal.items)
+            store.set_file_state(rel, "calendar", cal.name, sha, mtime, size)
             report.read.append(rel)
         for rows, writer in ((prefs_rows, store.replace_preferences), (timing_rows, store.replace_timing)):
             if rows is not None:
@@ -102,6 +68,46 @@ def sync_project(project, store: Store, force: bool = False, record: bool = True
                     store.set_file_state(rel, kind, "", sha, mtime, size)
                     report.read.append(rel)
     return report
+
+
+def _scan_calendars(project, states: dict, report: SyncReport) -> tuple[list, list, set]:
+    """The calendar files that changed (parsed), those whose content is the same (only their stat
+    changed), and every calendar file seen. Unchanged size and mtime: not read; same hash: not parsed."""
+    changed, stat_only, seen = [], [], set()
+    findings: list[Finding] = []
+    for path in sorted(project.calendars_dir.glob("*.yaml")) if project.calendars_dir.is_dir() else []:
+        rel = project.rel(path)
+        seen.add(rel)
+        st = path.stat()
+        old = states.get(rel)
+        if old and old[3] == st.st_mtime_ns and old[4] == st.st_size:
+            report.unchanged += 1
+            continue
+        sha = file_hash(path.read_bytes())
+        if old and old[2] == sha:
+            stat_only.append((rel, old, st.st_mtime_ns, st.st_size))
+            report.unchanged += 1
+            continue
+        try:
+            cf = files.calendar.load_calendar(path)
+        except InvalidInput as exc:
+            findings.extend(exc.findings)
+            continue
+        changed.append((rel, cf, sha, st.st_mtime_ns, st.st_size))
+    if findings:
+        raise InvalidInput(findings)
+    return changed, stat_only, seen
+
+
+def _forget_calendar(store: Store, rel: str, calendar_id: str, record: bool, report: SyncReport) -> None:
+    """A calendar file is gone: its items leave the mirror, each with a ``deleted`` history row."""
+    cal = store.calendar(calendar_id)
+    if record and cal is not None:
+        rows = diff_history(store.calendar_items(calendar_id), [], calendar_id, cal.user_id, "file")
+        store.add_history(rows)
+        report.history_rows += len(rows)
+    store.forget_file(rel)
+    report.removed.append(rel)
 
 
 def diff_history(

@@ -14,6 +14,7 @@ from calcli.core.model import PLATFORM_IDS
 from calcli.store.base import ImportResult
 
 SNAPSHOT = (*COUNTS, "watch_time_seconds")  # the numbers of one snapshot
+_KNOWN = ", ".join(f"'{p}'" for p in PLATFORM_IDS)
 
 
 def _q(name: str) -> str:
@@ -79,87 +80,12 @@ def import_file(
     written when any row is bad. A clean file is read once and staged once; a file with a bad or
     repeated row is staged a second time, with its line numbers."""
     con.execute("SET TimeZone = 'UTC'")  # metric times without an offset are UTC
-
-    def col(name: str) -> str | None:
-        return mapping.get(name, (None, 1.0))[0]
-
-    known = ", ".join(f"'{p}'" for p in PLATFORM_IDS)
-
-    c = col("platform")
-    # A platform written as calcli names it needs neither trim nor lower.
-    platform = f"CASE WHEN {_raw(c)} IN ({known}) THEN {_raw(c)} ELSE lower({_text(c)}) END" if c else "NULL"
-    if default_platform:
-        platform = f"coalesce({platform}, $default_platform)"
-    metric = _text(col("metric_at"))
-    if as_of:
-        metric = f"coalesce({metric}, $as_of)"
-    norm = [
-        f"_n + {first_line - 1} AS line",
-        f"{platform} AS platform_raw",
-        f"{metric} AS metric_raw",
-        f"TRY_CAST({metric} AS TIMESTAMPTZ) AS metric_at",
-    ]
-    for name in ("item_id", "post_id", "post_url"):
-        norm.append(f"{_text(col(name))} AS {name}")
-    for name in COUNTS:
-        c, scale = mapping.get(name, (None, 1.0))
-        norm.append(f"{_raw(c)} AS {name}_raw")
-        norm.append(f"{_count(c, scale)} AS {name}")
-    c, scale = mapping.get("watch_time_seconds", (None, 1.0))
-    norm.append(f"{_text(c)} AS watch_raw")
-    norm.append(f"TRY_CAST({_text(c)} AS DOUBLE) * {scale} AS watch_time_seconds")
-
-    checks = [
-        ("platform IS NULL", "'platform: missing (and no item_id to take it from)'"),
-        (f"platform NOT IN ({known})", "'platform: unknown ' || platform_raw"),
-        ("metric_raw IS NULL", "'metric_at: missing'"),
-        ("metric_at IS NULL", "'metric_at: ' || metric_raw || ' is not a date-time'"),
-        ("item_id IS NULL AND post_id IS NULL AND post_url IS NULL", "'no item_id, post_id or post_url'"),
-        ("item_id IS NOT NULL AND link IS NULL", "'item_id: no item ' || item_id || ' of this user'"),
-    ]
-    for name in COUNTS:
-        checks.append(
-            (
-                f"{name} IS NULL AND regexp_full_match(replace(trim({name}_raw), ',', ''), '[0-9]+')",
-                f"'{name}: ' || {name}_raw || ' is too large (at most 9223372036854775807)'",
-            )
-        )
-        checks.append(
-            (f"{name} IS NULL AND {name}_raw <> ''", f"'{name}: ' || {name}_raw || ' is not a whole number >= 0'")
-        )
-    checks.append(
-        (
-            "watch_raw IS NOT NULL AND (watch_time_seconds IS NULL OR watch_time_seconds < 0)",
-            "'watch_time_seconds: ' || watch_raw || ' is not a number >= 0'",
-        )
-    )
-    reason = "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
-    key = event_key_sql("platform", "coalesce(link, post_id, post_url)", "metric_at")
     params = {"user": user, "path": path}
     if default_platform:
         params["default_platform"] = default_platform
     if as_of:
         params["as_of"] = as_of
-    stage = f"""
-        CREATE OR REPLACE TEMP TABLE _v AS
-        WITH raw AS (SELECT {{numbering}} AS _n, * FROM {{reader}}),
-        k AS (SELECT {", ".join(norm)} FROM raw),
-        items AS (SELECT id, platform, post_ref FROM content_schedule_items WHERE user_id = $user),
-        l AS (
-            SELECT k.*, coalesce(a.id, b.id, c.id) AS link,
-                   coalesce(CASE WHEN k.platform_raw = 'twitter' THEN 'x' ELSE k.platform_raw END,
-                            a.platform) AS platform
-            FROM k
-            LEFT JOIN items a ON a.id = k.item_id
-            LEFT JOIN items b ON k.item_id IS NULL AND b.post_ref = k.post_id
-            LEFT JOIN items c ON k.item_id IS NULL AND b.id IS NULL AND c.post_ref = k.post_url
-        ),
-        v AS (SELECT *, {reason} AS reason FROM l)
-        SELECT line, reason, CASE WHEN reason IS NULL THEN {key} END AS event_key, link AS item_id, platform,
-               coalesce(post_id, post_url) AS post_id, CAST(metric_at AS TIMESTAMP) AS metric_at,
-               {", ".join(COUNTS)}, watch_time_seconds
-        FROM v
-        """
+    stage = _stage_sql(mapping, first_line, bool(default_platform), bool(as_of))
     result = ImportResult()
     # First pass, for the common clean file: no line numbers (numbering the rows in file order is
     # a sequential pass over the whole file). Only when a row is bad or a key repeats — when lines
@@ -188,6 +114,95 @@ def import_file(
         good = "_g"
     _write(con, good, result, user, source, imported_at)
     return result
+
+
+def _normalised(mapping: dict[str, tuple[str, float]], first_line: int, default_platform: bool, as_of: bool) -> list:
+    """The staged columns of a row: its line, platform and metric time as given and parsed, its ids, and
+    each count as given and as a whole number (NULL when it is not one)."""
+
+    def col(name: str) -> str | None:
+        return mapping.get(name, (None, 1.0))[0]
+
+    c = col("platform")
+    # A platform written as calcli names it needs neither trim nor lower.
+    platform = f"CASE WHEN {_raw(c)} IN ({_KNOWN}) THEN {_raw(c)} ELSE lower({_text(c)}) END" if c else "NULL"
+    if default_platform:
+        platform = f"coalesce({platform}, $default_platform)"
+    metric = _text(col("metric_at"))
+    if as_of:
+        metric = f"coalesce({metric}, $as_of)"
+    norm = [
+        f"_n + {first_line - 1} AS line",
+        f"{platform} AS platform_raw",
+        f"{metric} AS metric_raw",
+        f"TRY_CAST({metric} AS TIMESTAMPTZ) AS metric_at",
+    ]
+    for name in ("item_id", "post_id", "post_url"):
+        norm.append(f"{_text(col(name))} AS {name}")
+    for name in COUNTS:
+        c, scale = mapping.get(name, (None, 1.0))
+        norm.append(f"{_raw(c)} AS {name}_raw")
+        norm.append(f"{_count(c, scale)} AS {name}")
+    c, scale = mapping.get("watch_time_seconds", (None, 1.0))
+    norm.append(f"{_text(c)} AS watch_raw")
+    norm.append(f"TRY_CAST({_text(c)} AS DOUBLE) * {scale} AS watch_time_seconds")
+    return norm
+
+
+def _reason() -> str:
+    """SQL for why a staged row is bad (the first problem found), NULL for a good row."""
+    checks = [
+        ("platform IS NULL", "'platform: missing (and no item_id to take it from)'"),
+        (f"platform NOT IN ({_KNOWN})", "'platform: unknown ' || platform_raw"),
+        ("metric_raw IS NULL", "'metric_at: missing'"),
+        ("metric_at IS NULL", "'metric_at: ' || metric_raw || ' is not a date-time'"),
+        ("item_id IS NULL AND post_id IS NULL AND post_url IS NULL", "'no item_id, post_id or post_url'"),
+        ("item_id IS NOT NULL AND link IS NULL", "'item_id: no item ' || item_id || ' of this user'"),
+    ]
+    for name in COUNTS:
+        checks.append(
+            (
+                f"{name} IS NULL AND regexp_full_match(replace(trim({name}_raw), ',', ''), '[0-9]+')",
+                f"'{name}: ' || {name}_raw || ' is too large (at most 9223372036854775807)'",
+            )
+        )
+        checks.append(
+            (f"{name} IS NULL AND {name}_raw <> ''", f"'{name}: ' || {name}_raw || ' is not a whole number >= 0'")
+        )
+    checks.append(
+        (
+            "watch_raw IS NOT NULL AND (watch_time_seconds IS NULL OR watch_time_seconds < 0)",
+            "'watch_time_seconds: ' || watch_raw || ' is not a number >= 0'",
+        )
+    )
+    return "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
+
+
+def _stage_sql(mapping: dict, first_line: int, default_platform: bool, as_of: bool) -> str:
+    """The statement that stages a file's rows into ``_v``, linked to the user's items, each with its
+    event key or the reason it is bad (``{reader}`` and ``{numbering}`` are filled in per pass)."""
+    norm = _normalised(mapping, first_line, default_platform, as_of)
+    key = event_key_sql("platform", "coalesce(link, post_id, post_url)", "metric_at")
+    return f"""
+        CREATE OR REPLACE TEMP TABLE _v AS
+        WITH raw AS (SELECT {{numbering}} AS _n, * FROM {{reader}}),
+        k AS (SELECT {", ".join(norm)} FROM raw),
+        items AS (SELECT id, platform, post_ref FROM content_schedule_items WHERE user_id = $user),
+        l AS (
+            SELECT k.*, coalesce(a.id, b.id, c.id) AS link,
+                   coalesce(CASE WHEN k.platform_raw = 'twitter' THEN 'x' ELSE k.platform_raw END,
+                            a.platform) AS platform
+            FROM k
+            LEFT JOIN items a ON a.id = k.item_id
+            LEFT JOIN items b ON k.item_id IS NULL AND b.post_ref = k.post_id
+            LEFT JOIN items c ON k.item_id IS NULL AND b.id IS NULL AND c.post_ref = k.post_url
+        ),
+        v AS (SELECT *, {_reason()} AS reason FROM l)
+        SELECT line, reason, CASE WHEN reason IS NULL THEN {key} END AS event_key, link AS item_id, platform,
+               coalesce(post_id, post_url) AS post_id, CAST(metric_at AS TIMESTAMP) AS metric_at,
+               {", ".join(COUNTS)}, watch_time_seconds
+        FROM v
+        """
 
 
 def _write(con, good: str, result: ImportResult, user: str, source: str, imported_at) -> None:
