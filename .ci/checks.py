@@ -3,7 +3,8 @@
 * sizes: no module over 500 lines, no class over 150, no function over 60 (a piece counts from its
   first decorator to its last line, docstring and comments included);
 * imports only at a module's top: a deferred import goes through a package (calcli.core.lazy);
-* SQL only in calcli/store: no SQL statement text, no ``.execute(`` and no ``.con`` elsewhere.
+* SQL only in calcli/store: no SQL statement text, no ``.execute(`` and no ``.con`` elsewhere;
+* every module says what it is: a docstring at its top.
 
     python .ci/checks.py [ROOT]        # exit 1 and one line per finding
 """
@@ -55,7 +56,12 @@ def sql_outside_store(path: Path, tree: ast.Module, text: str):
             yield node.lineno, f".{node.attr} outside calcli/store"
 
 
-CHECKS = (sizes, nested_imports, sql_outside_store)
+def docstring(path: Path, tree: ast.Module, text: str):
+    if not ast.get_docstring(tree):
+        yield 1, "module without a docstring"
+
+
+CHECKS = (sizes, nested_imports, sql_outside_store, docstring)
 
 
 def main(root: str) -> int:
