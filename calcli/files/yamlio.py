@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -52,26 +51,80 @@ def compose(path: Path, text: str | None = None) -> yaml.Node:
         raise InvalidInput(Finding(str(path), None, None, "file is empty"))
     if len(nodes) > 1:
         raise InvalidInput(finding_at(path, nodes[1].start_mark, "expected one YAML document, found more"))
-    bad = [f for f in _custom_tags(path, nodes[0])]
+    bad = _checked_nodes(path, nodes[0])
     if bad:
         raise InvalidInput(bad)
     return nodes[0]
 
 
-def _custom_tags(path: Path, node: yaml.Node) -> Iterator[Finding]:
-    stack = [node]
+# How many more values aliases may add to a document than it holds (a billion-laughs file adds billions).
+ALIAS_EXPANSION_LIMIT = 100_000
+
+
+def _checked_nodes(path: Path, root: yaml.Node) -> list[Finding]:
+    """Custom tags, a node that contains itself, and aliases that expand the document beyond
+    :data:`ALIAS_EXPANSION_LIMIT`: each node is looked at once, however often it is reused."""
+    order: list[yaml.Node] = []  # each node once, parents before children
+    seen: set[int] = set()
+    shared: list[yaml.Node] = []
+    bad: list[Finding] = []
+    stack = [root]
     while stack:
         n = stack.pop()
-        if n.tag not in _STANDARD_TAGS:
-            yield finding_at(
-                path, n.start_mark, f"tag {n.tag!r} is not allowed (calcli never constructs objects from tags)"
-            )
+        if id(n) in seen:
+            shared.append(n)
             continue
-        if isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
+        seen.add(id(n))
+        order.append(n)
+        if n.tag not in _STANDARD_TAGS:
+            msg = f"tag {n.tag!r} is not allowed (calcli never constructs objects from tags)"
+            bad.append(finding_at(path, n.start_mark, msg))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(reversed(n.value))
         elif isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                stack.extend((k, v))
+            stack.extend(x for k, v in reversed(n.value) for x in (v, k))
+    if bad or not shared:
+        return bad
+    expanded = _expanded_size(root)
+    if expanded is None:
+        return [finding_at(path, shared[0].start_mark, "an alias refers to a value that contains it (a loop)")]
+    if expanded - len(order) > ALIAS_EXPANSION_LIMIT:
+        first = min(shared, key=lambda n: (n.start_mark.line, n.start_mark.column))
+        return [
+            finding_at(
+                path,
+                first.start_mark,
+                f"aliases expand this document to {expanded:,} values, {expanded - len(order):,} more than it "
+                f"holds (at most {ALIAS_EXPANSION_LIMIT:,}); write the values out instead of reusing anchors",
+            )
+        ]
+    return []
+
+
+def _expanded_size(root: yaml.Node) -> int | None:
+    """How many values the document holds with every alias written out; None when a node contains itself."""
+    size: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        n, done = stack.pop()
+        if done:
+            children = n.value if isinstance(n, yaml.SequenceNode) else [x for kv in n.value for x in kv]
+            size[id(n)] = 1 + sum(size[id(c)] for c in children)
+            active.discard(id(n))
+            continue
+        if id(n) in size:
+            continue
+        if id(n) in active:
+            return None
+        if not isinstance(n, yaml.SequenceNode | yaml.MappingNode):
+            size[id(n)] = 1
+            continue
+        active.add(id(n))
+        stack.append((n, True))
+        children = n.value if isinstance(n, yaml.SequenceNode) else [x for kv in n.value for x in kv]
+        stack.extend((c, False) for c in children if id(c) not in size)
+    return size[id(root)]
 
 
 def finding_at(path: Path | str, mark: Any, message: str) -> Finding:

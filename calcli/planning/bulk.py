@@ -121,7 +121,9 @@ def _status_priority(v: dict, vbad) -> tuple[JobStatus | None, JobPriority | Non
 def _shape_and_text(get, vbad) -> tuple:
     """A video's duration, aspect ratio, hashtags, title and description, each checked."""
     duration = get("duration_seconds")
-    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, _NUMBERS) or duration <= 0):
+    if duration is not None and (
+        isinstance(duration, bool) or not isinstance(duration, _NUMBERS) or not 0 < duration < _INF
+    ):  # NaN and Infinity are JSON to Python's reader, and no duration
         vbad(f"expected a positive number of seconds, found {duration!r}", "duration_seconds")
     aspect = get("aspect_ratio")
     if aspect is not None and not (type(aspect) is str and aspect in _GOOD_ASPECTS):  # [] or {} is no key
@@ -164,6 +166,7 @@ _PRIORITIES = {m.value: m for m in JobPriority}
 _GOOD_ASPECTS = frozenset({"9:16", "16:9", "1:1", "4:5", "4:3", "3:4", "2:3", "21:9"})
 _PLATFORMS = {name: Platform.parse(name) for name in (*PLATFORM_IDS, "twitter")}
 _NUMBERS = (int, float)
+_INF = float("inf")
 
 
 def _enum(cls, value, report):
