@@ -1,4 +1,4 @@
-"""Blackout windows as the planner, dispatch and check read them: whole days or local wall-clock spans, once or every year."""
+"""Blackout windows as the planner, dispatch and check read them: whole days or local wall-clock spans."""
 
 from __future__ import annotations
 

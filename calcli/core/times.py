@@ -107,12 +107,78 @@ def parse_duration(text: str | int | float) -> timedelta:
     return timedelta(seconds=total)
 
 
+def _iso(text: str) -> datetime:
+    raw = str(text).strip()
+    if raw[-1:] in ("Z", "z"):
+        raw = raw[:-1] + "+00:00"
+    return datetime.fromisoformat(raw)
+
+
 def parse_instant(text: str) -> datetime:
-    """An ISO 8601 instant with its offset (``Z`` allowed); raises ValueError otherwise."""
-    value = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+    """An ISO 8601 instant with its offset (``Z`` or ``z`` allowed); raises ValueError otherwise."""
+    value = _iso(text)
     if value.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset (write e.g. 2026-07-01T09:00:00Z)")
     return value
+
+
+def local_instant(text: str, tz: ZoneInfo) -> datetime:
+    """A time as people write it in a calendar, in the calendar's zone ``tz``: a wall-clock time
+    (``2027-01-30T12:00``; an ambiguous one is its first occurrence), or one with the UTC offset
+    the zone has at that wall time. A time in a DST gap, or an offset the zone does not have then,
+    raises ValueError naming the valid choices.
+
+    >>> local_instant("2026-11-01T01:30", zone("America/New_York")).utcoffset()
+    datetime.timedelta(days=-1, seconds=72000)
+    """
+    value = _iso(text)
+    wall = value.replace(tzinfo=None)
+    if value.tzinfo is not None:  # the common case (calcli writes the offset): one conversion tells
+        local = value.astimezone(tz)
+        if local.replace(tzinfo=None) == wall:
+            return local
+    offsets = _offsets(wall, tz)
+    if not offsets:
+        before, after = _gap_edges(wall, tz)
+        raise ValueError(
+            f"{wall:%Y-%m-%dT%H:%M} does not exist in {tz.key} (the clocks jump forward there); "
+            f"the nearest valid times are {before:%H:%M} and {after:%H:%M}"
+        )
+    if value.tzinfo is None:
+        return wall.replace(tzinfo=tz, fold=0)
+    offset = value.utcoffset()
+    if offset not in offsets:
+        valid = " or ".join(_offset_text(o) for o in offsets)
+        raise ValueError(
+            f"{_offset_text(offset)} is not {tz.key}'s UTC offset at {wall:%Y-%m-%dT%H:%M} ({valid}); "
+            "write that offset, or leave the offset out"
+        )
+    return wall.replace(tzinfo=tz, fold=offsets.index(offset))
+
+
+def _offsets(wall: datetime, tz: ZoneInfo) -> list[timedelta]:
+    """The zone's UTC offsets at a wall-clock time: one, two in a fold (first occurrence first), none in a gap."""
+    out = []
+    for fold in (0, 1):
+        aware = wall.replace(tzinfo=tz, fold=fold)
+        if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall and aware.utcoffset() not in out:
+            out.append(aware.utcoffset())
+    return out
+
+
+def _gap_edges(wall: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The last wall-clock minute before a DST gap and the first after it."""
+    before = wall.replace(second=0, microsecond=0)
+    while not _offsets(before, tz):
+        before -= timedelta(minutes=1)
+    after = (before.replace(tzinfo=tz).astimezone(UTC) + timedelta(minutes=1)).astimezone(tz)
+    return before, after.replace(tzinfo=None)
+
+
+def _offset_text(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def iso(dt: datetime) -> str:

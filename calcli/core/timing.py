@@ -1,4 +1,4 @@
-"""The timing table: every platform's formats and windows in preference order, and the fallback for a platform without data."""
+"""The timing table: every platform's formats and windows in preference order, and the fallback without data."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -38,7 +39,7 @@ from calcli.core.model import (
     ScheduleException,
     ScheduleStatus,
 )
-from calcli.core.times import iso, parse_instant, zone
+from calcli.core.times import iso, local_instant, parse_instant, zone
 from calcli.files.fields import Fields
 from calcli.files.project import NAME_RE
 from calcli.files.text import read_text
@@ -226,7 +227,9 @@ def _parse_item(
     f.unknown(ITEM_KEYS)
     before = len(findings)
     platform = _item_platform(f, findings, before)
-    at = f.convert("at", parse_instant, required=True, what="date-time")
+    at = f.convert(
+        "at", parse_instant if tz is None else partial(local_instant, tz=tz), required=True, what="date-time"
+    )
     status = _item_status(f, findings, before)
     key = f.str("key", required=True) or ""
     item_id = f.str("id", required=True, pattern=r"[A-Za-z0-9_.-]{1,64}") or ""
@@ -235,8 +238,6 @@ def _parse_item(
     score = f.number("score", minimum=0.0, maximum=1.0)
     if len(findings) > before or platform is None or at is None:
         return None
-    if tz is not None:
-        at = at.astimezone(tz)
     _check_place(f, cal, platform, at)
     parts = key.split("/")
     return ContentScheduleItem(
