@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from calcli import cli
 from calcli.cli.completion import complete_item, complete_platform
 from calcli.cli.options import FormatOpt, JsonOpt, UserOpt, chosen_format, parse_platform
 
@@ -193,37 +194,4 @@ def preview(
     if out != "table":
         emit_rows(rows, ["item", "platform", "field", "length", "limit", "counted", "room", "text"], out)
         return
-    _side_by_side(rows)
-
-
-def _side_by_side(rows: list[dict]) -> None:
-    """One column per platform, one row per field: the text, then `length/limit (room left)`."""
-    from rich.table import Table
-
-    from calcli.cli.render import PLATFORM_COLOURS, console
-
-    columns = list(dict.fromkeys(r["platform"] for r in rows))
-    fields = list(dict.fromkeys(r["field"] if r["field"] != "description" else "caption" for r in rows))
-    table = Table(show_lines=True)
-    table.add_column("")
-    for p in columns:
-        table.add_column(p, style=PLATFORM_COLOURS.get(p), overflow="fold")
-    by = {(r["platform"], r["field"] if r["field"] != "description" else "caption"): r for r in rows}
-    for f in fields:
-        cells = []
-        for p in columns:
-            r = by.get((p, f))
-            if r is None:
-                cells.append("")
-                continue
-            budget = (
-                ""
-                if r["limit"] is None
-                else f"\n[dim]{r['length']}/{r['limit']} {r['counted']}, "
-                f"{'[red]' if r['room'] < 0 else ''}{r['room']} left{'[/red]' if r['room'] < 0 else ''}[/dim]"
-            )
-            from rich.markup import escape
-
-            cells.append(escape(r["text"]) + budget)
-        table.add_row(f, *cells)
-    console().print(table)
+    cli.tables.side_by_side(rows)

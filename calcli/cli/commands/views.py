@@ -2,7 +2,7 @@
 
 On a terminal they draw tables and grids coloured by platform and status; piped
 (or with ``--format tsv|csv|json|ndjson``) they print rows. The rows and grids
-come from :mod:`calcli.operations.views`; only the drawing lives here.
+come from :mod:`calcli.operations.views`; the grids are drawn by :mod:`calcli.cli.grids`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from calcli import cli
 from calcli.cli.completion import complete_calendar, complete_platform, complete_status
 from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date, parse_platform
 
@@ -161,7 +162,7 @@ def week(
     if out != "table":
         emit_rows([item_view_row(i) for i in grid.items], _row_columns(all_users, out), out)
         return
-    _draw_week(grid)
+    cli.grids.draw_week(grid)
 
 
 def month(
@@ -197,92 +198,4 @@ def month(
     if out != "table":
         emit_rows(rows, MONTH_COLUMNS, out)
         return
-    _draw_month(grid)
-
-
-# ---------------------------------------------------------------- drawing (Rich, on a terminal)
-
-
-def _styled_line(item, width: int):
-    from rich.text import Text
-
-    from calcli.cli.render import PLATFORM_COLOURS, STATUS_COLOURS
-    from calcli.operations.views import platform_label, week_line
-
-    line = week_line(item, width)
-    text = Text(line, no_wrap=True, overflow="crop")
-    text.stylize(STATUS_COLOURS.get(item.status.value, ""), 0, 5)  # the time, coloured by status
-    start = 6
-    text.stylize(PLATFORM_COLOURS.get(item.platform.value, ""), start, start + len(platform_label(item, width)))
-    if item.status.value == "canceled":
-        text.stylize("dim strike")
-    return text
-
-
-def _draw_week(grid) -> None:
-    from rich import box
-    from rich.table import Table
-
-    from calcli.cli.render import console
-    from calcli.operations.views import week_header
-
-    con = console()
-    year, number = grid.iso_week
-    # Seven columns and six inner rules share the console's width.
-    width = max(8, (con.width - 6) // 7)
-    table = Table(
-        title=f"Week {number} of {year}: {grid.days[0]} – {grid.days[-1]} ({len(grid.items)} items)",
-        box=box.MINIMAL,
-        padding=(0, 0),
-        pad_edge=False,
-        header_style="bold",
-        show_edge=False,
-    )
-    for d in grid.days:
-        header = week_header(d)
-        table.add_column(
-            header, width=width, no_wrap=True, overflow="crop", header_style="bold reverse" if d == grid.today else None
-        )
-    for line in grid.lines():
-        table.add_row(*[_styled_line(i, width) if i is not None else "" for i in line])
-    con.print(table)
-
-
-def _draw_month(grid) -> None:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    from calcli.cli.render import PLATFORM_COLOURS, console
-    from calcli.operations.views import WEEKDAY_NAMES, count_label, month_cell
-
-    con = console()
-    table = Table(
-        title=f"{grid.title} ({grid.total} items)",
-        box=box.SQUARE,
-        show_lines=True,
-        padding=(0, 0),
-        header_style="bold",
-    )
-    width = max(4, (con.width - 8) // 7)
-    for name in WEEKDAY_NAMES:
-        table.add_column(name, width=width, overflow="fold")
-    for week_ in grid.weeks:
-        cells = []
-        for d in week_:
-            if d is None:
-                cells.append("")
-                continue
-            counts = grid.counts.get(d)
-            text = Text(month_cell(d, None))
-            if d == grid.today:
-                text.stylize("bold reverse")
-            if counts:
-                text.append("  ")
-                for n, (p, k) in enumerate(counts.items()):
-                    if n:
-                        text.append(" ")
-                    text.append(count_label(p, k), style=PLATFORM_COLOURS.get(p.value, ""))
-            cells.append(text)
-        table.add_row(*cells)
-    con.print(table)
+    cli.grids.draw_month(grid)
