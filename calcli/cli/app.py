@@ -13,7 +13,23 @@ import typer
 from typer.main import get_command_name
 
 from calcli import __version__
-from calcli.cli.commands import analyze, cron, db, exchange, kpi, ops, plan, platforms, project, schema, trial, views
+from calcli.cli.commands import (
+    analyze,
+    assign,
+    blackout,
+    calendar,
+    cron,
+    db,
+    exchange,
+    item,
+    kpi,
+    plan,
+    platforms,
+    project,
+    schema,
+    trial,
+    views,
+)
 from calcli.cli.context import Env
 from calcli.cli.render import Messages
 from calcli.core.errors import CalcliError, ExitStatus, InvalidInput, relative
@@ -60,8 +76,25 @@ def root(
     ctx.obj = Env(project=project, quiet=quiet, debug=debug, messages=Messages(quiet))
 
 
-# The order --help lists them in: plan, run, measure, move data, look at the files and the store.
-for group in (project, plan, ops, cron, platforms, kpi, analyze, trial, views, exchange, db, schema):
+# The order --help lists them in: plan, run, measure, move data, look at the files and the store
+# (Typer lists every command first, then every group, each in the order registered here).
+for group in (
+    project,
+    plan,
+    calendar,
+    item,
+    blackout,
+    assign,
+    cron,
+    platforms,
+    kpi,
+    analyze,
+    trial,
+    views,
+    exchange,
+    db,
+    schema,
+):
     group.register(app)
 
 
