@@ -427,11 +427,11 @@ def test_times_are_shown_in_each_items_calendar_zone(example_project, run, monke
 def _terminal(monkeypatch):
     from rich.console import Console
 
-    from calcli.cli import render
+    from calcli.cli import tables
 
     buf = io.StringIO()
     monkeypatch.setattr(
-        render,
+        tables,
         "console",
         lambda out=None, stderr=False: Console(file=buf, force_terminal=True, width=200, color_system="standard"),
     )

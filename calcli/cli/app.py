@@ -3,14 +3,33 @@ where exceptions become exit codes."""
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from typing import Annotated
 
+import click
 import typer
+from typer.main import get_command_name
 
 from calcli import __version__
-from calcli.cli.commands import analyze, cron, db, exchange, kpi, ops, plan, platforms, project, schema, trial, views
+from calcli.cli.commands import (
+    analyze,
+    assign,
+    blackout,
+    calendar,
+    cron,
+    db,
+    exchange,
+    item,
+    kpi,
+    plan,
+    platforms,
+    project,
+    schema,
+    trial,
+    views,
+)
 from calcli.cli.context import Env
 from calcli.cli.render import Messages
 from calcli.core.errors import CalcliError, ExitStatus, InvalidInput, relative
@@ -57,8 +76,25 @@ def root(
     ctx.obj = Env(project=project, quiet=quiet, debug=debug, messages=Messages(quiet))
 
 
-# The order --help lists them in: plan, run, measure, move data, look at the files and the store.
-for group in (project, plan, ops, cron, platforms, kpi, analyze, trial, views, exchange, db, schema):
+# The order --help lists them in: plan, run, measure, move data, look at the files and the store
+# (Typer lists every command first, then every group, each in the order registered here).
+for group in (
+    project,
+    plan,
+    calendar,
+    item,
+    blackout,
+    assign,
+    cron,
+    platforms,
+    kpi,
+    analyze,
+    trial,
+    views,
+    exchange,
+    db,
+    schema,
+):
     group.register(app)
 
 
@@ -79,10 +115,6 @@ def _app_for(argv: list[str] | None) -> typer.Typer:
     """The app with only the command (or group) the command line names: Typer builds every
     registered command's parameters before running one, which with ~50 commands costs more than
     0.1 s of every run. The whole app serves help, completion and unknown commands."""
-    import copy
-
-    from typer.main import get_command_name
-
     word = _command_word(sys.argv[1:] if argv is None else argv)
     if word is None or os.environ.get("_CALCLI_COMPLETE"):
         return app
@@ -97,8 +129,6 @@ def _app_for(argv: list[str] | None) -> typer.Typer:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and map every outcome to an exit status."""
-    import click
-
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     messages = Messages()
     try:

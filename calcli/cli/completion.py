@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import os
 import re
+from importlib import resources
 from pathlib import Path
+
+from calcli.core.model import PLATFORM_ALIASES, PLATFORM_IDS
 
 _USER_LINE = re.compile(r"^user:[ \t]*[\"']?([^\"'#\s]+)", re.M)
 _TITLE_LINE = re.compile(r"^title:[ \t]*[\"']?([^\"'#\n]*)", re.M)
@@ -102,8 +105,6 @@ def complete_calendar(ctx, incomplete: str) -> list[tuple[str, str]]:
 
 def complete_platform(incomplete: str) -> list[tuple[str, str]]:
     """Platform ids; ``twitter`` is offered too, as the alias of ``x``."""
-    from calcli.core.model import PLATFORM_IDS
-
     names = {p: "" for p in PLATFORM_IDS} | {"twitter": "same as x"}
     low = incomplete.lower()
     return [(p, help_) for p, help_ in names.items() if p.startswith(low)]
@@ -144,14 +145,10 @@ def complete_status(incomplete: str) -> list[tuple[str, str]]:
 
 def complete_format(ctx, incomplete: str) -> list[tuple[str, str]]:
     """Format names from the timing data (shipped and the project's), of --platform when given."""
-    from calcli.core.model import PLATFORM_ALIASES, PLATFORM_IDS
-
     platform = (ctx.params or {}).get("platform")
     if isinstance(platform, list | tuple):
         platform = platform[0] if platform else None
     platform = PLATFORM_ALIASES.get(str(platform).lower(), str(platform).lower()) if platform else None
-    from importlib import resources
-
     folders = [Path(str(resources.files("calcli.timing_data")))]
     root = _root(ctx)
     if root is not None:

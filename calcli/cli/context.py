@@ -1,4 +1,5 @@
-"""What every command needs to know about how it was run: the global options, as one object."""
+"""What every command needs to know about how it was run: the global options, as one object; and the
+project and session they name."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 
 import typer
 
+from calcli import files, operations
 from calcli.cli.render import Messages
 
 
@@ -22,3 +24,14 @@ class Env:
 def env(ctx: typer.Context) -> Env:
     """The run's Env (a default one when a command is called without the root callback)."""
     return ctx.find_root().obj or Env()
+
+
+def find_project(e: Env):
+    """The project the run names (--project, $CALCLI_PROJECT, or found above the current folder)."""
+    return files.project.find_project(e.project)
+
+
+def session(ctx: typer.Context, user: str | None):
+    """The run's Env and a session (not yet entered) on its project, acting as ``user``."""
+    e = env(ctx)
+    return e, operations.session.session(find_project(e), user)

@@ -14,6 +14,10 @@ import sys
 from collections.abc import Iterator
 
 import click
+import typer.main
+from typer.utils import get_params_from_function
+
+from calcli import cli
 
 HEADER = """\
 # Command reference
@@ -25,11 +29,7 @@ Every command also answers `--help`. Exit codes and output formats: README.md.
 
 
 def root_command() -> click.Command:
-    import typer.main
-
-    from calcli.cli.app import app
-
-    return typer.main.get_command(app)
+    return typer.main.get_command(cli.app.app)
 
 
 def walk(cmd: click.Command, path: tuple[str, ...] = ("calcli",)) -> Iterator[tuple[tuple[str, ...], click.Command]]:
@@ -52,8 +52,6 @@ def param_help(cmd: click.Command, param: click.Parameter) -> str:
     declared = getattr(cmd.callback, "__wrapped__", None)
     if declared is None:
         return ""
-    from typer.utils import get_params_from_function
-
     meta = get_params_from_function(declared).get(param.name or "")
     info = getattr(meta, "default", None)
     return inspect.cleandoc(getattr(info, "help", None) or "")

@@ -6,17 +6,15 @@ from __future__ import annotations
 import os
 import sys
 
+from calcli import __version__, cli
+
 
 def main() -> None:
     if sys.argv[1:] == ["--version"]:
-        from calcli import __version__
-
         print(f"calcli {__version__}")
         return
-    from calcli.cli.app import main as app_main
-
     try:
-        app_main()
+        cli.app.main()
     except SystemExit as exc:
         leave(exc.code)
 

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from calcli.cli import completion
+from calcli.cli import completion, render
+from calcli.core.model import PLATFORM_IDS, Platform
 
 
 class OutputFormat(str, Enum):
@@ -61,6 +62,11 @@ def chosen_format(fmt: OutputFormat | None, as_json: bool) -> str | None:
     return fmt.value if fmt else None
 
 
+def output_format(fmt: OutputFormat | None, as_json: bool) -> str:
+    """The output format --format/--json choose, else a table on a terminal and TSV when piped."""
+    return render.resolve_format(chosen_format(fmt, as_json))
+
+
 def parse_date(value: str | None, flag: str) -> date | None:
     """A YYYY-MM-DD option or argument; a bad one is a usage error naming ``flag``."""
     if value is None:
@@ -73,8 +79,6 @@ def parse_date(value: str | None, flag: str) -> date | None:
 
 def parse_platform(value: str, flag: str = "--platform"):
     """A platform id (``twitter`` = x); an unknown one is a usage error naming ``flag``."""
-    from calcli.core.model import PLATFORM_IDS, Platform
-
     try:
         return Platform.parse(value)
     except ValueError:

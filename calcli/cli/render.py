@@ -1,14 +1,16 @@
-"""All output formatting: tables (the only place that knows Rich), TSV, CSV, JSON, NDJSON."""
+"""All output formatting: TSV, CSV, JSON, NDJSON, and tables (drawn by :mod:`calcli.cli.tables`, which
+knows Rich and is loaded only when a table is drawn)."""
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
+
+from calcli import cli
 
 FORMATS = ("table", "tsv", "csv", "json", "ndjson")
 
@@ -98,64 +100,21 @@ def emit_rows(
         for r in rows:
             out.write("\t".join(_tsv(cell(r.get(c))) for c in columns) + "\n")
     else:
-        _table(rows, columns, title, out, styles or {})
+        _table(rows, columns, title, out)
 
 
 def _tsv(s: str) -> str:
     return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
-PLATFORM_COLOURS = {
-    "youtube": "red",
-    "tiktok": "cyan",
-    "instagram": "magenta",
-    "x": "white",
-    "linkedin": "blue",
-    "facebook": "bright_blue",
-}
-STATUS_COLOURS = {
-    "planned": "yellow",
-    "scheduled": "green",
-    "posted": "bold green",
-    "failed": "bold red",
-    "canceled": "dim",
-}
+def _table(rows: list[dict], columns: list[str], title: str | None, out) -> None:
+    texts = [[_table_text(r.get(c)) for c in columns] for r in rows]
+    cli.tables.rows_table(columns, [_numeric(rows, c) for c in columns], texts, title, out)
 
 
-def console(out=None, stderr: bool = False):
-    from rich.console import Console
-
-    return Console(
-        file=out, stderr=stderr, highlight=False, soft_wrap=False, no_color=bool(os.environ.get("NO_COLOR")) or None
-    )
-
-
-def _table(rows: list[dict], columns: list[str], title: str | None, out, styles: dict) -> None:
-    from rich.table import Table
-
-    con = console(out)
-    table = Table(title=title, header_style="bold", box=None, pad_edge=False)
-    for c in columns:
-        table.add_column(c, overflow="fold", justify="right" if _numeric(rows, c) else "left")
-    for r in rows:
-        cells = []
-        for c in columns:
-            value = r.get(c)
-            text = value.strftime("%Y-%m-%d %a %H:%M %z") if isinstance(value, datetime) else cell(value)
-            colour = None
-            if c == "platform":
-                colour = PLATFORM_COLOURS.get(text)
-            elif c == "status":
-                colour = STATUS_COLOURS.get(text)
-            cells.append(f"[{colour}]{_escape(text)}[/]" if colour else _escape(text))
-        table.add_row(*cells)
-    con.print(table)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+def _table_text(value: Any) -> str:
+    """A table cell: datetimes with their weekday, the rest as in TSV."""
+    return value.strftime("%Y-%m-%d %a %H:%M %z") if isinstance(value, datetime) else cell(value)
 
 
 def _numeric(rows: list[dict], col: str) -> bool:

@@ -8,8 +8,13 @@ from typing import Annotated
 
 import typer
 
+from calcli import analytics, operations
 from calcli.cli.completion import complete_platform
-from calcli.cli.options import CalendarOpt, FormatOpt, JsonOpt, UserOpt, chosen_format
+from calcli.cli.context import env, find_project
+from calcli.cli.options import CalendarOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_date, parse_platform
+from calcli.cli.render import emit_json, emit_rows
+from calcli.core.errors import UsageError
+from calcli.core.model import WEEKDAYS, PostFilter
 
 PlatformOpt = Annotated[
     str | None, typer.Option("--platform", "-P", help="Only this platform.", autocompletion=complete_platform)
@@ -117,34 +122,31 @@ def analyze_cmd(
 
     Example: calcli analyze --calendar Q3 --since 2026-01-01
     """
-    from calcli.analytics.analysis import analyze
-    from calcli.analytics.metrics import METRICS
-    from calcli.cli.context import env
-    from calcli.cli.options import parse_date, parse_platform
-    from calcli.cli.render import resolve_format
-    from calcli.core.model import PostFilter
-    from calcli.files.project import find_project
-    from calcli.operations.session import session
-
-    if metric_name not in METRICS:
-        raise typer.BadParameter(f"{metric_name!r} is not one of {', '.join(METRICS)}", param_hint="--metric")
+    _check_metric(metric_name)
     first, last = parse_date(since, "--since"), parse_date(until, "--until")
     if first and last and last < first:
         raise typer.BadParameter(f"{until} is before --since {since}", param_hint="--until")
     p = parse_platform(platform).value if platform else None
     e = env(ctx)
-    project = find_project(e.project)
-    with session(project, user) as s:
+    project = find_project(e)
+    with operations.session.session(project, user) as s:
         _known_calendar(s, calendar)
         f = PostFilter(s.user, calendar, p, first, last)
-        doc = analyze(s.store, project, f, project.config.timezone, metric_name)
-    out_fmt = resolve_format(chosen_format(fmt, as_json))
+        doc = analytics.analysis.analyze(s.store, project, f, project.config.timezone, metric_name)
+    out_fmt = output_format(fmt, as_json)
     if not doc["totals"]["posts"]:
         e.messages.warn(
             "no performance numbers for these posts yet: load them with `calcli kpi import`; "
             "the recommendations below are the research baselines."
         )
     render_analysis(doc, out_fmt)
+
+
+def _check_metric(name: str) -> None:
+    if name not in analytics.metrics.METRICS:
+        raise typer.BadParameter(
+            f"{name!r} is not one of {', '.join(analytics.metrics.METRICS)}", param_hint="--metric"
+        )
 
 
 def _rows(doc: dict, name: str) -> list[dict]:
@@ -181,9 +183,6 @@ def _shown(c: str, v, section: str = ""):
 
 
 def render_analysis(doc: dict, fmt: str) -> None:
-    from calcli.analytics.heatmap import heatmap_lines
-    from calcli.cli.render import emit_json, emit_rows
-
     if fmt == "json":
         emit_json(doc)
         return
@@ -205,30 +204,34 @@ def render_analysis(doc: dict, fmt: str) -> None:
         rows = _rows(doc, name)
         if name == "best_times":
             rows = _top_per_platform(rows)
-        if not rows:
-            continue
-        print()
-        if name == "recommendations":
-            print(title)
-            for r in rows:
-                print(f"- {r['platform']}: {r['what']}")
-                facts = [r["expected_effect"], r["interval"] and f"interval {r['interval']}", r["evidence"]]
-                print(f"    {'; '.join(x for x in facts if x)} [{r['basis']}]")
-            continue
-        more = len(rows) - SHOWN_ROWS
-        shown = [{HEADERS.get(c, c): _shown(c, r.get(c), name) for c in cols} for r in rows[:SHOWN_ROWS]]
-        emit_rows(shown, [HEADERS.get(c, c) for c in cols], "table", title=title)
-        if more > 0:
-            print(f"… and {more} more (--format json has every row)")
-        if name == "platform_pairs" and doc["best_platform"]:
-            best = ", ".join(f"{b['platform']} {b['videos']}" for b in doc["best_platform"])
-            print(f"Best platform per video ({doc['videos_compared']} videos on several platforms): {best}")
-        if name == "formats" and doc["heatmap"]:
+        if rows:
             print()
-            print("Weekday × hour (all chosen platforms; lift against each post's platform and format)")
-            for line in heatmap_lines(doc["heatmap"]):
-                print(line)
+            _section_table(doc, name, title, cols, rows)
     sys.stdout.flush()
+
+
+def _section_table(doc: dict, name: str, title: str, cols: list[str], rows: list[dict]) -> None:
+    """One section of the analysis on a terminal: a list of recommendations, else a table of its first rows."""
+    if name == "recommendations":
+        print(title)
+        for r in rows:
+            print(f"- {r['platform']}: {r['what']}")
+            facts = [r["expected_effect"], r["interval"] and f"interval {r['interval']}", r["evidence"]]
+            print(f"    {'; '.join(x for x in facts if x)} [{r['basis']}]")
+        return
+    more = len(rows) - SHOWN_ROWS
+    shown = [{HEADERS.get(c, c): _shown(c, r.get(c), name) for c in cols} for r in rows[:SHOWN_ROWS]]
+    emit_rows(shown, [HEADERS.get(c, c) for c in cols], "table", title=title)
+    if more > 0:
+        print(f"… and {more} more (--format json has every row)")
+    if name == "platform_pairs" and doc["best_platform"]:
+        best = ", ".join(f"{b['platform']} {b['videos']}" for b in doc["best_platform"])
+        print(f"Best platform per video ({doc['videos_compared']} videos on several platforms): {best}")
+    if name == "formats" and doc["heatmap"]:
+        print()
+        print("Weekday × hour (all chosen platforms; lift against each post's platform and format)")
+        for line in analytics.heatmap.heatmap_lines(doc["heatmap"]):
+            print(line)
 
 
 def _top_per_platform(rows: list[dict]) -> list[dict]:
@@ -278,40 +281,39 @@ def optimize_cmd(
 
     Example: calcli optimize --calendar Q3 --apply
     """
-    from calcli.analytics.claims import MIN_PLATFORM_POSTS
-    from calcli.analytics.metrics import METRICS
-    from calcli.analytics.optimize import apply_moves, learn, plan_moves, write_learned
-    from calcli.cli.context import env
-    from calcli.cli.options import parse_platform
-    from calcli.cli.render import emit_json, emit_rows, resolve_format
-    from calcli.core.model import PostFilter
-    from calcli.files.project import find_project
-    from calcli.operations.session import session
+    _check_optimize_options(metric_name, trial, arm, min_gain, horizon)
+    p = parse_platform(platform).value if platform else None
+    e = env(ctx)
+    project = find_project(e)
+    with operations.session.session(project, user) as s:
+        _known_calendar(s, calendar)
+        only, skip = _trial_scope(s, trial, arm)
+        pf = PostFilter(s.user, platform=p)
+        learned = analytics.optimize.learn(s.store, project, pf, project.config.timezone, metric_name)
+        moves = analytics.optimize.plan_moves(s, learned, calendar, p, only, skip, min_gain, horizon)
+        written = None
+        if apply and learned.windows:
+            written = os.path.relpath(analytics.optimize.write_learned(project, learned))
+        if apply and moves:
+            analytics.optimize.apply_moves(s, moves)
+    _emit_optimize(learned, moves, metric_name, apply, written, windows, output_format(fmt, as_json))
+    _optimize_messages(e, project, learned, moves, apply, written)
 
-    if metric_name not in METRICS:
-        raise typer.BadParameter(f"{metric_name!r} is not one of {', '.join(METRICS)}", param_hint="--metric")
+
+def _check_optimize_options(metric_name: str, trial: str | None, arm: str | None, min_gain: float, horizon: int):
+    _check_metric(metric_name)
     if (trial is None) != (arm is None):
         raise typer.BadParameter("--trial and --arm go together", param_hint="--trial/--arm")
     if arm is not None and arm.lower() not in ("a", "b"):
         raise typer.BadParameter(f"{arm!r} is not an arm (a or b)", param_hint="--arm")
     if min_gain < 0 or horizon < 1:
         raise typer.BadParameter("--min-gain must be >= 0 and --horizon >= 1", param_hint="--min-gain/--horizon")
-    p = parse_platform(platform).value if platform else None
-    e = env(ctx)
-    project = find_project(e.project)
-    with session(project, user) as s:
-        _known_calendar(s, calendar)
-        only, skip = _trial_scope(s, trial, arm)
-        learned = learn(s.store, project, PostFilter(s.user, platform=p), project.config.timezone, metric_name)
-        moves = plan_moves(s, learned, calendar, p, only, skip, min_gain, horizon)
-        written = None
-        if apply and learned.windows:
-            written = os.path.relpath(write_learned(project, learned))
-        if apply and moves:
-            apply_moves(s, moves)
+
+
+def _emit_optimize(learned, moves, metric_name: str, apply: bool, written, windows: bool, out_fmt: str) -> None:
+    """The moves (or with --windows the learned windows); in JSON one document with both."""
     move_rows = [_move_row(m) for m in moves]
     window_rows = [_window_row(w) for ws in learned.windows.values() for w in ws]
-    out_fmt = resolve_format(chosen_format(fmt, as_json))
     if out_fmt == "json":
         emit_json(
             {
@@ -330,9 +332,14 @@ def optimize_cmd(
         emit_rows(window_rows, WINDOW_COLUMNS, out_fmt)
     else:
         emit_rows(move_rows, MOVE_COLUMNS, out_fmt)
+
+
+def _optimize_messages(e, project, learned, moves, apply: bool, written) -> None:
+    """What was learned per platform, what moved (or would), and which learned windows apply now."""
     if not learned.platforms:
         e.messages.info(
-            f"not enough data: no platform has {MIN_PLATFORM_POSTS} posts with numbers; the research windows stand."
+            f"not enough data: no platform has {analytics.claims.MIN_PLATFORM_POSTS} posts with numbers; "
+            "the research windows stand."
         )
     for k, v in sorted(learned.platforms.items()):
         state = "no slot differs beyond chance: its research windows stand" if v.tau == 0 else "windows learned"
@@ -349,20 +356,16 @@ def optimize_cmd(
 
 
 def _known_calendar(s, name: str | None) -> None:
-    from calcli.core.errors import UsageError
-
     if name and not s.store.calendar(name):
         raise UsageError(f"no calendar {name!r}.", "List calendars with `calcli calendar list`.")
 
 
 def _trial_scope(s, trial: str | None, arm: str | None) -> tuple[set[str] | None, set[str]]:
     """(only these items, never these): one arm of a named trial, else everything outside running trials."""
-    from calcli.analytics.trials import arm_items, find_trial, trial_items
-
     if trial is not None:
-        t = find_trial(s.store, s.user, trial)
-        return arm_items(s.store, t.id, arm.lower()), set()
-    return None, set(trial_items(s.store, s.user))
+        t = analytics.trials.find_trial(s.store, s.user, trial)
+        return analytics.trials.arm_items(s.store, t.id, arm.lower()), set()
+    return None, set(analytics.trials.trial_items(s.store, s.user))
 
 
 def _move_row(m) -> dict:
@@ -381,8 +384,6 @@ def _move_row(m) -> dict:
 
 
 def _window_row(w) -> dict:
-    from calcli.core.model import WEEKDAYS
-
     return {
         "platform": w.platform,
         "format": w.format,

@@ -7,8 +7,27 @@ from typing import Annotated
 
 import typer
 
+from calcli import operations
 from calcli.cli.completion import complete_platform
-from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_platform
+from calcli.cli.context import env, find_project
+from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_platform
+from calcli.cli.render import emit_rows
+from calcli.core.errors import ExitStatus
+from calcli.core.times import parse_duration
+
+DUE_COLUMNS = [
+    "id",
+    "calendar",
+    "video_job_id",
+    "platform",
+    "format",
+    "scheduled_at",
+    "status",
+    "attempt",
+    "retry",
+    "title",
+]
+OUTCOME_COLUMNS = ["id", "platform", "scheduled_at", "attempt", "outcome", "post", "error"]
 
 
 def register(app: typer.Typer) -> None:
@@ -17,8 +36,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _duration(value: str, flag: str):
-    from calcli.core.times import parse_duration
-
     try:
         return parse_duration(value)
     except ValueError as exc:
@@ -43,22 +60,13 @@ def due(
 
     Example: calcli due --within 15m --format json
     """
-    from calcli.cli.context import env
-    from calcli.cli.render import emit_rows, resolve_format
-    from calcli.files.project import find_project
-    from calcli.operations.acting import item_row
-    from calcli.operations.dispatch import due_items, unconfirmed_items
-    from calcli.operations.session import session
-
     e = env(ctx)
     p = parse_platform(platform).value if platform else None
     held: list = []
-    with session(find_project(e.project), user) as s:
-        rows = [
-            item_row(d.item) | {"attempt": d.attempt, "retry": d.retry}
-            for d in due_items(s, _duration(within, "--within"), p, all_users, max_attempts, held=held)
-        ]
-        waiting = unconfirmed_items(s, all_users)
+    with operations.session.session(find_project(e), user) as s:
+        found = operations.dispatch.due_items(s, _duration(within, "--within"), p, all_users, max_attempts, held=held)
+        rows = [operations.acting.item_row(d.item) | {"attempt": d.attempt, "retry": d.retry} for d in found]
+        waiting = operations.dispatch.unconfirmed_items(s, all_users)
     for item, why in held:
         e.messages.warn(f"{item.id} ({item.platform.value}) is held: {why}.")
     for item in waiting:
@@ -66,11 +74,7 @@ def due(
             f"{item.id} ({item.platform.value}) is unconfirmed: the publisher may have posted it. "
             f"Check, then run `calcli item status {item.id} posted` (or failed)."
         )
-    emit_rows(
-        rows,
-        ["id", "calendar", "video_job_id", "platform", "format", "scheduled_at", "status", "attempt", "retry", "title"],
-        resolve_format(chosen_format(fmt, as_json)),
-    )
+    emit_rows(rows, DUE_COLUMNS, output_format(fmt, as_json))
 
 
 def dispatch(
@@ -115,26 +119,41 @@ def dispatch(
 
     Example: calcli dispatch --exec ./publish.sh --within 15m --quiet
     """
-    from calcli.cli.context import env
-    from calcli.cli.render import emit_rows, resolve_format
-    from calcli.core.errors import ExitStatus
-    from calcli.files.project import find_project
-    from calcli.operations.dispatch import dispatch as run_dispatch
-
     e = env(ctx)
     p = parse_platform(platform).value if platform else None
-    report = run_dispatch(
-        find_project(e.project),
-        exec_,
-        _duration(within, "--within"),
-        p,
-        user,
-        max_attempts,
-        timeout,
-        _duration(backoff, "--backoff"),
-        limit,
+    project = find_project(e)
+    soon, first_wait = _duration(within, "--within"), _duration(backoff, "--backoff")
+    report = operations.dispatch.dispatch(project, exec_, soon, p, user, max_attempts, timeout, first_wait, limit)
+    if quiet:
+        _report_trouble(report)
+    else:
+        _report_outcomes(e, report, output_format(fmt, as_json))
+    if _report_waiting(report, quiet):
+        raise typer.Exit(int(ExitStatus.TROUBLE))
+
+
+def _report_outcomes(e, report, out: str) -> None:
+    """Every item of the run as a row, and how many posted and failed."""
+    rows = _outcome_rows(report)
+    emit_rows(rows, OUTCOME_COLUMNS, out)
+    e.messages.info(
+        f"Dispatched {len(rows)} item(s): {len(rows) - len(report.trouble)} posted, "
+        f"{len(report.trouble)} failed or unconfirmed."
     )
-    rows = [
+
+
+def _report_trouble(report) -> None:
+    """--quiet: only the items that failed or are unconfirmed, one line each on stderr."""
+    for o in report.trouble:
+        print(
+            f"calcli dispatch: {o.item.id} ({o.item.platform.value}) {o.outcome}: {(o.error or '')[-300:]}",
+            file=sys.stderr,
+        )
+
+
+def _outcome_rows(report) -> list[dict]:
+    """One row per item this run handed to the publisher (the last 300 characters of an error)."""
+    return [
         {
             "id": o.item.id,
             "platform": o.item.platform.value,
@@ -146,19 +165,11 @@ def dispatch(
         }
         for o in report.outcomes
     ]
-    columns = ["id", "platform", "scheduled_at", "attempt", "outcome", "post", "error"]
-    if not quiet:
-        emit_rows(rows, columns, resolve_format(chosen_format(fmt, as_json)))
-        e.messages.info(
-            f"Dispatched {len(rows)} item(s): {len(rows) - len(report.trouble)} posted, "
-            f"{len(report.trouble)} failed or unconfirmed."
-        )
-    else:
-        for o in report.trouble:
-            print(
-                f"calcli dispatch: {o.item.id} ({o.item.platform.value}) {o.outcome}: {(o.error or '')[-300:]}",
-                file=sys.stderr,
-            )
+
+
+def _report_waiting(report, quiet: bool) -> bool:
+    """Say on stderr which items wait for a person (unconfirmed by an earlier run, held); whether the
+    run is in trouble (an item failed, is unconfirmed, or was held as already posted)."""
     this_run = {o.item.id for o in report.trouble}
     for item in report.unconfirmed:
         if item.id not in this_run:
@@ -171,5 +182,4 @@ def dispatch(
     for item, why in report.held:
         if not quiet or (item, why) in reposts:
             print(f"calcli dispatch: {item.id} ({item.platform.value}) held: {why}", file=sys.stderr)
-    if report.trouble or report.unconfirmed or reposts:
-        raise typer.Exit(int(ExitStatus.TROUBLE))
+    return bool(report.trouble or report.unconfirmed or reposts)

@@ -6,7 +6,10 @@ from typing import Annotated
 
 import typer
 
-from calcli.cli.options import FormatOpt, JsonOpt, chosen_format, command_group
+from calcli import store
+from calcli.cli.context import env, find_project
+from calcli.cli.options import FormatOpt, JsonOpt, command_group, output_format
+from calcli.cli.render import emit_rows
 
 db_app = command_group("The DuckDB store: a mirror of the files plus the data only it owns.\n\nExample: calcli db sync")
 
@@ -22,15 +25,10 @@ def sync(ctx: typer.Context) -> None:
 
     Example: calcli db sync
     """
-    from calcli.cli.context import env
-    from calcli.files.project import find_project
-    from calcli.store import open_store
-    from calcli.store.sync import sync_project
-
     e = env(ctx)
-    project = find_project(e.project)
-    with open_store(project) as store:
-        report = sync_project(project, store)
+    project = find_project(e)
+    with store.open_store(project) as st:
+        report = store.sync.sync_project(project, st)
     e.messages.info(
         f"Synced: {len(report.read)} file(s) read, {report.unchanged} unchanged, "
         f"{len(report.removed)} removed, {report.history_rows} history row(s)."
@@ -43,15 +41,10 @@ def rebuild(ctx: typer.Context) -> None:
 
     Example: calcli db rebuild
     """
-    from calcli.cli.context import env
-    from calcli.files.project import find_project
-    from calcli.store import open_store
-    from calcli.store.sync import rebuild_project
-
     e = env(ctx)
-    project = find_project(e.project)
-    with open_store(project) as store:
-        report = rebuild_project(project, store)
+    project = find_project(e)
+    with store.open_store(project) as st:
+        report = store.sync.rebuild_project(project, st)
     e.messages.info(f"Rebuilt from {len(report.read)} file(s); KPI events, trials and history kept.")
 
 
@@ -61,18 +54,11 @@ def info(ctx: typer.Context, fmt: FormatOpt = None, as_json: JsonOpt = False) ->
 
     Example: calcli db info --format json
     """
-    from calcli.cli.context import env
-    from calcli.cli.render import emit_rows, resolve_format
-    from calcli.files.project import find_project
-    from calcli.store import open_store
-
     e = env(ctx)
-    project = find_project(e.project)
-    with open_store(project) as store:
-        rows = store.table_counts()
-    emit_rows(
-        rows, ["table", "rows", "owner"], resolve_format(chosen_format(fmt, as_json)), title=f"{project.store_path}"
-    )
+    project = find_project(e)
+    with store.open_store(project) as st:
+        rows = st.table_counts()
+    emit_rows(rows, ["table", "rows", "owner"], output_format(fmt, as_json), title=f"{project.store_path}")
 
 
 def sql(
@@ -88,16 +74,10 @@ def sql(
 
     Example: calcli sql "SELECT platform, count(*) FROM content_schedule_items GROUP BY 1"
     """
-    from calcli.cli.context import env
-    from calcli.cli.render import emit_rows, resolve_format
-    from calcli.files.project import find_project
-    from calcli.store import open_store
-    from calcli.store.sync import sync_project
-
     e = env(ctx)
-    project = find_project(e.project)
-    with open_store(project) as store:
-        sync_project(project, store)
-    with open_store(project, read_only=True) as store:  # a second guard: DuckDB refuses writes here
-        cols, rows = store.read_only_query(statement)
-    emit_rows([dict(zip(cols, r, strict=True)) for r in rows], cols, resolve_format(chosen_format(fmt, as_json)))
+    project = find_project(e)
+    with store.open_store(project) as st:
+        store.sync.sync_project(project, st)
+    with store.open_store(project, read_only=True) as st:  # a second guard: DuckDB refuses writes here
+        cols, rows = st.read_only_query(statement)
+    emit_rows([dict(zip(cols, r, strict=True)) for r in rows], cols, output_format(fmt, as_json))

@@ -9,8 +9,13 @@ from typing import Annotated
 
 import typer
 
+from calcli import exchange, operations
 from calcli.cli.completion import complete_platform
-from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_platform
+from calcli.cli.context import env, find_project
+from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_platform
+from calcli.cli.render import emit_rows
+from calcli.core.errors import ExitStatus, InvalidInput, relative
+from calcli.core.model import ScheduleStatus
 
 
 class Target(str, Enum):
@@ -28,6 +33,8 @@ class Source(str, Enum):
     ics = "ics"
 
 
+IMPORT_COLUMNS = ["line", "id", "platform", "format", "scheduled_at", "title"]
+
 TzOpt = Annotated[
     str | None,
     typer.Option("--tz", help="Hootsuite/Buffer: the profile's time zone (default: the calendar's)."),
@@ -40,8 +47,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _statuses(values: list[str] | None):
-    from calcli.core.model import ScheduleStatus
-
     if not values:
         return None
     out = []
@@ -93,25 +98,24 @@ def export(
 
     Example: calcli export --format ics --calendar Q3 -o q3.ics
     """
-    from calcli.cli.context import env
-    from calcli.core.errors import ExitStatus
-    from calcli.exchange.export import export_items, select_items, write_files
-    from calcli.files.project import find_project
-    from calcli.operations.session import session
-
     e = env(ctx)
     platforms = [parse_platform(p) for p in platform or []]
     statuses = _statuses(status)
-    with session(find_project(e.project), user) as s:
-        items, zones = select_items(s, calendar, platforms, statuses, target.value)
-    result = export_items(items, zones, target.value, output, calendar, tz)
+    with operations.session.session(find_project(e), user) as s:
+        items, zones = exchange.export.select_items(s, calendar, platforms, statuses, target.value)
+    result = exchange.export.export_items(items, zones, target.value, output, calendar, tz)
     for r in result.rejected:
         print(f"Error: {r.item_id}: {r.rule}; not exported", file=sys.stderr)
+    _write_export(e, result, target.value)
+
+
+def _write_export(e, result, target: str) -> None:
+    """Write the files (or stdout) unless every row broke the target's rules; exit 3 when all did, 5 when some."""
     written = sum(f.rows for f in result.files)
     if result.rejected and not written:
-        e.messages.info(f"Nothing was written: all {len(result.rejected)} selected items break {target.value}'s rules.")
+        e.messages.info(f"Nothing was written: all {len(result.rejected)} selected items break {target}'s rules.")
         raise typer.Exit(int(ExitStatus.INVALID))
-    write_files(result)
+    exchange.export.write_files(result)
     for f in result.files:
         if f.name is None:
             sys.stdout.write(f.text)
@@ -157,16 +161,9 @@ def import_file(
 
     Example: calcli import hootsuite-x.csv --from hootsuite --platform x --calendar Q3
     """
-    from calcli.cli.context import env
-    from calcli.cli.render import emit_rows, resolve_format
-    from calcli.core.errors import ExitStatus, InvalidInput, relative
-    from calcli.exchange.importing import import_schedule
-    from calcli.files.project import find_project
-
     e = env(ctx)
-    project = find_project(e.project)
-    outcome = import_schedule(
-        project,
+    outcome = exchange.importing.import_schedule(
+        find_project(e),
         file,
         source.value,
         calendar,
@@ -178,7 +175,19 @@ def import_file(
     )
     if outcome.skipped and not outcome.items and not outcome.already:
         raise InvalidInput(outcome.skipped, hint="No row could be imported; nothing was written.")
-    rows = [
+    emit_rows(_imported_rows(outcome), IMPORT_COLUMNS, output_format(fmt, as_json))
+    for w in outcome.warnings:
+        e.messages.warn(w)
+    for f in outcome.skipped:
+        print(f"Error: {relative(f)}; skipped", file=sys.stderr)
+    _summary(e, outcome, dry_run)
+    if outcome.skipped:
+        raise typer.Exit(int(ExitStatus.TROUBLE))
+
+
+def _imported_rows(outcome) -> list[dict]:
+    """One row per item the import made (or would make), with the line of the file it came from."""
+    return [
         {
             "line": line,
             "id": i.id,
@@ -189,16 +198,6 @@ def import_file(
         }
         for line, i in outcome.items
     ]
-    emit_rows(
-        rows, ["line", "id", "platform", "format", "scheduled_at", "title"], resolve_format(chosen_format(fmt, as_json))
-    )
-    for w in outcome.warnings:
-        e.messages.warn(w)
-    for f in outcome.skipped:
-        print(f"Error: {relative(f)}; skipped", file=sys.stderr)
-    _summary(e, outcome, dry_run)
-    if outcome.skipped:
-        raise typer.Exit(int(ExitStatus.TROUBLE))
 
 
 def _summary(e, outcome, dry_run: bool) -> None:

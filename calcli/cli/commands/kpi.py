@@ -8,13 +8,18 @@ from typing import Annotated
 
 import typer
 
-from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, command_group
+from calcli import analytics
+from calcli.cli.context import env, find_project
+from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, command_group, output_format
+from calcli.cli.render import emit_rows
+from calcli.core.errors import ExitStatus
 
 kpi_app = command_group(
     "Performance numbers (KPI events) from platform exports.\n\nExample: calcli kpi import exports/youtube.csv"
 )
 
 SHOWN_REJECTS = 20
+REPORT_COLUMNS = ["file", "layout", "rows", "added", "updated", "unlinked", "rejected"]
 
 
 def register(app: typer.Typer) -> None:
@@ -51,15 +56,23 @@ def kpi_import(
 
     Example: calcli kpi import exports/tiktok.csv --platform tiktok
     """
-    from calcli.analytics.kpi import import_kpis
-    from calcli.cli.context import env
-    from calcli.cli.render import emit_rows, resolve_format
-    from calcli.core.errors import ExitStatus
-    from calcli.files.project import find_project
-
     e = env(ctx)
-    reports = import_kpis(find_project(e.project), files, user, layout, platform, as_of, strict, dry_run)
-    rows = [
+    reports = analytics.kpi.import_kpis(find_project(e), files, user, layout, platform, as_of, strict, dry_run)
+    emit_rows(_report_rows(reports), REPORT_COLUMNS, output_format(fmt, as_json))
+    bad = _report_bad_rows(e, reports)
+    if dry_run:
+        e.messages.info("Dry run: nothing was written.")
+    if bad and (strict or dry_run):
+        if strict:
+            e.messages.info("--strict: nothing was written.")
+        raise typer.Exit(int(ExitStatus.INVALID))
+    if bad:
+        raise typer.Exit(int(ExitStatus.TROUBLE))
+
+
+def _report_rows(reports) -> list[dict]:
+    """One row per file: its layout and what its rows did."""
+    return [
         {
             "file": r.path,
             "layout": r.layout,
@@ -71,11 +84,10 @@ def kpi_import(
         }
         for r in reports
     ]
-    emit_rows(
-        rows,
-        ["file", "layout", "rows", "added", "updated", "unlinked", "rejected"],
-        resolve_format(chosen_format(fmt, as_json)),
-    )
+
+
+def _report_bad_rows(e, reports) -> int:
+    """Print each file's first bad rows and warn of rows that match no item; how many rows were bad."""
     bad = 0
     for r in reports:
         for line, reason in r.result.rejected[:SHOWN_REJECTS]:
@@ -88,11 +100,4 @@ def kpi_import(
                 f"{r.path}: {r.result.unlinked} row(s) match no schedule item of yours "
                 "(kept; left out of timing analysis until an item carries that post id or URL)"
             )
-    if dry_run:
-        e.messages.info("Dry run: nothing was written.")
-    if bad and (strict or dry_run):
-        if strict:
-            e.messages.info("--strict: nothing was written.")
-        raise typer.Exit(int(ExitStatus.INVALID))
-    if bad:
-        raise typer.Exit(int(ExitStatus.TROUBLE))
+    return bad

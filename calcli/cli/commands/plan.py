@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import io
 import json
 import math
 import sys
+from collections.abc import Iterator
 from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from calcli import operations
 from calcli.cli.completion import complete_calendar, complete_item
-from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date
+from calcli.cli.context import env, find_project
+from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_date
+from calcli.cli.render import emit_json, emit_json_text, emit_rows
 
 
 def register(app: typer.Typer) -> None:
@@ -60,20 +65,13 @@ def plan(
 
     Example: calcli plan bulk.json --calendar Q3 --dry-run
     """
-    from calcli.cli.context import env
-    from calcli.cli.render import resolve_format
-    from calcli.files.project import find_project
-    from calcli.operations.plan import plan_bulk_job
-
     e = env(ctx)
-    project = find_project(e.project)
-    out = resolve_format(chosen_format(fmt, as_json))
+    project = find_project(e)
+    out = output_format(fmt, as_json)
     # A table is drawn for the terminal; data formats of a big plan are rendered with its file.
     render = functools.partial(_plan_text, out=out, dry_run=dry_run, project=project) if out != "table" else None
-    collecting = gc.isenabled()
-    gc.disable()  # as plan_bulk_job does, through the output of its 30,000 items too (see there)
-    try:
-        outcome = plan_bulk_job(
+    with _collector_off():
+        outcome = operations.plan.plan_bulk_job(
             project,
             bulk,
             calendar,
@@ -85,15 +83,29 @@ def plan(
             strict=strict,
             render=render,
         )
-        rel = project.rel(outcome.path)
-        if outcome.output is not None:
-            sys.stdout.write(outcome.output)
-        else:
-            _emit_plan(outcome, out, dry_run, rel, outcome.written, sys.stdout)
-        _plan_messages(outcome, dry_run, e.messages, rel)
+        _show_plan(outcome, out, dry_run, project.rel(outcome.path), e.messages)
+
+
+@contextlib.contextmanager
+def _collector_off() -> Iterator[None]:
+    """No garbage collection inside, as plan_bulk_job does, through the output of its 30,000 items
+    too (see there); the collector is on again after it if it was before."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def _show_plan(outcome, out: str, dry_run: bool, rel: str, messages) -> None:
+    """The plan on stdout (rendered already when it landed in a data format), the summary on stderr."""
+    if outcome.output is not None:
+        sys.stdout.write(outcome.output)
+    else:
+        _emit_plan(outcome, out, dry_run, rel, outcome.written, sys.stdout)
+    _plan_messages(outcome, dry_run, messages, rel)
 
 
 def _plan_text(outcome, out: str, dry_run: bool, project) -> str:
@@ -105,8 +117,6 @@ def _plan_text(outcome, out: str, dry_run: bool, project) -> str:
 
 def _emit_plan(outcome, out: str, dry_run: bool, rel: str, written: bool, stream) -> None:
     """The plan as data (or a table) on ``stream``."""
-    from calcli.cli.render import emit_json_text, emit_rows
-
     r = outcome.result
     cal = outcome.calendar
     summary = {
@@ -241,29 +251,41 @@ def explain(
 
     Example: calcli explain it_3f9a0c1d2e
     """
-    from calcli.cli.context import env
-    from calcli.cli.render import emit_json, emit_rows, resolve_format
-    from calcli.files.project import find_project
-    from calcli.operations.plan import explain_item
-
     e = env(ctx)
-    project = find_project(e.project)
-    x = explain_item(project, item_id, user=user, all_users=all_users)
-    i = x.item
-    doc = {
-        "item": _item_doc(i),
-        "window": x.window,
-        "rank": x.rank,
-        "candidate_slots": x.candidates,
-        "limits": x.limits,
-        "better_slots": x.better,
-        "notes": x.notes,
-    }
-    out = resolve_format(chosen_format(fmt, as_json))
+    x = operations.plan.explain_item(find_project(e), item_id, user=user, all_users=all_users)
+    out = output_format(fmt, as_json)
     if out == "json":
-        emit_json(doc)
+        emit_json(
+            {
+                "item": _item_doc(x.item),
+                "window": x.window,
+                "rank": x.rank,
+                "candidate_slots": x.candidates,
+                "limits": x.limits,
+                "better_slots": x.better,
+                "notes": x.notes,
+            }
+        )
         return
-    w = x.window
+    lines = _explanation(x)
+    if out == "table":
+        print("\n".join(lines))
+        if x.better:
+            emit_rows(x.better, ["at", "score", "ruled_out_by"], out, title="Better-scored slots and why not")
+        else:
+            print("  no better-scored slot exists: this is one of the best.")
+        return
+    # Piped: one table, the explanation first, then each better slot and what ruled it out.
+    i = x.item
+    rows = [{"kind": "item", "at": i.scheduled_at, "score": i.score, "detail": lines[0]}]
+    rows += [{"kind": line.strip().split(":")[0], "detail": line.strip().split(": ", 1)[1]} for line in lines[1:]]
+    rows += [{"kind": "better", "at": b["at"], "score": b["score"], "detail": b["ruled_out_by"]} for b in x.better]
+    emit_rows(rows, ["kind", "at", "score", "detail"], out)
+
+
+def _explanation(x) -> list[str]:
+    """Why the item has its slot, as lines: the item, its window, its rank, the limits, the notes."""
+    i, w = x.item, x.window
     lines = [f"{i.id}: {i.platform.value} {i.format} at {i.scheduled_at.isoformat()} (score {i.score})"]
     if w:
         lines.append(f"  window: {w['days']} {w['start']}-{w['end']}, score {w['score']:g} — {w['source']}")
@@ -276,15 +298,4 @@ def explain(
         f"{lim['stagger_gap_minutes']} min gap"
     )
     lines += [f"  note: {n}" for n in x.notes]
-    if out == "table":
-        print("\n".join(lines))
-        if x.better:
-            emit_rows(x.better, ["at", "score", "ruled_out_by"], out, title="Better-scored slots and why not")
-        else:
-            print("  no better-scored slot exists: this is one of the best.")
-        return
-    # Piped: one table, the explanation first, then each better slot and what ruled it out.
-    rows = [{"kind": "item", "at": i.scheduled_at, "score": i.score, "detail": lines[0]}]
-    rows += [{"kind": line.strip().split(":")[0], "detail": line.strip().split(": ", 1)[1]} for line in lines[1:]]
-    rows += [{"kind": "better", "at": b["at"], "score": b["score"], "detail": b["ruled_out_by"]} for b in x.better]
-    emit_rows(rows, ["kind", "at", "score", "detail"], out)
+    return lines

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from calcli import files, operations
+from calcli.cli.context import env, find_project
 from calcli.cli.options import FormatOpt, JsonOpt, chosen_format
+from calcli.cli.render import emit_json, emit_rows
+from calcli.core.errors import ExitStatus
 
 
 def register(app: typer.Typer) -> None:
@@ -27,10 +32,7 @@ def init(
 
     Example: calcli init my-channel --user user_123 --tz America/New_York
     """
-    from calcli.cli.context import env
-    from calcli.files.project import init_project
-
-    project = init_project(folder, user, tz)
+    project = files.project.init_project(folder, user, tz)
     env(ctx).messages.info(f"Made a calcli project in {project.root} (user {user}, zone {tz}).")
 
 
@@ -47,15 +49,8 @@ def check(
 
     Example: calcli check && git commit
     """
-    from calcli.cli.context import env
-    from calcli.cli.render import emit_json, emit_rows
-    from calcli.core.errors import ExitStatus
-    from calcli.files.project import find_project
-    from calcli.operations.check import check_project
-
     e = env(ctx)
-    project = find_project(e.project)
-    findings, count = check_project(project, files)
+    findings, count = operations.check.check_project(find_project(e), files)  # files: the FILES argument
     out = chosen_format(fmt, as_json)
     if out in ("json",):
         emit_json(
@@ -70,8 +65,6 @@ def check(
     elif out in ("tsv", "csv", "ndjson", "table"):
         emit_rows([vars(f) for f in findings], ["path", "line", "column", "message"], out)
     else:
-        import sys
-
         for f in findings:
             print(str(f), file=sys.stderr)
     if findings:

@@ -6,7 +6,10 @@ from typing import Annotated
 
 import typer
 
-from calcli.cli.options import FormatOpt, JsonOpt, chosen_format
+from calcli import schemas
+from calcli.cli.options import FormatOpt, JsonOpt, output_format
+from calcli.cli.render import emit_rows
+from calcli.core.errors import UsageError
 
 
 def register(app: typer.Typer) -> None:
@@ -14,9 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _names(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    from calcli.schemas import SCHEMAS
-
-    return [(name, path) for name, (path, _) in SCHEMAS.items() if name.startswith(incomplete)]
+    return [(name, path) for name, (path, _) in schemas.SCHEMAS.items() if name.startswith(incomplete)]
 
 
 def schema(
@@ -38,15 +39,10 @@ def schema(
 
     Example: mkdir -p .calcli/schemas && calcli schema calendar > .calcli/schemas/calendar.json
     """
-    from calcli.core.errors import UsageError
-    from calcli.schemas import SCHEMAS, schema_text
-
     if list_ or name is None:
-        from calcli.cli.render import emit_rows, resolve_format
-
-        rows = [{"name": n, "file": path, "describes": what} for n, (path, what) in SCHEMAS.items()]
-        emit_rows(rows, ["name", "file", "describes"], resolve_format(chosen_format(fmt, as_json)))
+        rows = [{"name": n, "file": path, "describes": what} for n, (path, what) in schemas.SCHEMAS.items()]
+        emit_rows(rows, ["name", "file", "describes"], output_format(fmt, as_json))
         return
-    if name not in SCHEMAS:
-        raise UsageError(f"no schema {name!r}; the schemas are: {', '.join(SCHEMAS)}.")
-    print(schema_text(name), end="")
+    if name not in schemas.SCHEMAS:
+        raise UsageError(f"no schema {name!r}; the schemas are: {', '.join(schemas.SCHEMAS)}.")
+    print(schemas.schema_text(name), end="")

@@ -6,17 +6,21 @@ from typing import Annotated
 
 import typer
 
+from calcli import analytics
 from calcli.cli.completion import complete_platform
+from calcli.cli.context import session
 from calcli.cli.options import (
     CalendarOpt,
     FormatOpt,
     JsonOpt,
     UserOpt,
-    chosen_format,
     command_group,
+    output_format,
     parse_date,
     parse_platform,
 )
+from calcli.cli.render import emit_json, emit_rows
+from calcli.core.errors import UsageError
 
 trial_app = command_group(
     "A/B trials of two scheduling strategies, with statistics that stay valid when you look every day.\n\n"
@@ -32,21 +36,6 @@ LIST_COLUMNS = ["id", "name", "calendar", "metric", "unit", "status", "started_a
 
 def register(app: typer.Typer) -> None:
     app.add_typer(trial_app, name="trial")
-
-
-def _session(ctx: typer.Context, user: str | None):
-    from calcli.cli.context import env
-    from calcli.files.project import find_project
-    from calcli.operations.session import session
-
-    e = env(ctx)
-    return e, session(find_project(e.project), user)
-
-
-def _fmt(fmt, as_json: bool) -> str:
-    from calcli.cli.render import resolve_format
-
-    return resolve_format(chosen_format(fmt, as_json))
 
 
 def _pct(x: float | None) -> str:
@@ -92,43 +81,36 @@ def trial_new(
 
     Example: calcli trial new timing --calendar Q3 --arm-a "research windows" --arm-b "optimized windows"
     """
-    from calcli.analytics.trials import Design, create_trial, design_doc, parse_effect
-    from calcli.cli.render import emit_json, emit_rows
-    from calcli.core.errors import UsageError
+    effect = _checked_effect(calendar, min_effect)
+    plat = parse_platform(platform)._value_ if platform else None
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    design = analytics.trials.Design(name, calendar, arm_a, arm_b, metric, plat, by, assign, seed, effect, first, last)
+    e, sess = session(ctx, user)
+    with sess as s:
+        made = analytics.trials.create_trial(s, design)
+    _emit_assignments(made.trial, made.assignments, output_format(fmt, as_json))
+    _new_messages(e, made.trial, made.assignments)
 
+
+def _checked_effect(calendar: str | None, min_effect: str) -> float:
+    """--min-effect as a fraction, once --calendar is known to be given (both are usage errors)."""
     if not calendar:
         raise UsageError(
             "--calendar is required.", "Example: calcli trial new timing --calendar Q3 --arm-a A --arm-b B"
         )
     try:
-        effect = parse_effect(min_effect)
+        return analytics.trials.parse_effect(min_effect)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--min-effect") from None
-    plat = parse_platform(platform)._value_ if platform else None
-    design = Design(
-        name,
-        calendar,
-        arm_a,
-        arm_b,
-        metric,
-        plat,
-        by,
-        assign,
-        seed,
-        effect,
-        parse_date(start, "--start"),
-        parse_date(end, "--end"),
-    )
-    e, sess = _session(ctx, user)
-    with sess as s:
-        made = create_trial(s, design)
-    t, rows = made.trial, made.assignments
+
+
+def _emit_assignments(t, rows: list[dict], f: str) -> None:
+    """The assignment of each unit to an arm; in JSON with the trial's design and arms."""
     n_a = sum(r["arm"] == "a" for r in rows)
-    f = _fmt(fmt, as_json)
     if f == "json":
         emit_json(
             {
-                **design_doc(t),
+                **analytics.trials.design_doc(t),
                 "arms": {
                     "a": {"strategy": t.arm_a, "units": n_a},
                     "b": {"strategy": t.arm_b, "units": len(rows) - n_a},
@@ -138,6 +120,11 @@ def trial_new(
         )
     else:
         emit_rows(rows, ASSIGN_COLUMNS, f)
+
+
+def _new_messages(e, t, rows: list[dict]) -> None:
+    """The trial's arms and seed, its planned size, and a warning when the period holds fewer units."""
+    n_a = sum(r["arm"] == "a" for r in rows)
     units = "weeks" if t.unit == "week" else "posts"
     e.messages.info(
         f"Trial {t.id} ({t.name}): {len(rows)} {units if t.unit == 'week' else 'items'}, {n_a} to A ({t.arm_a}), "
@@ -160,15 +147,11 @@ def trial_list(ctx: typer.Context, user: UserOpt = None, fmt: FormatOpt = None, 
 
     Example: calcli trial list
     """
-    from calcli.analytics.trial_status import status
-    from calcli.analytics.trials import trials
-    from calcli.cli.render import emit_rows
-
-    e, sess = _session(ctx, user)
+    e, sess = session(ctx, user)
     rows = []
     with sess as s:
-        for t in trials(s.store, s.user):
-            doc = status(s, t.id)
+        for t in analytics.trials.trials(s.store, s.user):
+            doc = analytics.trial_status.status(s, t.id)
             rows.append(
                 {
                     **{
@@ -189,7 +172,7 @@ def trial_list(ctx: typer.Context, user: UserOpt = None, fmt: FormatOpt = None, 
                     "n_b": doc["arms"]["b"]["with_numbers"],
                 }
             )
-    emit_rows(rows, LIST_COLUMNS, _fmt(fmt, as_json))
+    emit_rows(rows, LIST_COLUMNS, output_format(fmt, as_json))
 
 
 def _figures(doc: dict) -> list[dict]:
@@ -243,13 +226,10 @@ def trial_status(
 
     Example: calcli trial status tr_1a2b3c4d --format json
     """
-    from calcli.analytics.trial_status import status
-    from calcli.cli.render import emit_json, emit_rows
-
-    e, sess = _session(ctx, user)
+    e, sess = session(ctx, user)
     with sess as s:
-        doc = status(s, trial)
-    f = _fmt(fmt, as_json)
+        doc = analytics.trial_status.status(s, trial)
+    f = output_format(fmt, as_json)
     if f == "json":
         emit_json(doc)
     elif f == "ndjson":
@@ -272,12 +252,9 @@ def trial_conclude(
 
     Example: calcli trial conclude tr_1a2b3c4d --decision b --note "optimized windows won"
     """
-    from calcli.analytics.trial_status import conclude
-    from calcli.cli.render import emit_rows
-
-    e, sess = _session(ctx, user)
+    e, sess = session(ctx, user)
     with sess as s:
-        t, doc = conclude(s, trial, decision, note)
+        t, doc = analytics.trial_status.conclude(s, trial, decision, note)
     emit_rows(
         [
             {
@@ -291,7 +268,7 @@ def trial_conclude(
             }
         ],
         ["id", "name", "status", "decision", "concluded_at", "verdict", "note"],
-        _fmt(fmt, as_json),
+        output_format(fmt, as_json),
     )
     e.messages.info(f"Concluded {t.id}: decision {t.decision}.")
     if decision in ("a", "b") and doc["verdict"] != f"conclusive-{decision}":

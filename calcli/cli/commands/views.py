@@ -2,7 +2,7 @@
 
 On a terminal they draw tables and grids coloured by platform and status; piped
 (or with ``--format tsv|csv|json|ndjson``) they print rows. The rows and grids
-come from :mod:`calcli.operations.views`; only the drawing lives here.
+come from :mod:`calcli.operations.views`; the grids are drawn by :mod:`calcli.cli.grids`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,12 @@ from typing import Annotated
 
 import typer
 
+from calcli import cli, operations
 from calcli.cli.completion import complete_calendar, complete_platform, complete_status
-from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, chosen_format, parse_date, parse_platform
+from calcli.cli.context import session
+from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_date, parse_platform
+from calcli.cli.render import emit_rows
+from calcli.core.model import ScheduleStatus
 
 CalendarsOpt = Annotated[
     list[str] | None,
@@ -57,8 +61,6 @@ def _platforms(values: list[str] | None) -> list:
 
 
 def _statuses(values: list[str] | None) -> list:
-    from calcli.core.model import ScheduleStatus
-
     out = []
     for v in _split(values):
         try:
@@ -70,25 +72,14 @@ def _statuses(values: list[str] | None) -> list:
 
 
 def _session(ctx: typer.Context, user: str | None):
-    from calcli.cli.context import env
-    from calcli.files.project import find_project
-    from calcli.operations.session import session
-
-    return session(find_project(env(ctx).project), user)
-
-
-def _format(fmt, as_json: bool) -> str:
-    from calcli.cli.render import resolve_format
-
-    return resolve_format(chosen_format(fmt, as_json))
+    """A session on the run's project (the views need nothing else of the Env)."""
+    return session(ctx, user)[1]
 
 
 def _row_columns(all_users: bool, out: str) -> list[str]:
-    from calcli.operations.views import ITEM_COLUMNS, ITEM_EXTRA_COLUMNS
-
     if out != "table":
-        return ITEM_COLUMNS + ITEM_EXTRA_COLUMNS
-    return ITEM_COLUMNS + (["user"] if all_users else [])
+        return operations.views.ITEM_COLUMNS + operations.views.ITEM_EXTRA_COLUMNS
+    return operations.views.ITEM_COLUMNS + (["user"] if all_users else [])
 
 
 # ---------------------------------------------------------------- commands
@@ -117,19 +108,16 @@ def agenda(
 
     Example: calcli agenda --days 14 --platform youtube
     """
-    from calcli.cli.render import emit_rows
-    from calcli.operations.views import agenda as build
-    from calcli.operations.views import grouped_for_display, resolve_filters
-
-    plats, stats, out = _platforms(platform), _statuses(status), _format(fmt, as_json)
+    plats, stats, out = _platforms(platform), _statuses(status), output_format(fmt, as_json)
     with _session(ctx, user) as s:
-        view = build(s, days, resolve_filters(s, calendar, plats, stats, all_users))
+        filters = operations.views.resolve_filters(s, calendar, plats, stats, all_users)
+        view = operations.views.agenda(s, days, filters)
     columns = _row_columns(all_users, out)
     if out != "table":
         emit_rows(view.rows, columns, out)
         return
     title = f"Agenda {view.start:%Y-%m-%d %H:%M} → {view.end:%Y-%m-%d %H:%M} ({len(view.rows)} items)"
-    emit_rows(grouped_for_display(view.rows), columns, out, title=title)
+    emit_rows(operations.views.grouped_for_display(view.rows), columns, out, title=title)
 
 
 def week(
@@ -150,18 +138,15 @@ def week(
 
     Example: calcli week 2026-07-01
     """
-    from calcli.cli.render import emit_rows
-    from calcli.operations.views import item_view_row, resolve_filters
-    from calcli.operations.views import week as build
-
     when = parse_date(day, "DATE")
-    plats, stats, out = _platforms(platform), _statuses(status), _format(fmt, as_json)
+    plats, stats, out = _platforms(platform), _statuses(status), output_format(fmt, as_json)
     with _session(ctx, user) as s:
-        grid = build(s, when, resolve_filters(s, calendar, plats, stats, all_users))
+        filters = operations.views.resolve_filters(s, calendar, plats, stats, all_users)
+        grid = operations.views.week(s, when, filters)
     if out != "table":
-        emit_rows([item_view_row(i) for i in grid.items], _row_columns(all_users, out), out)
+        emit_rows([operations.views.item_view_row(i) for i in grid.items], _row_columns(all_users, out), out)
         return
-    _draw_week(grid)
+    cli.grids.draw_week(grid)
 
 
 def month(
@@ -183,106 +168,15 @@ def month(
 
     Example: calcli month 2026-07 --calendar Q3
     """
-    from calcli.cli.render import emit_rows
-    from calcli.operations.views import MONTH_COLUMNS, parse_month, resolve_filters
-    from calcli.operations.views import month as build
-
     try:
-        year_month = parse_month(which) if which is not None else None
+        year_month = operations.views.parse_month(which) if which is not None else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="MONTH") from None
-    plats, stats, out = _platforms(platform), _statuses(status), _format(fmt, as_json)
+    plats, stats, out = _platforms(platform), _statuses(status), output_format(fmt, as_json)
     with _session(ctx, user) as s:
-        grid, rows = build(s, year_month, resolve_filters(s, calendar, plats, stats, all_users))
+        filters = operations.views.resolve_filters(s, calendar, plats, stats, all_users)
+        grid, rows = operations.views.month(s, year_month, filters)
     if out != "table":
-        emit_rows(rows, MONTH_COLUMNS, out)
+        emit_rows(rows, operations.views.MONTH_COLUMNS, out)
         return
-    _draw_month(grid)
-
-
-# ---------------------------------------------------------------- drawing (Rich, on a terminal)
-
-
-def _styled_line(item, width: int):
-    from rich.text import Text
-
-    from calcli.cli.render import PLATFORM_COLOURS, STATUS_COLOURS
-    from calcli.operations.views import platform_label, week_line
-
-    line = week_line(item, width)
-    text = Text(line, no_wrap=True, overflow="crop")
-    text.stylize(STATUS_COLOURS.get(item.status.value, ""), 0, 5)  # the time, coloured by status
-    start = 6
-    text.stylize(PLATFORM_COLOURS.get(item.platform.value, ""), start, start + len(platform_label(item, width)))
-    if item.status.value == "canceled":
-        text.stylize("dim strike")
-    return text
-
-
-def _draw_week(grid) -> None:
-    from rich import box
-    from rich.table import Table
-
-    from calcli.cli.render import console
-    from calcli.operations.views import week_header
-
-    con = console()
-    year, number = grid.iso_week
-    # Seven columns and six inner rules share the console's width.
-    width = max(8, (con.width - 6) // 7)
-    table = Table(
-        title=f"Week {number} of {year}: {grid.days[0]} – {grid.days[-1]} ({len(grid.items)} items)",
-        box=box.MINIMAL,
-        padding=(0, 0),
-        pad_edge=False,
-        header_style="bold",
-        show_edge=False,
-    )
-    for d in grid.days:
-        header = week_header(d)
-        table.add_column(
-            header, width=width, no_wrap=True, overflow="crop", header_style="bold reverse" if d == grid.today else None
-        )
-    for line in grid.lines():
-        table.add_row(*[_styled_line(i, width) if i is not None else "" for i in line])
-    con.print(table)
-
-
-def _draw_month(grid) -> None:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    from calcli.cli.render import PLATFORM_COLOURS, console
-    from calcli.operations.views import WEEKDAY_NAMES, count_label, month_cell
-
-    con = console()
-    table = Table(
-        title=f"{grid.title} ({grid.total} items)",
-        box=box.SQUARE,
-        show_lines=True,
-        padding=(0, 0),
-        header_style="bold",
-    )
-    width = max(4, (con.width - 8) // 7)
-    for name in WEEKDAY_NAMES:
-        table.add_column(name, width=width, overflow="fold")
-    for week_ in grid.weeks:
-        cells = []
-        for d in week_:
-            if d is None:
-                cells.append("")
-                continue
-            counts = grid.counts.get(d)
-            text = Text(month_cell(d, None))
-            if d == grid.today:
-                text.stylize("bold reverse")
-            if counts:
-                text.append("  ")
-                for n, (p, k) in enumerate(counts.items()):
-                    if n:
-                        text.append(" ")
-                    text.append(count_label(p, k), style=PLATFORM_COLOURS.get(p.value, ""))
-            cells.append(text)
-        table.add_row(*cells)
-    con.print(table)
+    cli.grids.draw_month(grid)
