@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from calcli import files, planning
 from calcli.core.model import Platform, PostFilter
+from calcli.core.times import now, zone
 
 CONSISTENCY_WEEKS = 4  # full weeks behind "missed"
 
@@ -13,16 +15,12 @@ def consistency(store, project, f: PostFilter, tz: str, timing) -> list[dict]:
     """Posts per ISO week per platform against the user's minimum (preferences, else the research
     guideline): ``missed`` when the last full week fell short, ``at risk`` when this week's posted
     plus still-pending posts cannot reach it, ``on track`` otherwise."""
-    from calcli.core.times import now, zone
-    from calcli.files.preferences import load_preferences
-    from calcli.planning.board import limits_for
-
     today = now(zone(tz)).date()
     if f.until and f.until < today:
         today = f.until  # the state of things at the end of the period analysed
     monday = today - timedelta(days=today.weekday())
     first = monday - timedelta(weeks=CONSISTENCY_WEEKS)
-    prefs = load_preferences(project.preferences_path, f.user, tz)
+    prefs = files.preferences.load_preferences(project.preferences_path, f.user, tz)
     counts = store.week_counts(f.user, f.calendar, tz, first)
     by: dict[str, dict[date, tuple[int, int]]] = {}
     for platform, wk, posted, pending in counts:
@@ -37,7 +35,8 @@ def consistency(store, project, f: PostFilter, tz: str, timing) -> list[dict]:
     out = []
     for p in platforms:
         weeks = by.get(p.value, {})
-        lim = limits_for(p, timing.for_platform(p), prefs.platforms.get(p))  # weekly goals: no daily cap needed
+        # weekly goals: no daily cap needed
+        lim = planning.board.limits_for(p, timing.for_platform(p), prefs.platforms.get(p))
         own = prefs.platforms.get(p)
         if not weeks and not (own and own.posting_frequency_min):
             continue  # a platform the user neither posts to nor set a goal for

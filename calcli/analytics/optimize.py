@@ -25,11 +25,21 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from calcli import files, operations, planning
 from calcli.analytics.claims import MIN_PLATFORM_POSTS, PlatformModel, platform_models
 from calcli.analytics.metrics import DEFAULT_METRIC
-from calcli.core.model import WEEKDAYS, ContentScheduleItem, Platform, PostFilter, ScheduleStatus, TimingWindow
+from calcli.core.model import (
+    WEEKDAYS,
+    ContentScheduleItem,
+    Platform,
+    PostFilter,
+    ScheduleStatus,
+    TimingWindow,
+    VideoJob,
+)
+from calcli.core.times import now, zone
 from calcli.core.timing import TimingTable
-from calcli.files.timing import LEARNED_FILE
+from calcli.files.timing import LEARNED_FILE, load_timing
 
 DEFAULT_MIN_GAIN = 0.05
 DEFAULT_HORIZON_DAYS = 7
@@ -113,9 +123,6 @@ def learn_platform(model: PlatformModel) -> PlatformLearning:
 
 def learn(store, project, f: PostFilter, tz: str, metric_name: str = DEFAULT_METRIC) -> Learned:
     """Learned windows for every platform with enough posts (others keep the research windows)."""
-    from calcli.core.times import now
-    from calcli.files.timing import load_timing
-
     research = load_timing(project.timing_dir, learned=False)
     platforms = {
         p: learn_platform(m)
@@ -215,14 +222,12 @@ def _merge_days(pieces: list[LearnedWindow]) -> list[LearnedWindow]:
 
 def learned_yaml(learned: Learned) -> str:
     """``timing_data/learned.yaml``: deterministic text, one flow mapping per window."""
-    from calcli.files.yamlio import scalar
-
     lines = [
         "# Windows learned from your own performance numbers by `calcli optimize --apply`: research",
         "# baselines blended with your posts (empirical Bayes, shrunk toward the research score when",
         "# there are few posts). The planner uses them in place of the research windows of the",
         "# formats below. Delete this file (or a platform) to go back to the research windows.",
-        f"learned_at: {scalar(learned.learned_at.isoformat(timespec='seconds'))}",
+        f"learned_at: {files.yamlio.scalar(learned.learned_at.isoformat(timespec='seconds'))}",
         f"metric: {learned.metric}",
         "platforms:",
     ]
@@ -243,10 +248,8 @@ def learned_yaml(learned: Learned) -> str:
 
 
 def write_learned(project, learned: Learned) -> str:
-    from calcli.files.text import write_atomic
-
     path = project.timing_dir / LEARNED_FILE
-    write_atomic(path, learned_yaml(learned))
+    files.text.write_atomic(path, learned_yaml(learned))
     return str(path)
 
 
@@ -274,13 +277,6 @@ def plan_moves(
     horizon_days: int = DEFAULT_HORIZON_DAYS,
 ) -> list[Move]:
     """Planned posts that a learned window would serve better, each with its new slot."""
-    from calcli.core.model import VideoJob
-    from calcli.core.times import now, zone
-    from calcli.operations.slots import format_of, plan_input
-    from calcli.planning.problem import Request
-    from calcli.planning.search import Planner
-
-    moves: list[Move] = []
     items = s.store.items(user=s.user, calendar=calendar, statuses=(ScheduleStatus.PLANNED.value,))
     items = [
         i
@@ -294,46 +290,69 @@ def plan_moves(
     by_cal: dict[str, list[ContentScheduleItem]] = {}
     for i in items:
         by_cal.setdefault(i.calendar, []).append(i)
+    moves: list[Move] = []
     for cal_name, mine in sorted(by_cal.items()):
-        cal = s.store.calendar(cal_name)
-        inp = plan_input(s, cal)
-        inp.timing = learned.timing(inp.timing)
-        tz = zone(cal.timezone)
-        # One planner for the calendar: every item of the user's on its platform's board (caps,
-        # spacing), the calendar's items in the stagger. Each post considered is taken off the board
-        # and gets the slot the planner would give one more post of it (best_free_slot) from its
-        # current time to its horizon, or goes back; so each move sees the moves before it.
-        planner = Planner(inp)
-        for other in inp.existing:
-            if other.calendar == cal_name and other.status != ScheduleStatus.CANCELED:
-                planner.stagger.note(other.video_job_id, other.platform, other.scheduled_at.timestamp())
-        for item in sorted(mine, key=lambda i: (i.scheduled_at, i.id)):
-            pl = learned.platforms[item.platform.value]
-            local = item.scheduled_at.astimezone(tz)
-            here = learned.lift_at(item.platform.value, local)
-            if max((e.shrunk for e in pl.effects.values()), default=0.0) - here < math.log1p(min_gain):
-                continue  # no slot of this platform could gain enough
-            fmt = format_of(inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None)
-            planner.board(item.platform, fmt)
-            planner.unbook(item)
-            earliest = max(inp.now, item.scheduled_at).timestamp()
-            last = min(cal.period_end, local.date() + timedelta(days=horizon_days))
-            until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).timestamp() - 1
-            req = Request(VideoJob(item.video_job_id), item.platform, fmt, item.idempotency_key, (0,), earliest)
-            slot = planner.best_slot(req, until=until)
-            current = _score_at(fmt.windows, local)
-            keep = item
-            if slot is not None and slot.at != item.scheduled_at:
-                new_local = slot.at.astimezone(tz)
-                gain = math.exp(learned.lift_at(item.platform.value, new_local) - here) - 1
-                if gain >= min_gain and slot.score > current:
-                    cells = {(local.weekday(), local.hour), (new_local.weekday(), new_local.hour)}
-                    posts = sum(e.posts for k, e in pl.effects.items() if k in cells)
-                    moves.append(Move(item, slot.at, current, slot.score, gain, posts))
-                    keep = dataclasses.replace(item, scheduled_at=slot.at, score=slot.score)
-            planner.book(keep)
-            planner.stagger.note(item.video_job_id, item.platform, keep.scheduled_at.timestamp())
+        moves += _calendar_moves(s, learned, cal_name, mine, min_gain, horizon_days)
     return moves
+
+
+def _calendar_moves(
+    s, learned: Learned, cal_name: str, mine: list[ContentScheduleItem], min_gain: float, horizon_days: int
+) -> list[Move]:
+    """The moves of one calendar's items ``mine``, in time order."""
+    cal = s.store.calendar(cal_name)
+    inp = operations.slots.plan_input(s, cal)
+    inp.timing = learned.timing(inp.timing)
+    tz = zone(cal.timezone)
+    # One planner for the calendar: every item of the user's on its platform's board (caps,
+    # spacing), the calendar's items in the stagger. Each post considered is taken off the board
+    # and gets the slot the planner would give one more post of it (best_free_slot) from its
+    # current time to its horizon, or goes back; so each move sees the moves before it.
+    planner = planning.search.Planner(inp)
+    for other in inp.existing:
+        if other.calendar == cal_name and other.status != ScheduleStatus.CANCELED:
+            planner.stagger.note(other.video_job_id, other.platform, other.scheduled_at.timestamp())
+    moves: list[Move] = []
+    for item in sorted(mine, key=lambda i: (i.scheduled_at, i.id)):
+        move = _item_move(planner, inp, cal, tz, learned, item, min_gain, horizon_days)
+        if move is not None:
+            moves.append(move)
+    return moves
+
+
+def _item_move(planner, inp, cal, tz, learned: Learned, item, min_gain: float, horizon_days: int) -> Move | None:
+    """Take ``item`` off the planner's board and book it again at its best slot up to its horizon:
+    the move there when it gains enough, else None (and it is booked where it was)."""
+    pl = learned.platforms[item.platform.value]
+    local = item.scheduled_at.astimezone(tz)
+    here = learned.lift_at(item.platform.value, local)
+    if max((e.shrunk for e in pl.effects.values()), default=0.0) - here < math.log1p(min_gain):
+        return None  # no slot of this platform could gain enough
+    fmt = operations.slots.format_of(
+        inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None
+    )
+    planner.board(item.platform, fmt)
+    planner.unbook(item)
+    earliest = max(inp.now, item.scheduled_at).timestamp()
+    last = min(cal.period_end, local.date() + timedelta(days=horizon_days))
+    until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).timestamp() - 1
+    req = planning.problem.Request(
+        VideoJob(item.video_job_id), item.platform, fmt, item.idempotency_key, (0,), earliest
+    )
+    slot = planner.best_slot(req, until=until)
+    current = _score_at(fmt.windows, local)
+    keep, move = item, None
+    if slot is not None and slot.at != item.scheduled_at:
+        new_local = slot.at.astimezone(tz)
+        gain = math.exp(learned.lift_at(item.platform.value, new_local) - here) - 1
+        if gain >= min_gain and slot.score > current:
+            cells = {(local.weekday(), local.hour), (new_local.weekday(), new_local.hour)}
+            posts = sum(e.posts for k, e in pl.effects.items() if k in cells)
+            move = Move(item, slot.at, current, slot.score, gain, posts)
+            keep = dataclasses.replace(item, scheduled_at=slot.at, score=slot.score)
+    planner.book(keep)
+    planner.stagger.note(item.video_job_id, item.platform, keep.scheduled_at.timestamp())
+    return move
 
 
 def _score_at(windows: list[TimingWindow], local: datetime) -> float:
@@ -343,15 +362,14 @@ def _score_at(windows: list[TimingWindow], local: datetime) -> float:
 
 def apply_moves(s, moves: list[Move]) -> None:
     """Move the items (one atomic write per calendar, an audit entry each)."""
-    from calcli.operations.editing import Change, apply_change, history_row, open_calendar
-
-    by_cal: dict[str, Change] = {}
+    editing = operations.editing
+    by_cal: dict[str, editing.Change] = {}
     for m in moves:
-        change = by_cal.setdefault(m.item.calendar, Change())
+        change = by_cal.setdefault(m.item.calendar, editing.Change())
         change.changed[m.item.id] = dataclasses.replace(m.item, scheduled_at=m.to, score=round(m.score_to, 4))
         change.history.append(
-            history_row(m.item, s.actor, "optimized", "at", m.item.scheduled_at.isoformat(), m.to.isoformat())
+            editing.history_row(m.item, s.actor, "optimized", "at", m.item.scheduled_at.isoformat(), m.to.isoformat())
         )
     with s.store.atomic():
         for cal, change in sorted(by_cal.items()):
-            apply_change(s.store, s.project, open_calendar(s.store, s.project, cal), change)
+            editing.apply_change(s.store, s.project, editing.open_calendar(s.store, s.project, cal), change)

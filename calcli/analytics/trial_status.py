@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from calcli.analytics import stats
+from calcli.analytics.metrics import metric
 from calcli.analytics.trials import (
     ARMS,
     DECISIONS,
@@ -116,14 +117,10 @@ def document(t: OptimizationTrial, reports: dict[str, ArmReport]) -> dict:
 
 
 def _geo(mean_log: float, metric_name: str) -> float:
-    from calcli.analytics.metrics import metric
-
     return math.exp(mean_log) - stats.RATE_OFFSET if metric(metric_name).kind == "rate" else math.expm1(mean_log)
 
 
 def _aware(dt: datetime | None) -> datetime | None:
-    from datetime import UTC
-
     return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
 
 

@@ -17,13 +17,14 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from calcli import operations
 from calcli.analytics import stats
 from calcli.analytics.metrics import metric
 from calcli.core.errors import UsageError
 from calcli.core.model import OptimizationTrial, PostFilter, ScheduleStatus
-from calcli.core.times import utc_stamp
+from calcli.core.times import now, utc_stamp, zone
 from calcli.store.base import Store
 
 ARMS = ("a", "b")
@@ -155,8 +156,6 @@ def membership(store, t: OptimizationTrial) -> tuple[dict[str, str], dict[str, s
 
 def _utc(dt: datetime) -> datetime:
     """Naive UTC (the store's stamps are naive UTC already)."""
-    from datetime import UTC
-
     return dt if dt.tzinfo is None else dt.astimezone(UTC).replace(tzinfo=None)
 
 
@@ -249,31 +248,12 @@ def create_trial(s, d: Design) -> Created:
     Raises UsageError (exit 2) for an unknown metric or calendar, a name already used, equal
     arm labels, or fewer than two units to assign.
     """
-    from calcli.analytics.metrics import metric
-    from calcli.core.times import now, zone
-    from calcli.operations.editing import open_calendar
-
-    try:
-        metric(d.metric)
-    except ValueError as exc:
-        raise UsageError(f"{exc}.") from None
-    if not d.name.strip():
-        raise UsageError("a trial needs a name.")
-    if d.arm_a.strip() == d.arm_b.strip() or not d.arm_a.strip() or not d.arm_b.strip():
-        raise UsageError("--arm-a and --arm-b must name two different strategies.")
-    if d.unit not in UNITS or d.assignment not in ASSIGNMENTS:
-        raise UsageError(f"--by is item or week and --assign is alternate or random, not {d.unit}/{d.assignment}.")
+    _check_design(d)
     tid = trial_id_for(s.user, d.name)
     if s.store.trial_taken(tid, s.user, d.name):
         raise UsageError(f"trial name {d.name!r} is already used.", "Pick another name (`calcli trial list`).")
-    cal = open_calendar(s.store, s.project, d.calendar, s.user).calendar
-    today = now(zone(cal.timezone)).date()
-    start = max(d.start or today, today)
-    end = d.end or cal.period_end
-    if d.unit == "week":
-        start = week_of(start) if start.weekday() == 0 else week_of(start) + timedelta(days=7)
-    if end < start:
-        raise UsageError(f"the trial period {start} to {end} is empty.", "Give --start and --end in the future.")
+    cal = operations.editing.open_calendar(s.store, s.project, d.calendar, s.user).calendar
+    start, end = _period(d, cal)
     seed = d.seed if d.seed is not None else random.SystemRandom().randrange(2**31)
     t = OptimizationTrial(
         tid,
@@ -296,8 +276,7 @@ def create_trial(s, d: Design) -> Created:
     )
     now_utc = _utc(now())
     active = s.store.items(calendar=cal.name, user=s.user, statuses=ACTIVE)
-    future = [i for i in active if _utc(i.scheduled_at) > now_utc]
-    units, by_id = _units(t, future)
+    units, by_id = _units(t, [i for i in active if _utc(i.scheduled_at) > now_utc])
     if len(units) < 2:
         what = "weeks" if d.unit == "week" else "future planned or scheduled items"
         on = f" on {d.platform}" if d.platform else ""
@@ -307,19 +286,59 @@ def create_trial(s, d: Design) -> Created:
         )
     arms = assign_random(units, seed) if d.assignment == "random" else assign_alternate(units)
     hist = history_values(s.store, s.user, d.metric, d.platform, cal.timezone, d.unit)
+    t = _sized(t, hist)
+    s.store.add_trial(t, arms, d.assignment)
+    return Created(t, _assignment_rows(t, units, arms, by_id), len(hist))
+
+
+def _check_design(d: Design) -> None:
+    """UsageError for an unknown metric, an empty name, arms that are not two strategies, or an
+    unknown unit or assignment."""
+    try:
+        metric(d.metric)
+    except ValueError as exc:
+        raise UsageError(f"{exc}.") from None
+    if not d.name.strip():
+        raise UsageError("a trial needs a name.")
+    if d.arm_a.strip() == d.arm_b.strip() or not d.arm_a.strip() or not d.arm_b.strip():
+        raise UsageError("--arm-a and --arm-b must name two different strategies.")
+    if d.unit not in UNITS or d.assignment not in ASSIGNMENTS:
+        raise UsageError(f"--by is item or week and --assign is alternate or random, not {d.unit}/{d.assignment}.")
+
+
+def _period(d: Design, cal) -> tuple[date, date]:
+    """The trial's first and last day: from today at the earliest (a Monday for weeks) to the
+    calendar's end unless given; UsageError when that is empty."""
+    today = now(zone(cal.timezone)).date()
+    start = max(d.start or today, today)
+    end = d.end or cal.period_end
     if d.unit == "week":
+        start = week_of(start) if start.weekday() == 0 else week_of(start) + timedelta(days=7)
+    if end < start:
+        raise UsageError(f"the trial period {start} to {end} is empty.", "Give --start and --end in the future.")
+    return start, end
+
+
+def _sized(t: OptimizationTrial, hist: list[float]) -> OptimizationTrial:
+    """``t`` with the spread of the metric (from the user's history, else the default) and the
+    planned size per arm it gives."""
+    if t.unit == "week":
         sigma, source = stats.history_sigma(hist, stats.MIN_HISTORY_WEEKS, stats.DEFAULT_WEEK_SIGMA)
     else:
         sigma, source = stats.history_sigma(hist)
-    t = replace(t, planned_per_arm=stats.planned_size(sigma, d.min_effect, t.alpha), sigma=sigma, sigma_source=source)
-    s.store.add_trial(t, arms, d.assignment)
+    planned = stats.planned_size(sigma, t.min_effect, t.alpha)
+    return replace(t, planned_per_arm=planned, sigma=sigma, sigma_source=source)
+
+
+def _assignment_rows(t: OptimizationTrial, units: list[str], arms: dict[str, str], by_id: dict) -> list[dict]:
+    """One row per unit in time order: its arm and strategy, and for items platform and time."""
     rows = []
     for u in units:
         row = {"unit": u, "arm": arms[u], "strategy": t.arm_a if arms[u] == "a" else t.arm_b}
         if u in by_id:
             row |= {"platform": by_id[u].platform._value_, "scheduled_at": by_id[u].scheduled_at}
         rows.append(row)
-    return Created(t, rows, len(hist))
+    return rows
 
 
 # ---------------------------------------------------------------- status

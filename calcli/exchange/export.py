@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from calcli import exchange, files, operations
 from calcli.core.errors import UsageError
 from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
 from calcli.core.times import now as current_time
 from calcli.core.times import zone
+from calcli.exchange.csvtext import write_csv
 
 TARGETS = ("ics", "csv", "json", "hootsuite", "buffer")
 BULK_TARGETS = ("hootsuite", "buffer")
@@ -77,10 +79,8 @@ def select_items(
 
     Without ``statuses``: every status for ics/csv/json; planned and scheduled for the
     bulk-upload targets (only what is still to be posted belongs in a scheduler)."""
-    from calcli.operations.editing import open_calendar
-
     if calendar:
-        open_calendar(s.store, s.project, calendar, s.user)
+        operations.editing.open_calendar(s.store, s.project, calendar, s.user)
     if statuses is None and target in BULK_TARGETS:
         statuses = [ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED]
     items = s.store.items(
@@ -118,8 +118,6 @@ def item_record(item: ContentScheduleItem, tzname: str) -> dict:
 
 def export_csv(items: list[ContentScheduleItem], zones: dict[str, str]) -> str:
     """calcli's own item columns; hashtags joined by commas, times ISO 8601 with their offset."""
-    from calcli.exchange.csvtext import write_csv
-
     rows = []
     for item in items:
         rec = item_record(item, zones.get(item.calendar, "UTC"))
@@ -233,9 +231,7 @@ def export_items(
     result = ExportResult(selected=len(items))
     if target not in BULK_TARGETS:
         if target == "ics":
-            from calcli.exchange.ics import build_ics
-
-            text = build_ics(items, zones, current_time()).decode("utf-8")
+            text = exchange.ics.build_ics(items, zones, current_time()).decode("utf-8")
         else:
             text = export_csv(items, zones) if target == "csv" else export_json(items, zones)
         result.files.append(ExportFile(_single(output, calendar, target, None), text, len(items)))
@@ -253,8 +249,6 @@ def export_items(
     render = hootsuite_rows if target == "hootsuite" else buffer_rows
     for platform in sorted(by_platform) or [None]:
         rows = render(by_platform.get(platform, []), tzname, result)
-        from calcli.exchange.csvtext import write_csv
-
         text = write_csv(rows, BUFFER_HEADER if target == "buffer" else None)
         name = _folder_file(output, calendar, target, platform) if folder else _single(output, calendar, target, None)
         result.files.append(ExportFile(name, text, len(rows), platform))
@@ -283,8 +277,6 @@ def _folder_file(output: str | None, calendar: str | None, target: str, platform
 
 def write_files(result: ExportResult) -> None:
     """Write the named files atomically (the stdout one is the caller's)."""
-    from calcli.files.text import write_atomic
-
     for f in result.files:
         if f.name is not None:
-            write_atomic(Path(f.name), f.text)
+            files.text.write_atomic(Path(f.name), f.text)

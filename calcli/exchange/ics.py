@@ -1,6 +1,7 @@
 """iCalendar (RFC 5545) for schedule items: one VEVENT per item, and reading VEVENTs back.
 
-``icalendar`` is imported inside the functions: the CLI's start-up never pays for it.
+This module imports ``icalendar`` at its top, so the other modules reach it only through the
+package (``exchange.ics.build_ics``, see calcli.core.lazy): the CLI's start-up never pays for it.
 
 Status mapping (VEVENT ``STATUS`` has three values):
 
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+
+import icalendar
 
 from calcli.core.model import ContentScheduleItem, ScheduleStatus
 
@@ -67,14 +70,12 @@ def build_ics(items: list[ContentScheduleItem], zones: dict[str, str], stamp: da
     without an ``updated_at``. Times are written with TZID (the calendar's zone), or with
     ``Z`` for UTC calendars and for a wall time that happens twice in the zone (fall back).
     """
-    import icalendar
-
     cal = icalendar.Calendar()
     cal.add("prodid", "-//calcli//content calendar//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     for item in items:
-        cal.add_component(_event(icalendar, item, zones.get(item.calendar, "UTC"), stamp))
+        cal.add_component(_event(item, zones.get(item.calendar, "UTC"), stamp))
     if items:
         first = min(i.scheduled_at for i in items).date()
         last = max(i.scheduled_at for i in items).date()
@@ -82,7 +83,7 @@ def build_ics(items: list[ContentScheduleItem], zones: dict[str, str], stamp: da
     return cal.to_ical()
 
 
-def _event(icalendar, item: ContentScheduleItem, tzname: str, stamp: datetime):
+def _event(item: ContentScheduleItem, tzname: str, stamp: datetime):
     ev = icalendar.Event()
     start = item.scheduled_at
     if tzname in ("UTC", "Etc/UTC") or _ambiguous(start):
@@ -139,8 +140,6 @@ class IcsEvent:
 
 def read_ics(text: str) -> list[IcsEvent]:
     """The VEVENTs of ``text`` in file order; raises ValueError (with a line) when it is not iCalendar."""
-    import icalendar
-
     positions = _event_lines(text)
     try:
         cals = icalendar.Calendar.from_ical(text, multiple=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from calcli import exchange
 from calcli.core.errors import Finding, InvalidInput, UsageError
 from calcli.core.model import PLATFORM_IDS, Platform
 from calcli.exchange.csvtext import CsvSyntaxError, Record, read_records
@@ -168,7 +169,9 @@ def read_hootsuite(path: str, text: str, day_first: bool = False) -> Parsed:
                 platform = _platform(pname)
             except ValueError:
                 known = ", ".join(PLATFORM_IDS)
-                out.skipped.append(skipped_row(path, rec.line, pcol, "Platform", f"unknown platform {pname!r} ({known})"))
+                out.skipped.append(
+                    skipped_row(path, rec.line, pcol, "Platform", f"unknown platform {pname!r} ({known})")
+                )
                 continue
         fields = {"when": ("Date", dcol), "text": ("Message", mcol), "platform": ("Platform", pcol)}
         notes = [f"link: {link}" if link else "", f"image: {image}" if image else ""]
@@ -201,7 +204,9 @@ def read_buffer(path: str, text: str, day_first: bool = False) -> Parsed:
         tags, _ = _cell(rec, idx.get("tags"))
         if not raw:
             out.skipped.append(
-                skipped_row(path, rec.line, tcol, "Posting Time", "empty (Buffer would queue the post; calcli needs a time)")
+                skipped_row(
+                    path, rec.line, tcol, "Posting Time", "empty (Buffer would queue the post; calcli needs a time)"
+                )
             )
             continue
         when = _parse_local(raw, ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"))
@@ -260,7 +265,9 @@ def read_calcli_csv(path: str, text: str, day_first: bool = False) -> Parsed:
                 platform = _platform(pname)
             except ValueError:
                 known = ", ".join(PLATFORM_IDS)
-                out.skipped.append(skipped_row(path, rec.line, pcol, "platform", f"unknown platform {pname!r} ({known})"))
+                out.skipped.append(
+                    skipped_row(path, rec.line, pcol, "platform", f"unknown platform {pname!r} ({known})")
+                )
                 continue
         video, vcol = _cell(rec, idx.get("video"))
         title = _cell(rec, idx.get("title"))[0]
@@ -289,10 +296,8 @@ def read_calcli_csv(path: str, text: str, day_first: bool = False) -> Parsed:
 
 def read_ics_file(path: str, text: str, day_first: bool = False) -> Parsed:
     """VEVENTs of an .ics file; calcli's own X-CALCLI-* properties are used when present."""
-    from calcli.exchange.ics import read_ics
-
     try:
-        events = read_ics(text)
+        events = exchange.ics.read_ics(text)
     except ValueError as exc:
         raise InvalidInput(Finding(path, 1, 1, f"ics: {exc}")) from None
     out = Parsed()
@@ -357,4 +362,3 @@ def read_source(path: Path, source: str, day_first: bool = False) -> Parsed:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}.") from None
     return READERS[source](str(path), text, day_first)
-
