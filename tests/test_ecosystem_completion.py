@@ -125,7 +125,8 @@ def test_completion_in_a_project_process_reads_no_yaml_and_opens_no_store(exampl
     probe = (  # calcli leaves through os._exit (calcli.cli.entry.leave): the probe runs there
         "import os, sys\n"
         "leave = os._exit\n"
-        "os._exit = lambda code: (print(sorted(m for m in ('yaml', 'duckdb', 'calcli.planning.solver', 'calcli.files.calendar')"
+        "os._exit = lambda code: (print(sorted(m for m in"
+        " ('yaml', 'duckdb', 'calcli.planning.solver', 'calcli.files.calendar')"
         " if m in sys.modules), file=sys.stderr), sys.stderr.flush(), leave(code))\n"
         "from calcli.cli.entry import main\n"
         "main()\n"

@@ -126,7 +126,8 @@ def test_due_with_nothing_due_loads_no_yaml_machinery(due_project, run):
     code = (
         "import sys\nfrom calcli.cli.app import main\n"
         "try:\n    main(['due', '--format', 'json'])\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-        "print(sorted(m for m in ('yaml', 'calcli.operations.editing', 'calcli.files.calendar', 'calcli.files.preferences') if m in sys.modules))"
+        "print(sorted(m for m in ('yaml', 'calcli.operations.editing', 'calcli.files.calendar',"
+        " 'calcli.files.preferences') if m in sys.modules))"
     )
     env = {**os.environ, "CALCLI_NOW": "2026-06-15T11:00:00+00:00"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
