@@ -60,7 +60,8 @@ def test_core_reaching_up_into_operations_breaks_the_layers(tree, tmp_path):
 def test_a_deferred_import_counts_as_an_import(tree, tmp_path):
     """`from calcli import planning` then `planning.solver.plan(...)` is an edge to planning.solver."""
     root = copy_of(tree, tmp_path)
-    append(root / "calcli/files/text.py", "\nfrom calcli import planning  # noqa: E402\n\n\ndef _x():\n    return planning.solver\n")
+    deferred = "\nfrom calcli import planning  # noqa: E402\n\n\ndef _x():\n    return planning.solver\n"
+    append(root / "calcli/files/text.py", deferred)
     result = contracts(root)
     assert result.returncode == 1
     assert "calcli.files.text -> calcli.planning.solver" in result.stdout
