@@ -58,7 +58,7 @@ def make_calendar(root: Path, name: str, items: int, start: str = "2026-01-05", 
                   posted_before: str | None = None) -> Path:
     """Write a calendar of ``items`` scheduled items directly (no planning), one every 10 minutes;
     those before ``posted_before`` (ISO instant) are already posted, as in a calendar in use."""
-    from datetime import date, datetime, timedelta
+    from datetime import UTC, date, datetime, timedelta
     from zoneinfo import ZoneInfo
 
     from calcli.core.model import ContentCalendar, ContentScheduleItem, Platform, ScheduleStatus, item_id_for
@@ -69,7 +69,7 @@ def make_calendar(root: Path, name: str, items: int, start: str = "2026-01-05", 
     platforms = list(Platform)
     cutoff = datetime.fromisoformat(posted_before) if posted_before else None
     rows = []
-    t0 = datetime.combine(first, datetime.min.time(), tz)
+    t0 = datetime.combine(first, datetime.min.time(), tz).astimezone(UTC)  # steps of real time, never into a DST gap
     for i in range(items):
         key = f"bj/vj_{i:06d}/{platforms[i % 6].value}"
         at = (t0 + timedelta(minutes=10 * i)).astimezone(tz)
