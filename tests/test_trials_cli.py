@@ -13,7 +13,8 @@ import pytest
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 HEADER = "item_id,platform,post_id,metric_at,impressions,reach,views,likes,comments,shares\n"
-NEW = ("trial", "new", "timing", "--calendar", "Q3", "--arm-a", "research windows", "--arm-b", "optimized windows")
+NEW = ("trial", "new", "timing", "--calendar", "Q3", "--arm-a", "research windows", "--arm-b", "optimized windows",
+       "--assign", "alternate")  # the blocked default is tested in test_trials_designs.py
 
 
 @pytest.fixture
@@ -201,7 +202,7 @@ def test_a_clear_lift_is_conclusive_for_b_and_history_sets_the_plan(project, run
     (project / "h.csv").write_text(HEADER + "".join(rows))
     assert run("kpi", "import", "h.csv").exit_code == 0
     r = run("trial", "new", "freq", "--calendar", "Big", "--arm-a", "once", "--arm-b", "twice", "--seed", "5",
-            "--min-effect", "50%", "--format", "json")
+            "--min-effect", "50%", "--assign", "random", "--format", "json")
     assert r.exit_code == 0, r
     doc = json.loads(r.stdout)
     assert doc["sigma_source"] == "history: 24 values, sd 0.17, planned with its 80% upper bound"

@@ -205,3 +205,29 @@ def history_sigma(values: list[float], minimum: int = MIN_HISTORY, default: floa
             sd = math.sqrt(m.var)
             return sigma_upper(sd, m.n), f"history: {m.n} values, sd {sd:.2f}, planned with its 80% upper bound"
     return default, f"default (history has {len(values)} values, fewer than {minimum})"
+
+
+def paired_effect(d: Moments, planned_pairs: int, alpha: float = ALPHA) -> Effect | None:
+    """The mean pair difference B − A (a blocked design: each pair's two units share their slot)
+    with its confidence sequence, or ``None`` before two pairs. The sequence is the one-sample form
+    of the same theorem, σ² = Var(d), tuned to the planned number of pairs; at equal σ its width
+    equals the two-sample width at as many values per arm, so the planned size is the same."""
+    if d.n < 2:
+        return None
+    hw = cs_halfwidth(d.var / d.n, d.n, planned_pairs, alpha)
+    return Effect(d.mean, d.mean - hw, d.mean + hw)
+
+
+def paired_verdict(d: Moments, planned_pairs: int, alpha: float = ALPHA) -> tuple[str, int]:
+    """:func:`verdict` for a blocked design, on the pairs with numbers in both units; ``more``
+    counts units (both arms), as the unpaired verdict does."""
+    more = 2 * max(0, planned_pairs - d.n)
+    if d.n >= MIN_PER_ARM:
+        e = paired_effect(d, planned_pairs, alpha)
+        if e is not None and e.low > 0:
+            return "conclusive-b", 0
+        if e is not None and e.high < 0:
+            return "conclusive-a", 0
+    else:
+        more = max(more, 2 * (MIN_PER_ARM - d.n))
+    return ("needs-more", more) if more else ("inconclusive", 0)

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from calcli.analytics import stats
+from calcli.analytics import designs, stats
 from calcli.analytics.metrics import metric
 from calcli.analytics.trials import (
     ARMS,
@@ -33,6 +33,7 @@ class ArmReport:
     to_come: int = 0  # planned or scheduled, not posted yet
     dropped: int = 0  # canceled, failed, or removed from the calendar
     values: list[float] = field(default_factory=list)
+    by_unit: dict[str, float] = field(default_factory=dict)  # unit (item id or week) -> its value
 
 
 def _classify(t: OptimizationTrial, arms: dict[str, str], items: dict, values: dict) -> dict[str, ArmReport]:
@@ -42,13 +43,14 @@ def _classify(t: OptimizationTrial, arms: dict[str, str], items: dict, values: d
         item = items.get(item_id)
         key = (arm, week_of(item.scheduled_at.date()).isoformat()) if t.unit == "week" and item else (arm, item_id)
         weekly.setdefault(key, []).append((item, values.get(item_id, "absent")))
-    for (arm, _), members in weekly.items():
+    for (arm, unit), members in weekly.items():
         r = reports[arm]
         r.units += 1
         got = [v for _, v in members if isinstance(v, float)]
         if got:
             r.with_numbers += 1
             r.values.append(sum(got) / len(got))
+            r.by_unit[unit] = r.values[-1]
         elif any(v is None for _, v in members):  # numbers imported, but none for this metric
             r.without_numbers += 1
         elif any(i is not None and i.status in (ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED) for i, _ in members):
@@ -73,14 +75,40 @@ def status(s, ref: str, record_late: bool = True) -> dict:
         with s.store.atomic():
             s.store.add_trial_assignments(t, late, "hash", stamp)
     reports = _classify(t, arms, items, metric_values(s.store, t, list(arms), tz))
-    return document(t, reports)
+    blocks = None
+    if t.assignment == designs.BLOCKED:
+        blocks = {u: b for u, m in s.store.trial_methods(t.id).items() if (b := designs.block_of(m))}
+    return document(t, reports, blocks)
 
 
-def document(t: OptimizationTrial, reports: dict[str, ArmReport]) -> dict:
-    """The status document of ``trial status --format json``."""
+def pair_differences(reports: dict[str, ArmReport], blocks: dict[str, str]) -> tuple[list[float], int]:
+    """(B − A of every pair whose two units have a value, units with a value outside such a pair)."""
+    pairs: dict[str, dict[str, float]] = {}
+    loose = 0
+    for arm in ARMS:
+        for unit, v in reports[arm].by_unit.items():
+            if unit in blocks:
+                pairs.setdefault(blocks[unit], {})[arm] = v
+            else:
+                loose += 1
+    diffs = [p["b"] - p["a"] for _, p in sorted(pairs.items()) if len(p) == 2]
+    return diffs, loose + sum(1 for p in pairs.values() if len(p) == 1)
+
+
+def document(t: OptimizationTrial, reports: dict[str, ArmReport], blocks: dict[str, str] | None = None) -> dict:
+    """The status document of ``trial status --format json``; with ``blocks`` (a blocked design)
+    the effect is the mean pair difference, else the difference of the arms' means."""
     ma, mb = (stats.moments(reports[a].values) for a in ARMS)
-    eff = stats.effect(ma, mb, t.planned_per_arm, t.alpha)
-    code, more = stats.verdict(ma, mb, t.planned_per_arm, t.alpha)
+    analysis: dict = {"method": "difference of the arms' means"}
+    if blocks is None:
+        eff = stats.effect(ma, mb, t.planned_per_arm, t.alpha)
+        code, more = stats.verdict(ma, mb, t.planned_per_arm, t.alpha)
+    else:
+        diffs, loose = pair_differences(reports, blocks)
+        md = stats.moments(diffs)
+        eff = stats.paired_effect(md, t.planned_per_arm, t.alpha)
+        code, more = stats.paired_verdict(md, t.planned_per_arm, t.alpha)
+        analysis = {"method": "mean difference within pairs (blocked)", "pairs": md.n, "unpaired": loose}
     unit_word = "weeks" if t.unit == "week" else "posts"
     arms_doc = {}
     for a, m in zip(ARMS, (ma, mb), strict=True):
@@ -110,6 +138,7 @@ def document(t: OptimizationTrial, reports: dict[str, ArmReport]) -> dict:
         "lift": rounded(eff.lift) if eff else None,
         "lift_low": rounded(eff.lift_low) if eff else None,
         "lift_high": rounded(eff.lift_high) if eff else None,
+        "analysis": analysis,
         "verdict": code,
         "verdict_text": VERDICT_TEXT[code].format(more=more, units=unit_word),
         "more_needed": more,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from calcli import operations
-from calcli.analytics import stats
+from calcli.analytics import designs, stats
 from calcli.analytics.metrics import metric
 from calcli.core.errors import UsageError
 from calcli.core.model import OptimizationTrial, PostFilter, ScheduleStatus
@@ -29,7 +29,7 @@ from calcli.store.base import Store
 
 ARMS = ("a", "b")
 UNITS = ("item", "week")
-ASSIGNMENTS = ("alternate", "random")
+ASSIGNMENTS = ("blocked", "random", "alternate")
 DECISIONS = ("a", "b", "none")
 ACTIVE = (ScheduleStatus.PLANNED.value, ScheduleStatus.SCHEDULED.value)
 VERDICT_TEXT = {
@@ -216,7 +216,7 @@ class Design:
     metric: str = "er_impressions"
     platform: str | None = None
     unit: str = "item"
-    assignment: str = "alternate"
+    assignment: str = "blocked"
     seed: int | None = None
     min_effect: float = 0.2
     start: date | None = None
@@ -228,6 +228,7 @@ class Created:
     trial: OptimizationTrial
     assignments: list[dict] = field(default_factory=list)  # unit, arm, and for items platform and time
     history_n: int = 0
+    warnings: list[str] = field(default_factory=list)  # a random design whose arms differ by chance
 
 
 def _units(t: OptimizationTrial, items: list) -> tuple[list[str], dict[str, object]]:
@@ -284,11 +285,44 @@ def create_trial(s, d: Design) -> Created:
             f"calendar {cal.name} has {len(units)} {what} in {start} to {end}{on}; each arm needs at least one.",
             "Plan more posts first, or widen --start/--end.",
         )
-    arms = assign_random(units, seed) if d.assignment == "random" else assign_alternate(units)
+    arms, methods = _assign(t, units, by_id, cal.timezone)
+    warnings = _confounding(t, units, arms, by_id, cal.timezone)
     hist = history_values(s.store, s.user, d.metric, d.platform, cal.timezone, d.unit)
     t = _sized(t, hist)
-    s.store.add_trial(t, arms, d.assignment)
-    return Created(t, _assignment_rows(t, units, arms, by_id), len(hist))
+    s.store.add_trial(t, arms, methods)
+    rows = _assignment_rows(t, units, arms, by_id)
+    for r in rows:
+        r["block"] = designs.block_of(methods[r["unit"]])
+    return Created(t, rows, len(hist), warnings)
+
+
+def _assign(t: OptimizationTrial, units: list[str], by_id: dict, tz: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(unit → arm, unit → recorded method) of the trial's design."""
+    if t.assignment == "random":
+        return assign_random(units, t.seed), dict.fromkeys(units, "random")
+    if t.assignment == "alternate":
+        return assign_alternate(units), dict.fromkeys(units, "alternate")
+    strata = [
+        designs.stratum(by_id[u].platform._value_, by_id[u].scheduled_at, tz) if u in by_id else () for u in units
+    ]
+    arms, blocks = designs.assign_blocked(units, strata, t.seed)
+    return arms, {u: f"{designs.BLOCKED}:{blocks[u]}" if u in blocks else designs.BLOCKED for u in units}
+
+
+def _confounding(t: OptimizationTrial, units: list[str], arms: dict[str, str], by_id: dict, tz: str) -> list[str]:
+    """Refuse (UsageError) an alternating design whose arms differ systematically in platform,
+    weekday, hour or slot; the warnings of a random design whose arms differ beyond chance."""
+    if t.unit == "week" or t.assignment == designs.BLOCKED:
+        return []
+    rows = [(arms[u], *designs.stratum(by_id[u].platform._value_, by_id[u].scheduled_at, tz)) for u in units]
+    reasons = designs.confounding(rows, systematic=t.assignment == "alternate")
+    if reasons and t.assignment == "alternate":
+        raise UsageError(
+            "--assign alternate would confound the arms with the calendar's slots: " + "; ".join(reasons) + ".",
+            "Use --assign blocked (the default: pairs within each platform, weekday and hour, in random order).",
+        )
+    return [f"the random assignment split the arms unevenly ({'; '.join(reasons)}); it stays valid, but "
+            "--assign blocked balances them"] if reasons else []
 
 
 def _check_design(d: Design) -> None:
@@ -303,7 +337,9 @@ def _check_design(d: Design) -> None:
     if d.arm_a.strip() == d.arm_b.strip() or not d.arm_a.strip() or not d.arm_b.strip():
         raise UsageError("--arm-a and --arm-b must name two different strategies.")
     if d.unit not in UNITS or d.assignment not in ASSIGNMENTS:
-        raise UsageError(f"--by is item or week and --assign is alternate or random, not {d.unit}/{d.assignment}.")
+        raise UsageError(
+            f"--by is item or week and --assign is blocked, random or alternate, not {d.unit}/{d.assignment}."
+        )
 
 
 def _period(d: Design, cal) -> tuple[date, date]:

@@ -253,8 +253,8 @@ class Trials(ABC):
         """Whether a trial has this id, or the user has a trial of this name."""
 
     @abstractmethod
-    def add_trial(self, t: OptimizationTrial, arms: dict[str, str], method: str) -> None:
-        """Record a new trial and its units' arms."""
+    def add_trial(self, t: OptimizationTrial, arms: dict[str, str], method: str | dict[str, str]) -> None:
+        """Record a new trial and its units' arms (``method``: one for all, or unit -> method)."""
 
     @abstractmethod
     def add_trial_assignments(self, t: OptimizationTrial, arms: dict[str, str], method: str, at=None) -> None:
@@ -263,6 +263,10 @@ class Trials(ABC):
     @abstractmethod
     def trial_assignments(self, trial_id: str) -> dict[str, str]:
         """unit -> arm, as recorded."""
+
+    @abstractmethod
+    def trial_methods(self, trial_id: str) -> dict[str, str]:
+        """unit -> how its arm was given (``blocked:<block>``, ``random``, ``hash``…), as recorded."""
 
     @abstractmethod
     def conclude_trial(self, trial_id: str, decision: str, note: str | None, at: datetime) -> None:

@@ -57,8 +57,13 @@ def trial_new(
     ] = None,
     by: Annotated[str, typer.Option("--by", help="Assign each future item, or each whole week: item | week.")] = "item",
     assign: Annotated[
-        str, typer.Option("--assign", help="alternate (A, B, A, … in time order) | random (seeded, balanced).")
-    ] = "alternate",
+        str,
+        typer.Option(
+            "--assign",
+            help="blocked (pairs in each platform × weekday × hour, seeded; analysed by pair) | random (seeded, "
+            "balanced) | alternate (A, B, A, … in time order; refused when it would confound arm with slot).",
+        ),
+    ] = "blocked",
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed of random assignment (default: drawn, recorded).")
     ] = None,
@@ -74,8 +79,11 @@ def trial_new(
     """Declare a trial and assign the calendar's future posts (or weeks) to arms A and B.
 
     Only planned or scheduled items after now are assigned; every assignment is recorded in the
-    store. Posts added later join by their week (--by week) or by a seeded hash of their id (--by
-    item). Prints the assignment and the planned size: posts with numbers per arm needed to detect
+    store. The default design, blocked, pairs the posts of each platform × weekday × hour (weeks:
+    consecutive weeks) and flips a seeded coin for which is A, so the arms cannot differ in slot;
+    --assign alternate is refused when it would put a whole slot, weekday or platform in one arm.
+    Posts added later join by their week (--by week) or by a seeded hash of their id (--by item).
+    Prints the assignment and the planned size: posts with numbers per arm needed to detect
     --min-effect with 80% power, from the spread of the metric in your own history (log scale), or
     a stated default when you have fewer than 20 posts with numbers.
 
@@ -90,6 +98,8 @@ def trial_new(
         made = analytics.trials.create_trial(s, design)
     _emit_assignments(made.trial, made.assignments, output_format(fmt, as_json))
     _new_messages(e, made.trial, made.assignments)
+    for w in made.warnings:
+        e.messages.warn(w)
 
 
 def _checked_effect(calendar: str | None, min_effect: str) -> float:
@@ -119,7 +129,7 @@ def _emit_assignments(t, rows: list[dict], f: str) -> None:
             }
         )
     else:
-        emit_rows(rows, ASSIGN_COLUMNS, f)
+        emit_rows(rows, ASSIGN_COLUMNS + (["block"] if t.assignment == "blocked" else []), f)
 
 
 def _new_messages(e, t, rows: list[dict]) -> None:

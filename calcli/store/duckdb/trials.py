@@ -45,7 +45,7 @@ class Trials:
             ).fetchall()
         )
 
-    def add_trial(self, t: OptimizationTrial, arms: dict[str, str], method: str) -> None:
+    def add_trial(self, t: OptimizationTrial, arms: dict[str, str], method: str | dict[str, str]) -> None:
         stamp = utc_stamp()
         values = [getattr(t, f.name) for f in fields(OptimizationTrial)]
         with self.atomic():
@@ -54,7 +54,10 @@ class Trials:
                 "VALUES (" + ", ".join(["?"] * (len(values) + 2)) + ")",
                 [*values, stamp, stamp],
             )
-            self.add_trial_assignments(t, arms, method, stamp)
+            if isinstance(method, str):
+                self.add_trial_assignments(t, arms, method, stamp)
+            else:
+                self.append("trial_assignments", [(t.id, t.user_id, u, a, method[u], stamp) for u, a in arms.items()])
 
     def add_trial_assignments(self, t: OptimizationTrial, arms: dict[str, str], method: str, at=None) -> None:
         at = at or utc_stamp()
@@ -62,6 +65,10 @@ class Trials:
 
     def trial_assignments(self, trial_id: str) -> dict[str, str]:
         rows = self.con.execute("SELECT unit, arm FROM trial_assignments WHERE trial_id = ?", [trial_id]).fetchall()
+        return dict(rows)
+
+    def trial_methods(self, trial_id: str) -> dict[str, str]:
+        rows = self.con.execute("SELECT unit, method FROM trial_assignments WHERE trial_id = ?", [trial_id]).fetchall()
         return dict(rows)
 
     def conclude_trial(self, trial_id: str, decision: str, note: str | None, at: datetime) -> None:
