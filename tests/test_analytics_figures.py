@@ -88,6 +88,9 @@ def figures(ps: list[dict]) -> dict:
         "impressions": total(ps, "exposure"),
         "reach": total(ps, "reach"),
         "engagements": sum(p["eng"] for p in ps),
+        # one population per row of the table: the rated posts' exposure and engagements, ER/impr over them
+        "rated_impressions": total(rated, "exposure"),
+        "rated_engagements": sum(p["eng"] for p in rated) if rated else None,
         "er_impressions": sum(p["eng"] for p in rated) / sum(p["exposure"] for p in rated) if rated else None,
         "er_reach": sum(p["eng"] for p in reached) / sum(p["reach"] for p in reached) if reached else None,
         "median_post_er": statistics.median(p["eng"] / p["exposure"] for p in rated) if rated else None,

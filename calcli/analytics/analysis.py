@@ -27,10 +27,17 @@ from calcli.analytics.consistency import consistency
 from calcli.analytics.metrics import DEFAULT_METRIC, metric
 from calcli.analytics.recommendations import recommendations
 from calcli.core.model import PostFilter
-from calcli.files import timing
+from calcli.files import preferences, timing
 from calcli.store.base import PostSet, Store
 
 # ------------------------------------------------------------------- the report
+
+
+def user_zone(project, user: str) -> str:
+    """The zone analysis reads weekday × hour in: the acting user's (preferences.yaml), else the
+    project's default. Wall-clock local hours, so a Thu 19:00 slot stays one cell across DST."""
+    default = project.config.timezone
+    return preferences.load_preferences(project.preferences_path, user, default).timezone or default
 
 
 def analyze(store: Store, project, f: PostFilter, tz: str, metric_name: str = DEFAULT_METRIC) -> dict:
@@ -61,6 +68,8 @@ def analyze(store: Store, project, f: PostFilter, tz: str, metric_name: str = DE
         "platforms": posts.groups(["platform"]),
         "formats": posts.groups(["platform", "format"]),
         "heatmap": _heatmap(posts),
+        "weekly": posts.groups(["week", "platform"]),
+        "weekly_formats": posts.groups(["week", "format"]),
         "best_times": [_claim_row(t) for t in claims],
         **_video_sections(posts),
         "consistency": consistency(store, project, f, tz, research),
@@ -92,6 +101,7 @@ def _claim_row(t: TimeClaim) -> dict:
         "high": t.high,
         "z": t.z,
         "critical_z": t.critical,
+        "tests": t.tests,
         "claim": ("better" if t.z > 0 else "worse") if t.claimed else None,
     }
 

@@ -31,15 +31,16 @@ MetricOpt = Annotated[
     ),
 ]
 
+GROUP_FIGURES = ["rated_impressions", "rated_engagements", "er_impressions", "er_reach"]
 # Sections in the order a person reads them; each is a list of rows in the JSON document.
 SECTIONS = {
     "platforms": (
-        "By platform",
-        ["platform", "posts", "posts_with_rate", "impressions", "engagements", "er_impressions", "er_reach"],
+        "By platform (impr, eng and ER/impr over the rated posts; ER/reach over posts with reach)",
+        ["platform", "posts", "posts_with_rate", *GROUP_FIGURES],
     ),
     "formats": (
-        "By format",
-        ["platform", "format", "posts", "posts_with_rate", "impressions", "engagements", "er_impressions", "er_reach"],
+        "By format (populations as by platform)",
+        ["platform", "format", "posts", "posts_with_rate", *GROUP_FIGURES],
     ),
     "best_times": (
         "Slots against each platform's other posts (lift of the metric; interval adjusted for the slots tested)",
@@ -80,6 +81,8 @@ HEADERS = {
     "posts_with_rate": "rated",
     "impressions": "impr",
     "engagements": "eng",
+    "rated_impressions": "impr",
+    "rated_engagements": "eng",
     "er_impressions": "ER/impr",
     "er_reach": "ER/reach",
     "video_job_id": "video",
@@ -122,17 +125,14 @@ def analyze_cmd(
 
     Example: calcli analyze --calendar Q3 --since 2026-01-01
     """
-    _check_metric(metric_name)
-    first, last = parse_date(since, "--since"), parse_date(until, "--until")
-    if first and last and last < first:
-        raise typer.BadParameter(f"{until} is before --since {since}", param_hint="--until")
-    p = parse_platform(platform).value if platform else None
+    first, last, p = parsed_scope(metric_name, since, until, platform)
     e = env(ctx)
     project = find_project(e)
     with operations.session.session(project, user) as s:
-        _known_calendar(s, calendar)
+        known_calendar(s, calendar)
         f = PostFilter(s.user, calendar, p, first, last)
-        doc = analytics.analysis.analyze(s.store, project, f, project.config.timezone, metric_name)
+        tz = analytics.analysis.user_zone(project, s.user)
+        doc = analytics.analysis.analyze(s.store, project, f, tz, metric_name)
     out_fmt = output_format(fmt, as_json)
     if not doc["totals"]["posts"]:
         e.messages.warn(
@@ -142,7 +142,16 @@ def analyze_cmd(
     render_analysis(doc, out_fmt)
 
 
-def _check_metric(name: str) -> None:
+def parsed_scope(metric_name: str, since: str | None, until: str | None, platform: str | None):
+    """(first day, last day, platform id) of --since, --until and --platform, once --metric is known."""
+    check_metric(metric_name)
+    first, last = parse_date(since, "--since"), parse_date(until, "--until")
+    if first and last and last < first:
+        raise typer.BadParameter(f"{until} is before --since {since}", param_hint="--until")
+    return first, last, parse_platform(platform).value if platform else None
+
+
+def check_metric(name: str) -> None:
     if name not in analytics.metrics.METRICS:
         raise typer.BadParameter(
             f"{name!r} is not one of {', '.join(analytics.metrics.METRICS)}", param_hint="--metric"
@@ -286,10 +295,11 @@ def optimize_cmd(
     e = env(ctx)
     project = find_project(e)
     with operations.session.session(project, user) as s:
-        _known_calendar(s, calendar)
+        known_calendar(s, calendar)
         only, skip = _trial_scope(s, trial, arm)
         pf = PostFilter(s.user, platform=p)
-        learned = analytics.optimize.learn(s.store, project, pf, project.config.timezone, metric_name)
+        tz = analytics.analysis.user_zone(project, s.user)
+        learned = analytics.optimize.learn(s.store, project, pf, tz, metric_name)
         moves = analytics.optimize.plan_moves(s, learned, calendar, p, only, skip, min_gain, horizon)
         written = None
         if apply and learned.windows:
@@ -301,7 +311,7 @@ def optimize_cmd(
 
 
 def _check_optimize_options(metric_name: str, trial: str | None, arm: str | None, min_gain: float, horizon: int):
-    _check_metric(metric_name)
+    check_metric(metric_name)
     if (trial is None) != (arm is None):
         raise typer.BadParameter("--trial and --arm go together", param_hint="--trial/--arm")
     if arm is not None and arm.lower() not in ("a", "b"):
@@ -355,7 +365,7 @@ def _optimize_messages(e, project, learned, moves, apply: bool, written) -> None
         )
 
 
-def _known_calendar(s, name: str | None) -> None:
+def known_calendar(s, name: str | None) -> None:
     if name and not s.store.calendar(name):
         raise UsageError(f"no calendar {name!r}.", "List calendars with `calcli calendar list`.")
 

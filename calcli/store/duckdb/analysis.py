@@ -51,6 +51,8 @@ GROUP_FIGURES = f"""
     CAST(sum({EXPOSURE}) AS BIGINT) AS impressions,
     CAST(sum(reach) AS BIGINT) AS reach,
     CAST(sum(engagements) AS BIGINT) AS engagements,
+    CAST(sum({EXPOSURE}) FILTER ({HAS_RATE}) AS BIGINT) AS rated_impressions,
+    CAST(sum(engagements) FILTER ({HAS_RATE}) AS BIGINT) AS rated_engagements,
     sum(engagements) FILTER ({HAS_RATE}) / nullif(sum({EXPOSURE}) FILTER ({HAS_RATE}), 0)
         AS er_impressions,
     sum(engagements) FILTER (reach > 0) / nullif(sum(reach) FILTER (reach > 0), 0) AS er_reach,
@@ -67,7 +69,7 @@ def posts_sql(con, f: PostFilter, tz: str) -> tuple[str, dict]:
     the table of each post's latest snapshot up to date (``kpi_latest``).
 
     Columns: item_id, calendar_id, video_job_id, platform, format, title, status, scheduled_utc,
-    local (the slot's wall clock in ``tz``), weekday (0 = Monday), hour, snapshots, metric_at, the
+    local (the slot's wall clock in ``tz``), weekday (0 = Monday), hour, week (its Monday), snapshots, metric_at, the
     counts, watch_time_seconds, engagements, and one column ``m_<name>`` per metric of METRIC_SQL.
     """
     ensure_latest(con)
@@ -96,7 +98,8 @@ def posts_sql(con, f: PostFilter, tz: str) -> tuple[str, dict]:
                    s.snapshots, s.metric_at, {counts}
             FROM kpi_latest s JOIN content_schedule_items i ON i.id = s.item_id
             WHERE s.user_id = $user AND {" AND ".join(where)})
-        SELECT *, isodow(local) - 1 AS weekday, hour(local) AS hour, {ENG} AS engagements, {metrics}
+        SELECT *, isodow(local) - 1 AS weekday, hour(local) AS hour,
+               CAST(date_trunc('week', local) AS DATE) AS week, {ENG} AS engagements, {metrics}
         FROM p"""
     return sql, params
 
