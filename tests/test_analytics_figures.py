@@ -19,12 +19,17 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from calcli.analytics import stats
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "analytics"
 TZ = ZoneInfo("America/New_York")
 USER = "user_123"
 PLATFORMS = ["facebook", "instagram", "linkedin", "tiktok", "x", "youtube"]
 DAY = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+# Student's t 0.975 quantiles (published tables) by degrees of freedom; beyond 10, calcli's own
+# (checked against published values in test_analytics_wording.py).
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
 DAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 COUNTS = ("impressions", "reach", "views", "likes", "comments", "shares", "saves", "clicks")
 
@@ -215,7 +220,9 @@ def videos(ps) -> dict:
             mean = statistics.fmean(logs)
             half = None
             if len(logs) > 1:
-                half = NormalDist().inv_cdf(0.975) * statistics.stdev(logs) / math.sqrt(len(logs))
+                # Student's t with n - 1 degrees of freedom (exact quantiles: see T975 below)
+                df = len(logs) - 1
+                half = (T975[df] if df in T975 else stats.t975(df)) * statistics.stdev(logs) / math.sqrt(len(logs))
             pairs.append({"platform_a": a, "platform_b": b, "videos": len(logs), "ratio": math.exp(mean),
                           "low": math.exp(mean - half) if half is not None else None,
                           "high": math.exp(mean + half) if half is not None else None,
@@ -346,7 +353,8 @@ def close(got, want, where="doc"):
 def check_recommendations(doc: dict, want: dict, metric_label: str) -> None:
     """The time recommendations follow the claims; consistency ones follow the goals."""
     claims = want["best_times"]
-    names = sorted({r["platform"] for r in want["platforms"]} | {r["platform"] for r in want["consistency"]})
+    chosen = {doc["scope"]["platform"]} if doc["scope"]["platform"] else set()  # --platform: its baselines
+    names = sorted({r["platform"] for r in want["platforms"]} | {r["platform"] for r in want["consistency"]} | chosen)
     recs = list(doc["recommendations"])
     for name in names:
         n = want["model_posts"].get(name, 0)
@@ -360,7 +368,8 @@ def check_recommendations(doc: dict, want: dict, metric_label: str) -> None:
                     assert r["what"] == f"{verb} {c['slot']} on {name}"
                     assert r["posts"] == c["posts"]
                     assert r["interval"] == [round(c["low"], 4), round(c["high"], 4)]
-                    assert r["expected_effect"] == f"{c['lift']:+.0%} {metric_label} against your other {name} slots"
+                    assert r["expected_effect"].startswith(
+                        f"{c['lift']:+.0%} {metric_label} against your other {name} slots")
             continue
         r = recs.pop(0)
         assert (r["kind"], r["platform"], r["basis"], r["interval"]) == ("time", name, "research baselines", None), r

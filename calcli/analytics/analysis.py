@@ -13,8 +13,8 @@ recommendation says "not enough data" and names the research windows instead.
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 
+from calcli.analytics import stats
 from calcli.analytics.claims import (
     ALPHA,
     TimeClaim,
@@ -106,9 +106,6 @@ def _claim_row(t: TimeClaim) -> dict:
     }
 
 
-Z95 = NormalDist().inv_cdf(0.975)
-
-
 def _video_sections(posts: PostSet) -> dict:
     v = _videos(posts)
     return {
@@ -121,13 +118,14 @@ def _video_sections(posts: PostSet) -> dict:
 
 def _videos(posts: PostSet) -> dict:
     """The same video across platforms. Rates are compared paired by video (the content is held
-    fixed): per pair of platforms, the geometric mean of B's rate over A's with a 95% interval and
+    fixed): per pair of platforms, the geometric mean of B's rate over A's with a 95% t interval and
     the share of videos where B's is higher; the best platform per video; and, as examples, the
     most-seen videos with their rate on each platform."""
     pair_rows, best_rows, rows, compared = posts.videos()
     pairs = []
     for a, b, n, mean, sd, wins in pair_rows:
-        half = Z95 * sd / math.sqrt(n) if sd is not None and n > 1 else None
+        # Student's t, not z: with 2 videos z = 1.96 would give an interval ~6x too narrow.
+        half = stats.t975(n - 1) * sd / math.sqrt(n) if sd is not None and n > 1 else None
         pairs.append(
             {
                 "platform_a": a,

@@ -102,6 +102,8 @@ class TimeClaim:
     critical: float
     tests: int
     claimed: bool
+    rest: int = 0  # the posts the slot was compared with
+    left_out: tuple[str, ...] = ()  # slots better beyond chance, left out of the comparison
 
 
 def _z(diff: float, se: float) -> float:
@@ -135,6 +137,8 @@ def time_claims(models: dict[str, PlatformModel]) -> list[TimeClaim]:
                     crit,
                     tests,
                     abs(z) > crit,
+                    m.posts - c.posts - sum(e.posts for e in keep_out),
+                    tuple(e.label for e in keep_out),
                 )
             )
     out.sort(key=lambda t: (t.platform, -t.z))

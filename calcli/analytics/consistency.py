@@ -25,20 +25,14 @@ def consistency(store, project, f: PostFilter, tz: str, timing) -> list[dict]:
     by: dict[str, dict[date, tuple[int, int]]] = {}
     for platform, wk, posted, pending in counts:
         by.setdefault(platform, {})[wk] = (posted, pending)
-    cal = store.calendar(f.calendar) if f.calendar else None
-    if f.platform:
-        platforms = [Platform(f.platform)]
-    elif cal is not None:
-        platforms = sorted(cal.platforms, key=lambda p: p.value)
-    else:
-        platforms = sorted(Platform, key=lambda p: p.value)
+    platforms, chosen = _platforms(store, f, prefs)
     out = []
     for p in platforms:
         weeks = by.get(p.value, {})
         # weekly goals: no daily cap needed
         lim = planning.board.limits_for(p, timing.for_platform(p), prefs.platforms.get(p))
         own = prefs.platforms.get(p)
-        if not weeks and not (own and own.posting_frequency_min):
+        if not chosen and not weeks and not (own and own.posting_frequency_min):
             continue  # a platform the user neither posts to nor set a goal for
         goal = lim.min_per_week
         full = [weeks.get(first + timedelta(weeks=k), (0, 0))[0] for k in range(CONSISTENCY_WEEKS)]
@@ -65,3 +59,19 @@ def consistency(store, project, f: PostFilter, tz: str, timing) -> list[dict]:
             }
         )
     return out
+
+
+def _platforms(store, f: PostFilter, prefs) -> tuple[list[Platform], bool]:
+    """(the platforms whose goals to show, whether to show them even without posts in the weeks
+    counted): --platform, else the calendar's ``platforms:``, else (a calendar `calcli plan` made
+    has no list) the platforms its items are on or the user's preferences name — those are shown
+    even when their posts are all still to come; with no calendar, every platform."""
+    if f.platform:
+        return [Platform(f.platform)], False
+    cal = store.calendar(f.calendar) if f.calendar else None
+    if cal is None:
+        return sorted(Platform, key=lambda p: p.value), False
+    if cal.platforms:
+        return sorted(cal.platforms, key=lambda p: p.value), False
+    found = {i.platform for i in store.items(calendar=cal.name, user=f.user)} or set(prefs.platforms)
+    return sorted(found, key=lambda p: p.value), True

@@ -5,7 +5,9 @@ The blend is empirical Bayes on the log scale. For each weekday × hour slot of 
 the average residual ``m`` of its ``n`` posts (each post's log metric minus its platform-and-
 format mean, see :mod:`calcli.analytics.analysis`) is shrunk toward 0 — the research baseline — by
 ``τ² / (τ² + s² / n)``, where ``s`` is the spread of single posts and ``τ²`` the spread of true
-slot effects, estimated from the slots themselves (method of moments, never below 0). With few
+slot effects, estimated from the slots themselves (method of moments, never below 0). A platform
+learns only when one of its slots passes the family-wise evidence rule of ``analyze`` (else its
+research windows stand: the best of many noisy slots always looks like something). With few
 posts, or slots that differ no more than chance would make them, the shrunk effect is ~0 and
 the research windows stand. A learned window's score is its research score times
 ``exp(shrunk effect)``, scaled so that a format's best window scores at most 1.
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from calcli import files, operations, planning
-from calcli.analytics.claims import MIN_PLATFORM_POSTS, PlatformModel, platform_models
+from calcli.analytics.claims import MIN_PLATFORM_POSTS, PlatformModel, platform_models, time_claims
 from calcli.analytics.metrics import DEFAULT_METRIC
 from calcli.core.model import (
     WEEKDAYS,
@@ -124,9 +126,13 @@ def learn_platform(model: PlatformModel) -> PlatformLearning:
 def learn(store, project, f: PostFilter, tz: str, metric_name: str = DEFAULT_METRIC) -> Learned:
     """Learned windows for every platform with enough posts (others keep the research windows)."""
     research = load_timing(project.timing_dir, learned=False)
+    models = platform_models(store.posts(f, tz), metric_name)
+    # The same evidence rule as `analyze`: a platform learns only when one of its slots differs
+    # beyond chance family-wise (Bonferroni over every slot tested); from noise it learns nothing.
+    evident = {t.platform for t in time_claims(models) if t.claimed}
     platforms = {
-        p: learn_platform(m)
-        for p, m in platform_models(store.posts(f, tz), metric_name).items()
+        p: learn_platform(m) if p in evident else PlatformLearning(p, m.posts, m.sd, 0.0)
+        for p, m in models.items()
         if m.posts >= MIN_PLATFORM_POSTS
     }
     windows = {}

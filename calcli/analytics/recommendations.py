@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import time
 
 from calcli.analytics.claims import (
@@ -10,7 +9,6 @@ from calcli.analytics.claims import (
     DAY_NAMES,
     MIN_CELL_POSTS,
     MIN_PLATFORM_POSTS,
-    POWER_Z,
     PlatformModel,
     TimeClaim,
 )
@@ -56,7 +54,8 @@ def recommendations(timing, models: dict[str, PlatformModel], claims: list[TimeC
     out: list[dict] = []
     # The platforms with numbers, and those the user posts to or has a goal for (consistency's rows):
     # a platform without numbers yet gets "not enough data" and its research windows.
-    platforms = sorted({r["platform"] for r in doc["platforms"]} | {r["platform"] for r in doc["consistency"]})
+    chosen = {doc["scope"]["platform"]} if doc.get("scope", {}).get("platform") else set()
+    platforms = sorted({r["platform"] for r in doc["platforms"]} | {r["platform"] for r in doc["consistency"]} | chosen)
     for p in platforms:
         model = models.get(p)
         n = model.posts if model else 0
@@ -103,15 +102,22 @@ def recommendations(timing, models: dict[str, PlatformModel], claims: list[TimeC
 
 
 def _time_rec(t: TimeClaim, verb: str, model: PlatformModel, label: str) -> dict:
+    """A claim with its evidence: the comparison printed is the one made (the step-down leaves the
+    slots that are better beyond chance out of an "avoid" slot's baseline, and says so)."""
+    others = f"your other {t.platform} slots"
+    if t.left_out:
+        others += f" except {', '.join(t.left_out)}"
     return {
         "kind": "time",
         "platform": t.platform,
         "what": f"{verb} {t.cell.label} on {t.platform}",
-        "expected_effect": f"{t.lift:+.0%} {label} against your other {t.platform} slots",
+        "expected_effect": f"{t.lift:+.0%} {label} against {others}",
         "posts": t.cell.posts,
         "interval": [round(t.low, 4), round(t.high, 4)],
         "confidence": f"{1 - ALPHA:.0%} family-wise (Bonferroni over {t.tests} slots)",
-        "evidence": f"{t.cell.posts} posts in the slot against {model.posts - t.cell.posts} others; z = {t.z:.2f}",
+        "evidence": f"{t.cell.posts} posts in the slot against {t.rest} other {t.platform} posts"
+        + (f" (not counting {', '.join(t.left_out)}, better beyond chance)" if t.left_out else "")
+        + f"; z = {t.z:.2f}",
         "basis": "your data",
     }
 
@@ -124,21 +130,14 @@ def _no_claim(timing, platform: str, model: PlatformModel, mine: list[TimeClaim]
             f"no slot has {MIN_CELL_POSTS} posts yet ({model.posts} posts in {len(model.cells)} slots)",
         )
     top = mine[0]
-    diff, se = model.effect(top.cell)
-    need = None
-    if diff > 0 and model.sd > 0:
-        per_cell = ((top.critical + POWER_Z) * model.sd / diff) ** 2 * 2
-        need = max(0, math.ceil((per_cell - top.cell.posts) * model.posts / top.cell.posts))
+    # The best of several slots leads by chance alone: say that plainly, and promise nothing.
     rec = _fallback(
         timing,
         platform,
-        f"no slot differs beyond chance ({model.posts} posts in {len(mine)} tested slots); the best, "
-        f"{top.cell.label}, is {top.lift:+.0%} with interval {top.low:+.0%} to {top.high:+.0%}",
+        f"no slot differs beyond chance ({model.posts} posts in {len(mine)} tested slots): the best-looking, "
+        f"{top.cell.label} at {top.lift:+.0%} (interval {top.low:+.0%} to {top.high:+.0%}), is within what "
+        f"chance gives the best of {len(mine)} slots",
     )
-    if need and need <= 20 * model.posts:
-        rec["evidence"] += f"; about {need} more posts would tell whether its {top.lift:+.0%} is real"
-    elif need:
-        rec["evidence"] += "; no sign of a difference worth waiting for"
     rec["posts"] = model.posts
     return rec
 

@@ -231,3 +231,29 @@ def paired_verdict(d: Moments, planned_pairs: int, alpha: float = ALPHA) -> tupl
     else:
         more = max(more, 2 * (MIN_PER_ARM - d.n))
     return ("needs-more", more) if more else ("inconclusive", 0)
+
+
+# Student's t 97.5 % quantiles for 1..30 degrees of freedom (two-sided 95 % intervals of a mean).
+T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def t975(df: int) -> float:
+    """The 97.5 % quantile of Student's t with ``df`` degrees of freedom: a table to 30, then the
+    Cornish–Fisher expansion of Abramowitz & Stegun 26.7.5 (four terms; error < 1e-5 there).
+
+    >>> t975(1), t975(30), round(t975(40), 3), round(t975(120), 3)
+    (12.706, 2.042, 2.021, 1.98)
+    """
+    if df < 1:
+        raise ValueError("a t interval needs at least 1 degree of freedom")
+    if df <= len(T975):
+        return T975[df - 1]
+    z = NormalDist().inv_cdf(0.975)
+    terms = (
+        (z**3 + z) / 4,
+        (5 * z**5 + 16 * z**3 + 3 * z) / 96,
+        (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384,
+        (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160,
+    )
+    return z + sum(t / df ** (k + 1) for k, t in enumerate(terms))

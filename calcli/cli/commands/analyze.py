@@ -137,7 +137,11 @@ def analyze_cmd(
     if not doc["totals"]["posts"]:
         e.messages.warn(
             "no performance numbers for these posts yet: load them with `calcli kpi import`; "
-            "the recommendations below are the research baselines."
+            + (
+                "the recommendations below are the research baselines."
+                if doc["recommendations"]
+                else "name a calendar or a platform (--calendar, --platform) to see its research baselines."
+            )
         )
     render_analysis(doc, out_fmt)
 
