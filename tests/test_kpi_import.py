@@ -123,6 +123,18 @@ def test_dry_run_writes_nothing(synced, run):
     assert events(run) == []
 
 
+def test_a_dry_run_exits_as_the_import_would_and_an_unknown_item_is_named(synced, run):
+    (synced / "k.csv").write_text(HEADER + "it_teaser_yt,youtube,,2026-07-02T12:00:00Z,1000,800,900,50,5,3\n"
+                                  + "it_nope,,,2026-07-02T12:00:00Z,1,1,1,1,1,1\n")
+    dry = run("kpi", "import", "k.csv", "--dry-run")
+    assert dry.exit_code == 5, dry
+    assert "k.csv:3: item_id: no item it_nope of this user" in dry.stderr
+    assert "platform: missing" not in dry.stderr
+    assert events(run) == []
+    assert run("kpi", "import", "k.csv", "--dry-run", "--strict").exit_code == 3
+    assert run("kpi", "import", "k.csv").exit_code == 5
+
+
 def test_ndjson_and_a_post_url_recorded_by_dispatch_link_to_the_item(synced, run):
     q3 = synced / "calendars" / "Q3.yaml"
     q3.write_text(q3.read_text().replace('    assignee: sam\n', '    assignee: sam\n    post: "https://tt.example/v/1"\n'))

@@ -80,7 +80,7 @@ def test_rejected_and_dry_run_imports_leave_it_as_it_was(synced, run):
     (synced / "bad.csv").write_text(HEADER + TEASER.format(at="2026-07-09T12:00:00Z", impressions=5, likes=5)
                                     + TEASER.format(at="not-a-time", impressions=1, likes=1))
     assert run("kpi", "import", "bad.csv", "--strict").exit_code == 3
-    assert run("kpi", "import", "bad.csv", "--dry-run").exit_code == 3
+    assert run("kpi", "import", "bad.csv", "--dry-run").exit_code == 5  # as the import itself would
     assert [(r["snapshots"], r["impressions"]) for r in latest(run)] == [(1, 1000)]
     assert run("kpi", "import", "bad.csv").exit_code == 5  # the good row loads
     assert [(r["snapshots"], r["impressions"]) for r in latest(run)] == [(2, 5)]

@@ -52,7 +52,7 @@ def kpi_import(
     Rows link to schedule items by item_id, or by platform and the post id or URL that dispatch
     recorded. Importing a file again adds nothing; a later snapshot of a post updates its numbers.
     Bad rows are reported by line; the good ones load and the exit code is 5 — with --strict
-    nothing loads and the exit code is 3.
+    nothing loads and the exit code is 3. --dry-run writes nothing and exits as the import would.
 
     Example: calcli kpi import exports/tiktok.csv --platform tiktok
     """
@@ -62,9 +62,9 @@ def kpi_import(
     bad = _report_bad_rows(e, reports)
     if dry_run:
         e.messages.info("Dry run: nothing was written.")
-    if bad and (strict or dry_run):
-        if strict:
-            e.messages.info("--strict: nothing was written.")
+    # A dry run exits as the same import would: the same code for the same finding.
+    if bad and strict:
+        e.messages.info("--strict: nothing was written.")
         raise typer.Exit(int(ExitStatus.INVALID))
     if bad:
         raise typer.Exit(int(ExitStatus.TROUBLE))

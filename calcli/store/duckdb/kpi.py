@@ -152,12 +152,13 @@ def _normalised(mapping: dict[str, tuple[str, float]], first_line: int, default_
 def _reason() -> str:
     """SQL for why a staged row is bad (the first problem found), NULL for a good row."""
     checks = [
+        # An unknown item first: its platform is missing only because there is no item to take it from.
+        ("item_id IS NOT NULL AND link IS NULL", "'item_id: no item ' || item_id || ' of this user'"),
         ("platform IS NULL", "'platform: missing (and no item_id to take it from)'"),
         (f"platform NOT IN ({_KNOWN})", "'platform: unknown ' || platform_raw"),
         ("metric_raw IS NULL", "'metric_at: missing'"),
         ("metric_at IS NULL", "'metric_at: ' || metric_raw || ' is not a date-time'"),
         ("item_id IS NULL AND post_id IS NULL AND post_url IS NULL", "'no item_id, post_id or post_url'"),
-        ("item_id IS NOT NULL AND link IS NULL", "'item_id: no item ' || item_id || ' of this user'"),
     ]
     for name in COUNTS:
         checks.append(
