@@ -271,6 +271,8 @@ def test_cli_a_a_on_fixed_slots_end_to_end(project, run, seed):
     assert r.exit_code == 0, r
     doc = json.loads(r.stdout)
     assert doc["assignment"] == "blocked" and doc["seed"] == seed
+    assert ("Blocked: 70 pairs within platform × weekday × hour, A and B in seeded random order; 0 unpaired "
+            "(a coin-flip arm, not analysed). The analysis is the mean difference within pairs.") in r.stderr
     rows = doc["assignments"]
     by_block: dict[str, list[dict]] = {}
     for row in rows:
@@ -289,3 +291,5 @@ def test_cli_a_a_on_fixed_slots_end_to_end(project, run, seed):
     assert status["analysis"] == {"method": "mean difference within pairs (blocked)", "pairs": 70, "unpaired": 0}
     assert status["verdict"] in ("needs-more", "inconclusive"), status
     assert status["diff_low"] < 0 < status["diff_high"]
+    figures = dict(line.split("\t") for line in run("trial", "status", "t", "--format", "tsv").stdout.splitlines()[1:])
+    assert figures["analysis"] == "mean difference within pairs (blocked), 70 pairs with numbers"

@@ -144,6 +144,14 @@ def _new_messages(e, t, rows: list[dict]) -> None:
         f"Planned: {t.planned_per_arm} {units} with numbers per arm to detect {t.min_effect:+.0%} with 80% power "
         f"(log-scale sd {t.sigma:.2f}, {t.sigma_source})."
     )
+    if t.assignment == "blocked":
+        pairs = len({r["block"] for r in rows if r.get("block")})
+        loose = sum(1 for r in rows if not r.get("block"))
+        within = "consecutive weeks" if t.unit == "week" else "platform × weekday × hour"
+        e.messages.info(
+            f"Blocked: {pairs} pairs within {within}, A and B in seeded random order; {loose} unpaired "
+            "(a coin-flip arm, not analysed). The analysis is the mean difference within pairs."
+        )
     if min(n_a, len(rows) - n_a) < t.planned_per_arm:
         e.messages.warn(
             f"the period holds {min(n_a, len(rows) - n_a)} {units} per arm, fewer than planned; "
@@ -209,6 +217,8 @@ def _figures(doc: dict) -> list[dict]:
         ("lift B vs A", _pct(doc["lift"])),
         ("95% interval (any-time)", interval),
         ("planned per arm", str(doc["planned_per_arm"])),
+        ("analysis", doc["analysis"]["method"] + (f", {doc['analysis']['pairs']} pairs with numbers"
+                                                  if "pairs" in doc["analysis"] else "")),
         ("verdict", doc["verdict_text"]),
     ]
     return [{"figure": k, "value": v} for k, v in rows]
