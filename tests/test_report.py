@@ -56,6 +56,7 @@ def test_heatmap_alone_as_svg(hist, run):
     doc = analysis(run)
     cells = dict(re.findall(r'data-slot="([^"]+)" data-posts="(\d+)"', svg))
     assert cells == {c["slot"]: str(c["posts"]) for c in doc["heatmap"]}
+    assert run("report", *ARGS, "--format", "svg").exit_code == 0 and (hist / "heatmap.svg").read_text() == svg
     r = run("report", "--format", "png")
     assert r.exit_code == 2 and "'png' is not one of html, svg" in r.stderr
 

@@ -28,7 +28,9 @@ def report_cmd(
     since: SinceOpt = None,
     until: UntilOpt = None,
     metric_name: MetricOpt = "er_impressions",
-    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")] = Path("report.html"),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The file to write (default report.html, heatmap.svg).")
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="html (the whole report) | svg (the weekday × hour heatmap alone).")
     ] = "html",
@@ -57,6 +59,7 @@ def report_cmd(
         text = analytics.charts.heatmap_svg(doc["analysis"]["heatmap"]) + "\n"
     else:
         text = analytics.report.render_html(doc)
+    output = output or Path("heatmap.svg" if fmt == "svg" else "report.html")
     write_atomic(output, text)
     posts = doc["analysis"]["totals"]["posts"]
     e.messages.info(f"wrote {output} ({posts} posts with numbers, {len(doc['trials'])} running trial(s)).")
