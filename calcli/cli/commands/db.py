@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from calcli import store
+from calcli import operations, store
 from calcli.cli.context import env, find_project
 from calcli.cli.options import FormatOpt, JsonOpt, command_group, output_format
 from calcli.cli.render import emit_rows
@@ -28,7 +28,7 @@ def sync(ctx: typer.Context) -> None:
     e = env(ctx)
     project = find_project(e)
     with store.open_store(project) as st:
-        report = store.sync.sync_project(project, st)
+        report = operations.sync.sync_project(project, st)
     e.messages.info(
         f"Synced: {len(report.read)} file(s) read, {report.unchanged} unchanged, "
         f"{len(report.removed)} removed, {report.history_rows} history row(s)."
@@ -44,7 +44,7 @@ def rebuild(ctx: typer.Context) -> None:
     e = env(ctx)
     project = find_project(e)
     with store.open_store(project) as st:
-        report = store.sync.rebuild_project(project, st)
+        report = operations.sync.rebuild_project(project, st)
     e.messages.info(f"Rebuilt from {len(report.read)} file(s); KPI events, trials and history kept.")
 
 
@@ -77,7 +77,7 @@ def sql(
     e = env(ctx)
     project = find_project(e)
     with store.open_store(project) as st:
-        store.sync.sync_project(project, st)
+        operations.sync.sync_project(project, st)
     with store.open_store(project, read_only=True) as st:  # a second guard: DuckDB refuses writes here
         cols, rows = st.read_only_query(statement)
     emit_rows([dict(zip(cols, r, strict=True)) for r in rows], cols, output_format(fmt, as_json))
