@@ -10,12 +10,12 @@ from calcli.schemas.vocabulary import (
     DATE,
     DURATION,
     HOURS,
-    INSTANT,
     ITEM_ID,
     LOCAL,
     NAME,
     PLATFORM,
     TEXT,
+    WALL,
     WEEKDAY,
     ZONE,
     closed,
@@ -69,7 +69,7 @@ def _item() -> dict:
             "video": described(TEXT, "The video job id."),
             "platform": PLATFORM,
             "format": described(TEXT, "The platform format from timing_data (short, long, reel, …)."),
-            "at": described(INSTANT, INSTANT["description"] + " Inside the calendar's period."),
+            "at": described(WALL, WALL["description"] + " Inside the calendar's period."),
             "status": optional(
                 described(
                     {"enum": [s.value for s in ScheduleStatus]},
