@@ -403,7 +403,10 @@ def test_an_item_already_posted_is_not_published_again_when_the_file_reverts(due
     assert len(received()) == 1
     CAL.write_text(before, encoding="utf-8")  # what `git checkout calendars/DUE.yaml` does
     monkeypatch.setenv("CALCLI_NOW", "2026-06-15T12:10:00+00:00")
-    run("dispatch", "--exec", command, "--platform", "youtube", "--quiet")
+    r = run("dispatch", "--exec", command, "--platform", "youtube", "--quiet")
+    # the store knows it is posted: the reverted file is refused, and nothing goes out until it is fixed
+    assert r.exit_code == 3, r
+    assert "items.status: item it_late: posted -> scheduled: posted is final (the post is out); " in r.stderr
     assert len(received()) == 1
 
 
