@@ -144,6 +144,13 @@ def _platform_prefs(description: str) -> dict:
             "prefer_days": optional(described(days, "Preferred weekdays (+0.05 score).")),
             "prefer_hours": optional(described(hours, "Preferred local hours (+0.05 score).")),
             "enabled": optional(described({"type": "boolean"}, "false: never plan this platform.")),
+            "max_late": optional(
+                described(
+                    DURATION,
+                    "Dispatch holds a post later than this as missed (re-plan or move it) rather than post it "
+                    "at a time nobody chose (default 2h).",
+                )
+            ),
         },
         PLATFORM_KEYS,
         description=description,
