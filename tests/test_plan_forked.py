@@ -53,7 +53,7 @@ def _plan(run, *extra: str):
 
 
 def _leftovers(project: Path) -> list[str]:
-    return sorted(p.name for p in (project / "calendars").iterdir() if p.name.endswith(".tmp"))
+    return sorted(p.name for p in (project / "calendars").iterdir() if p.name.endswith(".calcli-tmp"))
 
 
 @pytest.mark.parametrize("fmt", ["json", "tsv", "ndjson"])

@@ -16,7 +16,7 @@ from pathlib import Path
 from calcli import files
 from calcli.core.errors import Finding, InvalidInput, ProjectNotFound, UsageError
 from calcli.core.times import parse_duration, zone
-from calcli.files.text import load_toml, write_atomic
+from calcli.files.text import TEMP_SUFFIX, load_toml, write_atomic
 
 CONFIG_NAME = "calcli.toml"
 NAME_RE = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
@@ -254,9 +254,12 @@ def init_project(folder: Path, user: str, timezone: str) -> Project:
         write_atomic(prefs, PREFERENCES_TEMPLATE.format(user=user, timezone=timezone))
     ignore = folder / ".gitignore"
     lines = ignore.read_text().splitlines() if ignore.exists() else []
-    if ".calcli/" not in lines:
-        write_atomic(
-            ignore, "\n".join([*lines, "# calcli's store: a cache of the files plus KPI data", ".calcli/"]) + "\n"
-        )
+    wanted = [
+        ("# calcli's store: a cache of the files plus KPI data", ".calcli/"),
+        ("# a write calcli was killed in the middle of (the next command removes it)", "*" + TEMP_SUFFIX),
+    ]
+    missing = [line for pair in wanted if pair[1] not in lines for line in pair]
+    if missing:
+        write_atomic(ignore, "\n".join([*lines, *missing]) + "\n")
     write_atomic(folder / CONFIG_NAME, files.tomlwrite.dumps(config))
     return Project(folder.resolve(), load_config(folder / CONFIG_NAME))

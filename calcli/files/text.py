@@ -67,8 +67,37 @@ def temp_beside(path: Path) -> tuple[int, int, str]:
     """The mode ``path`` keeps (or a new file gets), and an open temp file in its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent)
     return mode, fd, tmp
+
+
+TEMP_SUFFIX = ".calcli-tmp"  # the project's .gitignore covers it (``calcli init`` writes the line)
+
+
+def sweep_temps(folder: Path) -> list[Path]:
+    """Remove the temp files in ``folder`` that a killed calcli left (``.NAME.PID.xxxx.calcli-tmp``
+    whose process is gone); the ones removed. A live writer's file stays."""
+    out = []
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(".") and e.name.endswith(TEMP_SUFFIX)]
+    except FileNotFoundError:
+        return out
+    for entry in entries:
+        pid = entry.name[: -len(TEMP_SUFFIX)].rsplit(".", 2)[-2]
+        if pid.isdigit() and not _alive(int(pid)):
+            unlink_quietly(entry.path)
+            out.append(Path(entry.path))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def unlink_quietly(path: str) -> None:

@@ -38,6 +38,8 @@ def sync_project(project, store: Store, force: bool = False, record: bool = True
     ``force`` reads every file; ``record=False`` (a rebuild) adds no history rows.
     """
     report = SyncReport()
+    for folder in (project.root, project.calendars_dir, project.timing_dir):
+        files.text.sweep_temps(folder)  # what a killed calcli left: never read, never committed
     states = {} if force else store.file_states()
     known = store.file_states()
     changed, stat_only, seen = _scan_calendars(project, states, report)
