@@ -621,7 +621,7 @@ def test_without_kpi_numbers_the_recommendations_are_the_research_baselines(exam
         (("--since", "2026-05-01", "--until", "2026-04-01"),
          "Error: Invalid value for --until: 2026-04-01 is before --since 2026-05-01"),
         (("--since", "2026-13-01"), "Error: Invalid value for --since: '2026-13-01' is not a date YYYY-MM-DD"),
-        (("--calendar", "nope"), "Error: no calendar 'nope'. List calendars with `calcli calendar list`."),
+        (("--calendar", "nope"), "Error: no calendar 'nope' for user user_123. List calendars with `calcli calendar list`."),
         (("--metric", "foo"), "Error: Invalid value for --metric: 'foo' is not one of er_impressions, er_reach, "
                               "engagements, views, impressions, clicks, watch_time"),
     ],

@@ -131,7 +131,7 @@ def test_bad_options_exit_2(example_project, run, args, message):
 def test_unknown_calendar_exits_2(example_project, run):
     r = run("optimize", "-c", "nope")
     assert r.exit_code == 2, r
-    assert "Error: no calendar 'nope'." in r.stderr
+    assert "Error: no calendar 'nope' for user user_123." in r.stderr
 
 
 def test_a_broken_learned_file_is_reported_by_check_with_its_line(example_project, run):

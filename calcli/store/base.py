@@ -176,8 +176,9 @@ class Admin(ABC):
     """What ``calcli sql`` and ``calcli db info`` ask."""
 
     @abstractmethod
-    def read_only_query(self, sql: str) -> tuple[list[str], list[tuple]]:
-        """One statement that cannot write; UsageError for anything else."""
+    def read_only_query(self, sql: str, user: str | None = None) -> tuple[list[str], list[tuple]]:
+        """One statement that can neither write nor reach anything outside the store, over ``user``'s
+        rows only (every user's when None); UsageError for anything else."""
 
     @abstractmethod
     def table_counts(self) -> list[dict]:

@@ -8,7 +8,7 @@ import typer
 
 from calcli import store
 from calcli.cli.context import env, find_project
-from calcli.cli.options import FormatOpt, JsonOpt, command_group, output_format
+from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, command_group, output_format
 from calcli.cli.render import emit_rows
 
 db_app = command_group("The DuckDB store: a mirror of the files plus the data only it owns.\n\nExample: calcli db sync")
@@ -64,12 +64,16 @@ def info(ctx: typer.Context, fmt: FormatOpt = None, as_json: JsonOpt = False) ->
 def sql(
     ctx: typer.Context,
     statement: Annotated[str, typer.Argument(help="One read-only SQL statement (SELECT, WITH, DESCRIBE, …).")],
+    user: UserOpt = None,
+    all_users: AllUsersOpt = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run a read-only SQL query against the store (brought up to date first).
+    """Run one read-only SQL query against the store (brought up to date first).
 
-    Statements that write (INSERT, UPDATE, DELETE, CREATE, …) are refused.
+    The tables hold your rows only (--user, default the project's user); --all-users shows every
+    user's. Statements that write (INSERT, UPDATE, DELETE, CREATE, SET, …) are refused, and no
+    statement can read or write a file outside the store (read_csv, COPY, ATTACH, IMPORT DATABASE).
     The schema is documented in the README.
 
     Example: calcli sql "SELECT platform, count(*) FROM content_schedule_items GROUP BY 1"
@@ -79,5 +83,5 @@ def sql(
     with store.open_store(project) as st:
         store.sync.sync_project(project, st)
     with store.open_store(project, read_only=True) as st:  # a second guard: DuckDB refuses writes here
-        cols, rows = st.read_only_query(statement)
+        cols, rows = st.read_only_query(statement, None if all_users else user or project.config.user)
     emit_rows([dict(zip(cols, r, strict=True)) for r in rows], cols, output_format(fmt, as_json))
