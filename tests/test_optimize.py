@@ -20,10 +20,10 @@ NOW = "2026-07-06T12:00:00+00:00"
 
 
 @pytest.fixture
-def history(example_project, run, monkeypatch):
+def history(example_project, run, run_exported, monkeypatch):
     monkeypatch.setenv("CALCLI_NOW", NOW)
     shutil.copy(ROOT / "examples/analytics/history.yaml", example_project / "calendars/history.yaml")
-    assert run("kpi", "import", str(ROOT / "examples/analytics/kpi.csv")).exit_code == 0
+    assert run_exported("kpi", "import", str(ROOT / "examples/analytics/kpi.csv")).exit_code == 0
     assert run("calendar", "new", "next", "--start", "2026-07-06", "--end", "2026-08-30").exit_code == 0
     return example_project
 
