@@ -31,7 +31,7 @@ demo: $(STAMP)  ## plan the example bulk job, then analyse the example KPI data,
 	@# Performance: 26 simulated weeks of posts and their numbers (examples/analytics/generate.py).
 	@cp examples/analytics/history.yaml $(DEMO)/calendars/
 	cd $(DEMO) && ../../$(BIN)/calcli kpi import examples/analytics/kpi.csv
-	cd $(DEMO) && ../../$(BIN)/calcli analyze --calendar history --until 2026-07-05 --format table
+	cd $(DEMO) && ../../$(BIN)/calcli analyze --calendar history --until 2026-06-30 --format table
 	cd $(DEMO) && ../../$(BIN)/calcli optimize --calendar launch --format table
 
 test: $(STAMP)  ## run the whole test suite (on every core)

@@ -105,3 +105,14 @@ def run_process():
         return Result(p.returncode, p.stdout, p.stderr)
 
     return _run
+
+
+def allow(project: Path, platform: str, **limits: object) -> None:
+    """Loosen one platform's limits in the project's preferences (user_123), for fixture calendars
+    that post more often than the defaults allow: ``allow(p, "tiktok", max_per_day=2, min_spacing="6h")``."""
+    import yaml
+
+    path = project / "preferences.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["users"]["user_123"].setdefault("platforms", {}).setdefault(platform, {}).update(limits)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")

@@ -63,5 +63,5 @@ def test_figures_do_not_depend_on_row_order_files_or_reimport(run_exported, rnd,
             files.append(path)
         doc = analysis(run_exported, project, files, again)
     parts_add_up(base)
-    assert base["totals"]["posts"] == 312 + 3 + 1 and base["totals"]["snapshots"] == 624 + 5 + 1
+    assert base["totals"]["posts"] == 303 + 3 + 1 and base["totals"]["snapshots"] == 606 + 5 + 1
     close(doc, base)

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import allow
 
 FIX = Path(__file__).parent / "fixtures" / "exchange"
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,6 +225,7 @@ def test_hootsuite_350_rows_a_file(project, run):
             f'at: "{stamp}", title: "Post {n}"}}\n'
         )
     (project / "calendars" / "BIG.yaml").write_text("".join(lines))
+    allow(project, "x", max_per_day=400, max_per_week=400, min_spacing="5m")
     r = run("export", "-f", "hootsuite", "-c", "BIG")
     assert r.exit_code == 5, r
     assert len(r.stdout.splitlines()) == 350

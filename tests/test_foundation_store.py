@@ -10,9 +10,9 @@ import pytest
 
 from calcli.files.calendar import load_calendar
 from calcli.files.project import find_project
+from calcli.operations.sync import sync_project
 from calcli.store import open_store
 from calcli.store.lock import project_lock
-from calcli.store.sync import sync_project
 
 CAL = "calendars/Q3.yaml"
 OLD_AT = 'at: "2026-07-01T18:00:00-04:00"'

@@ -9,6 +9,7 @@ import statistics
 from pathlib import Path
 
 import pytest
+from conftest import allow
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -193,6 +194,7 @@ def _calendar(project, past: int, future: int) -> None:
     for n in range(future):
         lines += item(f"it_f{n:02d}", f"2026-07-{1 + n // 2:02d}T{9 + 9 * (n % 2):02d}:00:00-04:00", "planned")
     (project / "calendars" / "Big.yaml").write_text("\n".join(lines) + "\n")
+    allow(project, "tiktok", max_per_day=2, max_per_week=14, min_spacing="6h")
 
 
 def test_a_clear_lift_is_conclusive_for_b_and_history_sets_the_plan(project, run, run_exported):

@@ -17,6 +17,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import allow
 
 from calcli.analytics import designs, stats
 from calcli.analytics.trials import assign_alternate, assign_random
@@ -246,6 +247,7 @@ def _fixed_slot_calendar(project, days: int) -> None:
             lines += [f"  - id: it_{d:03d}_{h}", f"    key: job/{d}/{h}", f"    video: v{d}_{h}",
                       "    platform: tiktok", "    format: video", f'    at: "{day}T{h}:00:00"', "    status: planned"]
     (project / "calendars" / "Fixed.yaml").write_text("\n".join(lines) + "\n")
+    allow(project, "tiktok", max_per_day=2, max_per_week=14, min_spacing="6h")
 
 
 NEW = ("trial", "new", "t", "--calendar", "Fixed", "--arm-a", "research", "--arm-b", "same again",

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import allow
 
 from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
 from calcli.core.times import zone
@@ -367,6 +368,7 @@ def test_month_counts_add_up_per_platform(example_project, run, wide):
             _item_yaml("it_b3", "tiktok", "video", "2026-07-12T20:00:00-04:00"),
         ],
     )
+    allow(example_project, "youtube", max_per_day=2)
     result = run("month", "2026-07", "--format", "table")
     assert "12  yt2 tt1" in result.stdout
     rows = tsv(run("month", "2026-07").stdout)

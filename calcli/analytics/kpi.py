@@ -22,9 +22,9 @@ from calcli.core.errors import Finding, InvalidInput, UsageError
 from calcli.core.model import KPI_COLUMNS, Platform
 from calcli.core.times import now as current_time
 from calcli.core.times import parse_instant
+from calcli.operations.sync import sync_project
 from calcli.store import open_store
 from calcli.store.base import ImportResult
-from calcli.store.sync import sync_project
 
 
 @dataclass

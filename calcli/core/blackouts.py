@@ -14,6 +14,11 @@ def blackout_hits(exc: ScheduleException, platform: Platform, local: datetime) -
     """True when the local wall-clock time falls inside the blackout (overrides block nothing)."""
     if not exc.applies_to(platform):
         return False
+    return spans(exc, local)
+
+
+def spans(exc: ScheduleException, local: datetime) -> bool:
+    """Whether the exception's window (whole days, or a local wall-clock span) holds ``local``."""
     start, end = exc.start, exc.end
     if isinstance(start, datetime):
         s, e, t = start, end, local.replace(tzinfo=None)

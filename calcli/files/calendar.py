@@ -258,7 +258,7 @@ def _parse_item(
         post_ref=f.str("post"),
         caption=f.str("caption", default="") or "",
         hashtags=f.str_list("hashtags") or [],
-        field_lines={k: f.line(k) for k in ("title", "caption", "hashtags") if k in f.keys},
+        field_lines={k: f.line(k) for k in ("at", "status", "format", "title", "caption", "hashtags") if k in f.keys},
         line=line_of(node),
     )
 

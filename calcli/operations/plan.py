@@ -23,6 +23,7 @@ from calcli.files.calendar import load_calendar
 from calcli.files.preferences import load_preferences
 from calcli.files.timing import load_timing
 from calcli.operations.editing import Change, Target, apply_change
+from calcli.operations.sync import sync_project
 from calcli.planning.bulk import load_bulk_job
 from calcli.planning.explain import Explanation, explain
 from calcli.planning.problem import Booked, PlanInput, PlanResult
@@ -30,7 +31,6 @@ from calcli.planning.registry import Registry, load_registry
 from calcli.planning.solver import plan
 from calcli.planning.variants import derive, title_minimum_platforms, title_problem
 from calcli.store import Store, open_store
-from calcli.store.sync import sync_project
 
 DEFAULT_PERIOD_DAYS = 91  # a new calendar without --end covers 13 weeks
 

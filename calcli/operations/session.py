@@ -11,8 +11,8 @@ from contextlib import contextmanager
 
 from calcli.operations.acting import Session
 from calcli.operations.fold import fold
+from calcli.operations.sync import sync_project
 from calcli.store import open_store
-from calcli.store.sync import sync_project
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Make the example performance history: calendars/history.yaml (26 weeks of posted items) and
+"""Make the example performance history: calendars/history.yaml (H1 2026: 26 weeks to June 30) and
 kpi.csv (two snapshots per post, canonical layout). Deterministic: the same files every run.
 
 The numbers are simulated, not real: each platform has its own engagement level, posts vary
@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 TZ = ZoneInfo("America/New_York")
 FIRST = date(2026, 1, 5)  # a Monday
 WEEKS = 26
+LAST = date(2026, 6, 30)  # H1 ends; calendars/Q3.yaml takes over on July 1 (same user, same rules)
 # platform: (format, base engagement rate, mean impressions, [(weekday, hour), ...])
 PLATFORMS = {
     "youtube": ("short", 0.045, 6000, [(2, 16), (5, 12)]),
@@ -44,10 +45,12 @@ def main() -> None:
                 )
                 video = f"vh_{week:02d}_{slots.index((weekday, hour))}"
                 item_id = f"it_h{n:04d}"
-                items.append((item_id, video, platform, fmt, local))
                 lift = BETTER[3] if (platform, weekday, hour) == BETTER[:3] else 1.0
                 rate = base * lift * math.exp(rng.gauss(0, 0.35) - 0.35**2 / 2)
                 impressions = max(50, int(reach * math.exp(rng.gauss(0, 0.6))))
+                if local.date() > LAST:
+                    continue  # drawn all the same, so the posts before keep their numbers
+                items.append((item_id, video, platform, fmt, local))
                 for age, share in ((1, 0.6), (7, 1.0)):
                     imp = int(impressions * share)
                     eng = int(imp * rate)
@@ -67,13 +70,13 @@ def main() -> None:
 
 def write_calendar(items) -> None:
     lines = [
-        "# Example history: 26 weeks of posted videos (simulated) for `calcli analyze` in `make demo`.",
+        "# Example history: H1 2026 (26 weeks, to June 30) of posted videos (simulated) for `calcli analyze`.",
         "# Made by examples/analytics/generate.py; the numbers are in examples/analytics/kpi.csv.",
         "calendar: history",
         "user: user_123",
         'title: "H1 2026 (example history)"',
         "timezone: America/New_York",
-        f'period: {{start: "{FIRST}", end: "{FIRST + timedelta(weeks=WEEKS, days=-1)}"}}',
+        f'period: {{start: "{FIRST}", end: "{LAST}"}}',
         "platforms: [youtube, tiktok, instagram, linkedin]",
         "items:",
     ]

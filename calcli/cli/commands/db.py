@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from calcli import store
+from calcli import operations, store
 from calcli.cli.context import env, find_project
 from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, command_group, output_format
 from calcli.cli.render import emit_rows
@@ -29,7 +29,7 @@ def sync(ctx: typer.Context) -> None:
     e = env(ctx)
     project = find_project(e)
     with store.open_store(project) as st:
-        report = store.sync.sync_project(project, st)
+        report = operations.sync.sync_project(project, st)
     e.messages.info(
         f"Synced: {len(report.read)} file(s) read, {report.unchanged} unchanged, "
         f"{len(report.removed)} removed, {report.history_rows} history row(s)."
@@ -51,12 +51,12 @@ def rebuild(ctx: typer.Context) -> None:
     recovery = None
     try:
         with store.open_store(project) as st:
-            report = store.sync.rebuild_project(project, st)
+            report = operations.sync.rebuild_project(project, st)
     except StoreDamaged as exc:
         e.messages.warn(f"{exc.message}")
         recovery = store.recover_store(project)
         with store.open_store(project) as st:
-            report = store.sync.rebuild_project(project, st)
+            report = operations.sync.rebuild_project(project, st)
     if recovery is None:
         e.messages.info(f"Rebuilt from {len(report.read)} file(s); KPI events, trials and history kept.")
         return
@@ -122,7 +122,7 @@ def sql(
     e = env(ctx)
     project = find_project(e)
     with store.open_store(project) as st:
-        store.sync.sync_project(project, st)
+        operations.sync.sync_project(project, st)
     with store.open_store(project, read_only=True) as st:  # a second guard: DuckDB refuses writes here
         cols, rows = st.read_only_query(statement, None if all_users else user or project.config.user)
     emit_rows([dict(zip(cols, r, strict=True)) for r in rows], cols, output_format(fmt, as_json))

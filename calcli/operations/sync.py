@@ -13,9 +13,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from calcli import files  # its parsers load only for a changed file: reads need no YAML parser
+from calcli import files, operations, planning  # parsers and rules load only for a changed file
 from calcli.core.errors import Finding, InvalidInput
-from calcli.core.model import WEEKDAYS, ContentScheduleItem
+from calcli.core.model import WEEKDAYS, ContentScheduleItem, UserPreferences
 from calcli.core.times import utc_stamp
 from calcli.store.base import Store
 
@@ -41,6 +41,8 @@ def sync_project(project, store: Store, force: bool = False, record: bool = True
     states = {} if force else store.file_states()
     known = store.file_states()
     changed, stat_only, seen = _scan_calendars(project, states, report)
+    if record and changed:
+        _refuse_illegal(project, store, [cf.calendar for _, cf, *_ in changed])
     gone = [p for p, s in known.items() if s[0] == "calendar" and p not in seen]
     findings: list[Finding] = []
     prefs_rows, timing_rows = _side_files(project, states, findings)
@@ -99,6 +101,28 @@ def _scan_calendars(project, states: dict, report: SyncReport) -> tuple[list, li
     return changed, stat_only, seen
 
 
+def _refuse_illegal(project, store: Store, calendars: list) -> None:
+    """A calendar file changed by hand must hold what calcli would do itself: legal status steps from
+    what the store knew, and the planner's hard rules (:mod:`calcli.planning.rules`); else nothing is
+    mirrored and the findings say what to do."""
+    timing = files.timing.load_timing(project.timing_dir)
+    caps = planning.registry.load_registry(project.timing_dir).daily_caps()
+    users = files.preferences.parse_preferences(project.preferences_path) if project.preferences_path.exists() else {}
+    changed = {cal.name for cal in calendars}
+    findings: list[Finding] = []
+    for cal in calendars:
+        rel = project.rel(Path(cal.path))
+        steps = planning.rules.status_steps(store.calendar_items(cal.name), cal.items)
+        findings += [operations.check.step_finding(rel, item, why) for item, why in steps]
+        others = [i for i in store.items(user=cal.user_id) if i.calendar not in changed]
+        others += [i for c in calendars if c.name != cal.name and c.user_id == cal.user_id for i in c.items]
+        prefs = users.get(cal.user_id) or UserPreferences(cal.user_id, project.config.timezone)
+        broken = planning.rules.violations(cal, others, timing, prefs, caps)
+        findings += [operations.check.rule_finding(rel, item, why) for item, why in broken]
+    if findings:
+        raise InvalidInput(findings, hint="Nothing was synced: fix the file (or `git checkout` it), then run again.")
+
+
 def _forget_calendar(store: Store, rel: str, calendar_id: str, record: bool, report: SyncReport) -> None:
     """A calendar file is gone: its items leave the mirror, each with a ``deleted`` history row."""
     cal = store.calendar(calendar_id)
@@ -117,42 +141,24 @@ def diff_history(
     now = utc_stamp()
     old = {i.id: i for i in before}
     new = {i.id: i for i in after}
+
+    def row(item_id: str, action: str, key=None, was=None, now_value=None) -> tuple:
+        return (now, item_id, calendar_id, user_id, actor, action, key, was, now_value)
+
     rows = []
     for item_id, item in new.items():
         if item_id not in old:
-            rows.append(
-                (
-                    now,
-                    item_id,
-                    calendar_id,
-                    user_id,
-                    actor,
-                    "created",
-                    None,
-                    None,
-                    f"{item.platform.value} {item.scheduled_at.isoformat()}",
-                )
-            )
+            rows.append(row(item_id, "created", now_value=f"{item.platform.value} {item.scheduled_at.isoformat()}"))
             continue
         a, b = files.calendar_emit.item_fields(old[item_id]), files.calendar_emit.item_fields(item)
-        for key in sorted(set(a) | set(b)):
-            if a.get(key) != b.get(key):
-                rows.append((now, item_id, calendar_id, user_id, actor, "edited", key, _s(a.get(key)), _s(b.get(key))))
+        rows += [
+            row(item_id, "edited", k, _s(a.get(k)), _s(b.get(k)))
+            for k in sorted(set(a) | set(b))
+            if a.get(k) != b.get(k)
+        ]
     for item_id, item in old.items():
         if item_id not in new:
-            rows.append(
-                (
-                    now,
-                    item_id,
-                    calendar_id,
-                    user_id,
-                    actor,
-                    "deleted",
-                    None,
-                    f"{item.platform.value} {item.scheduled_at.isoformat()}",
-                    None,
-                )
-            )
+            rows.append(row(item_id, "deleted", was=f"{item.platform.value} {item.scheduled_at.isoformat()}"))
     return rows
 
 

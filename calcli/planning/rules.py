@@ -1,0 +1,151 @@
+"""The planner's hard rules applied to a calendar as it stands, however it got there (``calcli check``,
+and the sync of a calendar file edited by hand).
+
+The same code as the planner's: each platform's :class:`~calcli.planning.board.Board` (caps per local
+day and ISO week, per format too, minimum spacing), the avoided days and hours of the preferences,
+the blackouts, and the :class:`~calcli.planning.stagger.StaggerBook`. Items are laid on the boards in
+time order, the user's other calendars' items too, and an item that finds its slot taken breaks the
+rule it names. Only live items (planned, scheduled, failed) of the calendar are judged; posted ones
+count but stay as they are. An item with an override exception (``kind: override``, as ``item move
+--force`` records) is accepted whatever it breaks, at the time the exception names. Timing windows
+are not a rule here: they are where the planner looks, and they change (``optimize --apply``, a new
+calcli) under items already placed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from calcli.core.blackouts import blackout_hits, spans
+from calcli.core.model import (
+    TRANSITIONS,
+    ContentCalendar,
+    ContentScheduleItem,
+    Platform,
+    ScheduleStatus,
+    UserPreferences,
+    in_hours,
+)
+from calcli.core.timing import TimingTable
+from calcli.planning.board import Board, limits_for
+from calcli.planning.problem import Slot
+from calcli.planning.stagger import StaggerBook
+
+LIVE = (ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED, ScheduleStatus.FAILED)
+
+
+def violations(
+    cal: ContentCalendar,
+    others: list[ContentScheduleItem],
+    timing: TimingTable,
+    prefs: UserPreferences,
+    caps: dict[Platform, int],
+) -> list[tuple[ContentScheduleItem, str]]:
+    """Each live item of ``cal`` that breaks a hard rule, with the rule; ``others`` are the user's items
+    on other calendars (they count against caps and spacing)."""
+    tz = ZoneInfo(cal.timezone)
+    judged = {i.id for i in cal.items if i.status in LIVE and not overridden(cal, i, tz)}
+    out: list[tuple[ContentScheduleItem, str]] = []
+    for item in cal.items:
+        if item.id in judged:
+            out += [(item, why) for why in _place_rules(cal, item, tz, prefs)]
+    out += _board_rules(cal, others, tz, timing, prefs, caps, judged)
+    out += _stagger_rules(cal, prefs, judged)
+    return sorted(out, key=lambda v: (v[0].line or 0, v[0].id, v[1]))
+
+
+def overridden(cal: ContentCalendar, item: ContentScheduleItem, tz: ZoneInfo) -> bool:
+    """An override exception names the item at the time it stands: the override of one move does not
+    cover the next (a hand edit to another time is judged again)."""
+    local = item.scheduled_at.astimezone(tz)
+    return any(e.kind == "override" and e.item_id == item.id and spans(e, local) for e in cal.exceptions)
+
+
+def _place_rules(cal: ContentCalendar, item: ContentScheduleItem, tz: ZoneInfo, prefs: UserPreferences) -> list[str]:
+    """Avoided days and hours, and blackouts, as the planner drops such slots."""
+    local = item.scheduled_at.astimezone(tz)
+    p = prefs.for_platform(item.platform, cal.timezone)
+    out = []
+    if local.weekday() in p.avoided_days:
+        out.append(f"on a day you avoid for {item.platform.value}")
+    if p.avoided_hours and in_hours(local.time().replace(second=0, microsecond=0, tzinfo=None), p.avoided_hours):
+        out.append(f"in hours you avoid for {item.platform.value}")
+    for exc in cal.exceptions:
+        if exc.kind == "blackout" and blackout_hits(exc, item.platform, local):
+            out.append(f"in blackout {exc.id}" + (f" ({exc.reason})" if exc.reason else ""))
+    return out
+
+
+def _board_rules(cal, others, tz, timing, prefs, caps, judged: set[str]) -> list[tuple[ContentScheduleItem, str]]:
+    """Caps and spacing: every counted item on its platform's board in time order; a judged item that
+    finds no room breaks the rule the board names."""
+    counted = [i for i in (*cal.items, *others) if i.status != ScheduleStatus.CANCELED]
+    counted.sort(key=lambda i: (i.scheduled_at.timestamp(), i.platform._value_, i.id))
+    boards: dict[Platform, Board] = {}
+    out = []
+    for item in counted:
+        board = boards.get(item.platform)
+        if board is None:
+            formats = timing.for_platform(item.platform)
+            own = prefs.for_platform(item.platform, cal.timezone)
+            limits = limits_for(item.platform, formats, own, caps.get(item.platform))
+            board = boards[item.platform] = Board(limits)
+        slot = _slot(item, tz)
+        why = board.conflict(slot)
+        if why is not None and item.id in judged and item.calendar == cal.name:
+            out.append((item, why))
+        board.add(slot.utc, slot.day, slot.week, slot.fmt)
+    return out
+
+
+def _stagger_rules(cal: ContentCalendar, prefs: UserPreferences, judged: set[str]) -> list:
+    """One video's posts on this calendar in the stagger order, each the gap after the one before."""
+    book = StaggerBook(prefs.stagger)
+    for item in cal.items:
+        if item.status != ScheduleStatus.CANCELED:
+            book.note(item.video_job_id, item.platform, item.scheduled_at.timestamp())
+    out = []
+    for item in cal.items:
+        if item.id in judged:
+            why = book.conflict(item.video_job_id, item.platform, item.scheduled_at.timestamp())
+            if why is not None:
+                out.append((item, why))
+    return out
+
+
+def _slot(item: ContentScheduleItem, tz: ZoneInfo) -> Slot:
+    local = item.scheduled_at.astimezone(tz)
+    day = local.date()
+    iso = day.isocalendar()
+    return Slot(local.timestamp(), day, (iso[0], iso[1]), 0.0, None, tz, item.format)
+
+
+def status_steps(
+    before: list[ContentScheduleItem], after: list[ContentScheduleItem]
+) -> list[tuple[ContentScheduleItem, str]]:
+    """Each item whose status (or, once posted or canceled, whose time) changed in a way the lifecycle
+    does not allow, from the store's last known version (``before``) to the file's (``after``)."""
+    old = {i.id: i for i in before}
+    out = []
+    for item in after:
+        was = old.get(item.id)
+        if was is None:
+            continue
+        if was.status != item.status and item.status not in TRANSITIONS[was.status]:
+            out.append((item, _step_text(was, item)))
+        elif was.status in (ScheduleStatus.POSTED, ScheduleStatus.CANCELED) and _moved(was, item):
+            out.append((item, f"a {was.status.value} item keeps its time ({was.scheduled_at.isoformat()})"))
+    return out
+
+
+def _moved(was: ContentScheduleItem, now: ContentScheduleItem) -> bool:
+    return abs(was.scheduled_at - now.scheduled_at) >= timedelta(seconds=1)
+
+
+def _step_text(was: ContentScheduleItem, now: ContentScheduleItem) -> str:
+    legal = ", ".join(sorted(s.value for s in TRANSITIONS[was.status])) or "none (a final status)"
+    return (
+        f"{was.status.value} -> {now.status.value} is not a step of the lifecycle (from {was.status.value}: {legal}); "
+        f"put `status: {was.status.value}` back, then `calcli item status {now.id} NEW` makes a legal change"
+    )
