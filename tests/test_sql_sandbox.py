@@ -181,6 +181,21 @@ def test_the_store_cannot_be_named_past_the_copies(two_users, run):
     ]
 
 
+def test_a_project_of_one_user_reads_the_store_itself_read_only(project, run):
+    """Nothing to hide: no copy, the store attached read-only, and the attacks fail as they do on copies."""
+    assert rows(run, "SELECT count(*) AS n FROM content_calendars") == [{"n": 0}]
+    assert rows(run, "SELECT database_name FROM duckdb_databases() WHERE NOT internal ORDER BY 1") == [
+        {"database_name": "memory"}, {"database_name": "store"}
+    ]
+    before = tree(project)
+    for name in ("copy to", "import database", "read_csv", "attach the store read-write", "write",
+                 "set external access"):
+        assert run("sql", ATTACKS[name]).exit_code == 2, name
+    r = run("sql", "SELECT 1 FROM (SELECT 1) WHERE (SELECT count(*) FROM read_text('calcli.toml')) > 0")
+    assert r.exit_code == 2, r
+    assert tree(project) == before
+
+
 def test_shared_tables_are_whole(two_users, run):
     mine = rows(run, "SELECT count(*) AS n FROM platform_timing_data")
     assert mine == rows(run, "SELECT count(*) AS n FROM platform_timing_data", "--all-users")

@@ -46,15 +46,20 @@ def statement_type(con, sql: str) -> str:
 
 def sandbox(path, user: str | None):
     """An in-memory connection that can read the store's rows (``user``'s only, unless None) and nothing
-    else: no file, no extension, no setting can be changed."""
+    else: no file, no extension, no setting can be changed. When every row is ``user``'s anyway (a
+    project of one user, the common case) the store is attached read-only, as for every user: there
+    is nothing to hide, and nothing to copy."""
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"ATTACH '{_quoted(path)}' AS store (READ_ONLY)")
-        if user is None:
+        scopes = _scopes(con)
+        if user is None or _all_theirs(con, user, scopes):
             con.execute("USE store")
         else:
-            _copy_rows(con, user)
+            for table, where in sorted((t, w) for t, w in scopes.items() if w is not None):
+                params = {"user": user} if "$user" in where else {}
+                con.execute(f'CREATE TABLE main."{table}" AS SELECT * FROM store.main."{table}" WHERE {where}', params)
             con.execute("DETACH store")
         for setting in SANDBOX_SETTINGS:
             con.execute(setting)
@@ -68,25 +73,35 @@ def _quoted(path) -> str:
     return str(path).replace("'", "''")
 
 
-def _copy_rows(con, user: str) -> None:
-    """Each store table, by the same name, with only ``user``'s rows (source files: other users'
-    calendar files left out)."""
+def _scopes(con) -> dict[str, str | None]:
+    """Each store table and the condition on its rows that a user may see (source files: other users'
+    calendar files left out); None for a table no user may see."""
     columns: dict[str, set[str]] = {}
     for table, column in con.execute(
         "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'store' AND schema_name = 'main'"
     ).fetchall():
         columns.setdefault(table, set()).add(column)
-    for table, cols in sorted(columns.items()):
+    scopes: dict[str, str | None] = {}
+    for table, cols in columns.items():
         if "user_id" in cols:
-            where = "user_id = $user"
+            scopes[table] = "user_id = $user"
         elif table == "source_files":
-            where = "kind <> 'calendar' OR ref IN (SELECT id FROM store.content_calendars WHERE user_id = $user)"
-        elif table in SHARED:
-            where = "true"
+            mine = "SELECT id FROM store.content_calendars WHERE user_id = $user"
+            scopes[table] = f"kind <> 'calendar' OR ref IN ({mine})"
         else:
-            continue
-        params = {"user": user} if "$user" in where else {}
-        con.execute(f'CREATE TABLE main."{table}" AS SELECT * FROM store.main."{table}" WHERE {where}', params)
+            scopes[table] = "true" if table in SHARED else None
+    return scopes
+
+
+def _all_theirs(con, user: str, scopes: dict[str, str | None]) -> bool:
+    """Whether ``user`` may see every row of every table (no table hidden, no row of anyone else)."""
+    if any(where is None for where in scopes.values()):
+        return False
+    owned = [t for t, where in scopes.items() if where == "user_id = $user"]
+    others = " UNION ALL ".join(
+        f'SELECT count(*) FILTER (WHERE user_id IS DISTINCT FROM $user) FROM store.main."{t}"' for t in owned
+    )
+    return not owned or not any(n for (n,) in con.execute(others, {"user": user}).fetchall())
 
 
 class Admin:
