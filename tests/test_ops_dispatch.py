@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import allow
 from test_ops_kit import (
     as_json,
     build_click_tree_once,
@@ -253,6 +254,7 @@ def test_a_failing_publisher_fails_the_item_and_retries_it_with_backoff(due_proj
     assert run(*dispatch).exit_code == 5
     assert len(received()) == 3
     # three attempts is the default maximum: never a fourth, however long one waits
+    allow(due_project, "youtube", max_late="8d")
     monkeypatch.setenv("CALCLI_NOW", "2026-06-20T12:00:00+00:00")
     r = run(*dispatch)
     assert r.exit_code == 0, r
@@ -403,7 +405,10 @@ def test_an_item_already_posted_is_not_published_again_when_the_file_reverts(due
     assert len(received()) == 1
     CAL.write_text(before, encoding="utf-8")  # what `git checkout calendars/DUE.yaml` does
     monkeypatch.setenv("CALCLI_NOW", "2026-06-15T12:10:00+00:00")
-    run("dispatch", "--exec", command, "--platform", "youtube", "--quiet")
+    r = run("dispatch", "--exec", command, "--platform", "youtube", "--quiet")
+    # the store knows it is posted: the reverted file is refused, and nothing goes out until it is fixed
+    assert r.exit_code == 3, r
+    assert "items.status: item it_late: posted -> scheduled: posted is final (the post is out); " in r.stderr
     assert len(received()) == 1
 
 
@@ -489,8 +494,12 @@ def bulk_project(root: Path, run, videos: int, platforms: list[str], calendar: s
     return ids
 
 
+WITHIN = ("--within", "16d")
+
+
 def process_env(**extra: str) -> dict:
-    env = {**os.environ, "CALCLI_NOW": "2026-07-05T00:00:00+00:00", "CALCLI_LOCK_TIMEOUT": "120"}
+    # before the period: every item is due early, within WITHIN (on time, so the plan's own spacing holds)
+    env = {**os.environ, "CALCLI_NOW": "2026-06-15T23:00:00+00:00", "CALCLI_LOCK_TIMEOUT": "120"}
     env.update(extra)
     return env
 
@@ -528,12 +537,13 @@ def test_eight_overlapping_dispatchers_post_each_of_200_items_exactly_once(tmp_p
     published = tmp_path / "published.log"
     publisher = recording_publisher(tmp_path / "pub.sh", published)
     env = process_env()
-    r = subprocess.run([sys.executable, "-m", "calcli", "due", "--format", "json"], cwd=root, env=env,
+    r = subprocess.run([sys.executable, "-m", "calcli", "due", *WITHIN, "--format", "json"], cwd=root, env=env,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert sorted(d["id"] for d in json.loads(r.stdout)) == sorted(ids)
     procs = [
-        subprocess.Popen([sys.executable, "-m", "calcli", "dispatch", "--exec", publisher, "--quiet"], cwd=root,
+        subprocess.Popen([sys.executable, "-m", "calcli", "dispatch", "--exec", publisher, *WITHIN, "--quiet"],
+                         cwd=root,
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
         for _ in range(8)
     ]
@@ -556,7 +566,8 @@ def test_a_killed_dispatcher_loses_nothing_and_publishes_nothing_twice(tmp_path,
     published = tmp_path / "slow.log"
     publisher = recording_publisher(tmp_path / "slow.sh", published, sleep=1)
     env = process_env()
-    proc = subprocess.Popen([sys.executable, "-m", "calcli", "dispatch", "--exec", publisher, "--quiet"], cwd=root,
+    proc = subprocess.Popen([sys.executable, "-m", "calcli", "dispatch", "--exec", publisher, *WITHIN, "--quiet"],
+                            cwd=root,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -571,7 +582,7 @@ def test_a_killed_dispatcher_loses_nothing_and_publishes_nothing_twice(tmp_path,
     before_restart = published.read_text(encoding="utf-8").split()
     assert 3 <= len(before_restart) < len(ids)
 
-    r = subprocess.run([sys.executable, "-m", "calcli", "dispatch", "--exec", publisher, "--quiet"], cwd=root,
+    r = subprocess.run([sys.executable, "-m", "calcli", "dispatch", "--exec", publisher, *WITHIN, "--quiet"], cwd=root,
                        env=env, capture_output=True, text=True, timeout=60)
     counts = Counter(published.read_text(encoding="utf-8").split())
     assert max(counts.values()) == 1, counts
@@ -592,7 +603,7 @@ def test_a_killed_dispatcher_loses_nothing_and_publishes_nothing_twice(tmp_path,
         assert r.exit_code == 0, r
     else:
         assert r.returncode == 0, r.stderr
-    r = subprocess.run([sys.executable, "-m", "calcli", "dispatch", "--exec", publisher, "--quiet"], cwd=root,
+    r = subprocess.run([sys.executable, "-m", "calcli", "dispatch", "--exec", publisher, *WITHIN, "--quiet"], cwd=root,
                        env=env, capture_output=True, text=True, timeout=60)
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
     assert Counter(published.read_text(encoding="utf-8").split()) == counts

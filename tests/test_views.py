@@ -307,7 +307,7 @@ def test_week_buckets_items_by_their_local_day(example_project, run):
         NY,
         "2026-07-01",
         "2026-07-31",
-        [_item_yaml("it_late", "x", "post", "2026-07-05T23:30:00-04:00", title="Late")],
+        [_item_yaml("it_late", "x", "video", "2026-07-05T23:30:00-04:00", title="Late")],
     )
     assert "it_late" in [r["id"] for r in tsv(run("week", "2026-07-01").stdout)]
     assert "it_late" not in [r["id"] for r in tsv(run("week", "2026-07-06").stdout)]

@@ -270,6 +270,7 @@ class UserSchedulingPreferences:
     preferred_hours: tuple[tuple[time, time], ...] = ()
     avoided_hours: tuple[tuple[time, time], ...] = ()
     enabled: bool = True
+    max_late_minutes: int = 120  # DEFAULT_MAX_LATE_MINUTES: dispatch holds a post later than this as missed
 
 
 @dataclass
@@ -346,6 +347,9 @@ DEFAULT_GAP_MINUTES = 60
 
 
 DEFAULT_SPACING_MINUTES = 60
+# A post more than this late (the host asleep, cron broken) has lost its window: dispatch holds it
+# as missed rather than post it at a time nobody chose. Windows are one to a few hours wide.
+DEFAULT_MAX_LATE_MINUTES = 120
 
 
 @dataclass

@@ -131,6 +131,8 @@ def local_instant(text: str, tz: ZoneInfo) -> datetime:
     >>> local_instant("2026-11-01T01:30", zone("America/New_York")).utcoffset()
     datetime.timedelta(days=-1, seconds=72000)
     """
+    if len(str(text).strip()) <= 10:  # fromisoformat reads a bare date as midnight: a post needs its time
+        raise ValueError(f"{str(text).strip()!r} has no time of day (write e.g. {str(text).strip()}T12:00)")
     value = _iso(text)
     wall = value.replace(tzinfo=None)
     if value.tzinfo is not None:  # the common case (calcli writes the offset): one conversion tells

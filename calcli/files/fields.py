@@ -66,7 +66,7 @@ class Keys:
         """Record a finding for each key that is not in ``allowed``."""
         for name, (k, _) in self.keys.items():
             if name not in allowed:
-                hint = _suggest(name, allowed)
+                hint = suggest(name, allowed)
                 self.error(k, f"unknown key {name!r}" + (f" (did you mean {hint!r}?)" if hint else ""), None)
 
     def _get(self, key: str, required: bool) -> yaml.Node | None:
@@ -260,7 +260,7 @@ def _not_a_string(node: yaml.Node) -> str:
     return f"expected text, found {raw!r}"
 
 
-def _suggest(name: str, allowed: set[str] | frozenset[str]) -> str | None:
-
+def suggest(name: str, allowed) -> str | None:
+    """The allowed name closest to a misspelt one (``timezon`` -> ``timezone``), if any is close."""
     found = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.75)
     return found[0] if found else None

@@ -23,6 +23,7 @@ from pathlib import Path
 from calcli.core.errors import Finding, InvalidInput
 from calcli.core.model import (
     DEFAULT_GAP_MINUTES,
+    DEFAULT_MAX_LATE_MINUTES,
     DEFAULT_ORDER,
     DEFAULT_SPACING_MINUTES,
     Platform,
@@ -46,6 +47,7 @@ PLATFORM_KEYS = frozenset(
         "prefer_days",
         "prefer_hours",
         "enabled",
+        "max_late",
     }
 )
 USER_KEYS = frozenset({"timezone", "defaults", "platforms", "stagger"})
@@ -132,6 +134,7 @@ def _parse_platform(
         return value if value is not None else (getattr(base, attr) if base else None)
 
     spacing = p.convert("min_spacing", parse_duration, what="duration")
+    late = p.convert("max_late", parse_duration, what="duration")
     mn = p.number("min_per_week", integer=True, minimum=0)
     mx = p.number("max_per_week", integer=True, minimum=0)
     if mn is not None and mx is not None and mn > mx:
@@ -151,6 +154,9 @@ def _parse_platform(
         preferred_hours=_hours(p, "prefer_hours") or (base.preferred_hours if base else ()),
         avoided_hours=_hours(p, "avoid_hours") or (base.avoided_hours if base else ()),
         enabled=bool(p.bool("enabled", default=True)),
+        max_late_minutes=int(late.total_seconds() // 60)
+        if late is not None
+        else (base.max_late_minutes if base else DEFAULT_MAX_LATE_MINUTES),
     )
 
 

@@ -108,6 +108,14 @@ def find_project(explicit: str | Path | None = None, cwd: Path | None = None) ->
     )
 
 
+# The tables of calcli.toml and the keys each may hold (the JSON Schema is built from these too).
+CONFIG_KEYS: dict[str, tuple[str, ...]] = {
+    "project": ("user", "timezone", "store", "lock_timeout_seconds"),
+    "planner": ("slot_minutes",),
+    "stagger": ("order", "gap"),
+}
+
+
 def load_config(path: Path) -> Config:
     """Read and validate ``calcli.toml``; every problem is a finding."""
     data = load_toml(path)
@@ -116,6 +124,8 @@ def load_config(path: Path) -> Config:
 
     def bad(key: str, message: str) -> None:
         findings.append(Finding(str(path), _toml_line(text, key), None, f"{key}: {message}"))
+
+    _unknown_keys(data, bad)
 
     proj = data.get("project", {})
     if not isinstance(proj, dict):
@@ -136,6 +146,8 @@ def load_config(path: Path) -> Config:
         bad("store", "must be a path")
     planner = data.get("planner", {})
     slot = planner.get("slot_minutes", 30)
+    if isinstance(slot, float) and slot.is_integer():
+        slot = int(slot)  # 30.0 is 30, as JSON Schema (and the editor) read it
     if not isinstance(slot, int) or isinstance(slot, bool) or slot not in (5, 10, 15, 20, 30, 60):
         bad("slot_minutes", "must be one of 5, 10, 15, 20, 30, 60")
     stagger = data.get("stagger", {})
@@ -160,6 +172,23 @@ def load_config(path: Path) -> Config:
         stagger_gap_minutes=gaps,
         lock_timeout_seconds=float(timeout),
     )
+
+
+def _unknown_keys(data: dict, bad) -> None:
+    """A misspelt table or key (``[plannerr]``, ``timezon =``) is an error, not a silent default."""
+
+    def hint(name: str, known) -> str:
+        near = files.fields.suggest(name, known)
+        return f"did you mean {near!r}? " if near else ""
+
+    for table, value in data.items():
+        if table not in CONFIG_KEYS:
+            bad(table, f"unknown table [{table}]; {hint(table, CONFIG_KEYS)}known: {', '.join(CONFIG_KEYS)}")
+        elif isinstance(value, dict):
+            for key in value:
+                if key not in CONFIG_KEYS[table]:
+                    known = CONFIG_KEYS[table]
+                    bad(key, f"unknown key in [{table}]; {hint(key, known)}known: {', '.join(known)}")
 
 
 def _toml_line(text: str, key: str) -> int | None:

@@ -51,6 +51,8 @@ def load_timing(project_dir: Path | None = None, learned: bool = True) -> Timing
     if project_dir is not None and project_dir.is_dir():
         for path in sorted(p for p in project_dir.glob("*.yaml") if p.name not in NOT_TIMING):
             platform, fmts = parse_timing_file(path, findings)
+            if platform and not _named_for(path, platform, findings):
+                continue
             if platform:
                 merged = {f.format: f for f in formats.get(platform, [])}
                 order = [f.format for f in fmts] + [k for k in merged if k not in {f.format for f in fmts}]
@@ -66,6 +68,26 @@ def load_timing(project_dir: Path | None = None, learned: bool = True) -> Timing
 
 WINDOW_KEYS = {"days", "start", "end", "score", "source"}
 LEARNED_WINDOW_KEYS = WINDOW_KEYS | {"prior", "posts", "lift"}
+
+
+def _named_for(path: Path, platform: Platform, findings: list[Finding]) -> bool:
+    """A project timing file is named for its platform (``tiktok.yaml`` holds ``platform: tiktok``),
+    so ``calcli platforms`` credits the right file and a file never replaces another platform's windows."""
+    try:
+        named = Platform.parse(path.stem)
+    except ValueError:
+        named = None
+    if named == platform:
+        return True
+    line = next(
+        (n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.startswith("platform:")),
+        None,
+    )
+    fix = f"rename the file {platform.value}.yaml" + (f", or write `platform: {named.value}`" if named else "")
+    findings.append(Finding(str(path), line, None, f"platform: {platform.value} in a file named {path.name}; {fix}"))
+    return False
+
+
 LEARNED_KEYS = {"learned_at", "metric", "posts", "platforms"}
 FORMAT_KEYS = {"label", "duration", "aspects", "aspect_range", "frequency", "windows", "auto"}
 FILE_KEYS = {"platform", "checked", "sources", "formats"}

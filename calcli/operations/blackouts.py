@@ -83,8 +83,9 @@ def _blackout(cal, start: str, end: str | None, platforms, yearly: bool, reason:
 
 
 def _reschedule(s: Session, cal_after, hit: list[ContentScheduleItem], change: Change) -> list[ContentScheduleItem]:
-    """Move each item the blackout covers to the planner's next legal slot (into ``change``); the
-    items left without one."""
+    """Move each item the blackout covers to the planner's best legal slot after its own time (into
+    ``change``): never earlier, as the post was placed after its video's ``ready_at`` and calcli does
+    not keep that; the items left without one."""
     inp = operations.slots.plan_input(s, cal_after)
     inp.existing = [i for i in inp.existing if i.id not in {h.id for h in hit}]
     stuck = []
@@ -92,7 +93,9 @@ def _reschedule(s: Session, cal_after, hit: list[ContentScheduleItem], change: C
         fmt = operations.slots.format_of(
             inp, item.platform, item.format if inp.timing.get(item.platform, item.format) else None
         )
-        slot = planning.single.best_free_slot(inp, item.platform, fmt, item.video_job_id, item.idempotency_key)
+        slot = planning.single.best_free_slot(
+            inp, item.platform, fmt, item.video_job_id, item.idempotency_key, not_before=item.scheduled_at
+        )
         if slot is None:
             stuck.append(item)
             continue

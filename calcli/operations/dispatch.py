@@ -33,6 +33,7 @@ from calcli.core.model import ContentScheduleItem, ScheduleStatus
 from calcli.operations.acting import Session
 from calcli.operations.fold import fold
 from calcli.operations.journal import OUTPUT_TAIL, Run, append_journal, read_journal, stamp
+from calcli.operations.lateness import posting_holds
 from calcli.operations.session import session
 
 if TYPE_CHECKING:
@@ -69,7 +70,8 @@ def due_items(
     Scheduled items with no attempt in flight; failed ones again after a backoff
     that doubles each attempt, until ``max_attempts``. Items that must not go out
     although their file says so — inside a blackout, or already posted by an
-    earlier attempt (a reverted calendar file) — are held, with the reason, in ``held``."""
+    earlier attempt (a reverted calendar file), more than ``max_late`` late, or where posting now would
+    break a cap or the spacing (:mod:`calcli.operations.lateness`) — are held, with the reason, in ``held``."""
     fold(s)
     now = current_time()
     limit = (now + within).astimezone(UTC).replace(tzinfo=None)
@@ -96,7 +98,10 @@ def due_items(
         if item.status == ScheduleStatus.FAILED and not _retry_now(tries, now, max_attempts, backoff):
             continue
         out.append(Due(item, len(tries) + 1, retry=item.status == ScheduleStatus.FAILED))
-    return out
+    holds = posting_holds(s, out, now) if out else {}
+    if held is not None:
+        held += [(d.item, holds[d.item.id]) for d in out if d.item.id in holds]
+    return [d for d in out if d.item.id not in holds]
 
 
 def _held(item: ContentScheduleItem, tries: list[tuple], cal) -> str | None:

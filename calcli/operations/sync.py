@@ -103,10 +103,11 @@ def _scan_calendars(project, states: dict, report: SyncReport) -> tuple[list, li
 
 def _refuse_illegal(project, store: Store, calendars: list) -> None:
     """A calendar file changed by hand must hold what calcli would do itself: legal status steps from
-    what the store knew, and the planner's hard rules (:mod:`calcli.planning.rules`); else nothing is
-    mirrored and the findings say what to do."""
+    what the store knew, its platforms' formats and text limits, and the planner's hard rules
+    (:mod:`calcli.planning.rules`); else nothing is mirrored and the findings say what to do."""
     timing = files.timing.load_timing(project.timing_dir)
-    caps = planning.registry.load_registry(project.timing_dir).daily_caps()
+    registry = planning.registry.load_registry(project.timing_dir)
+    caps = registry.daily_caps()
     users = files.preferences.parse_preferences(project.preferences_path) if project.preferences_path.exists() else {}
     changed = {cal.name for cal in calendars}
     findings: list[Finding] = []
@@ -114,6 +115,8 @@ def _refuse_illegal(project, store: Store, calendars: list) -> None:
         rel = project.rel(Path(cal.path))
         steps = planning.rules.status_steps(store.calendar_items(cal.name), cal.items)
         findings += [operations.check.step_finding(rel, item, why) for item, why in steps]
+        findings += operations.check.format_findings(rel, cal.items, timing)
+        findings += operations.check.variant_findings(registry, rel, cal.items)
         others = [i for i in store.items(user=cal.user_id) if i.calendar not in changed]
         others += [i for c in calendars if c.name != cal.name and c.user_id == cal.user_id for i in c.items]
         prefs = users.get(cal.user_id) or UserPreferences(cal.user_id, project.config.timezone)

@@ -144,8 +144,14 @@ def _moved(was: ContentScheduleItem, now: ContentScheduleItem) -> bool:
 
 
 def _step_text(was: ContentScheduleItem, now: ContentScheduleItem) -> str:
-    legal = ", ".join(sorted(s.value for s in TRANSITIONS[was.status])) or "none (a final status)"
+    back = f"put `status: {was.status.value}` back"
+    legal = TRANSITIONS[was.status]
+    if not legal:
+        final = "the post is out" if was.status == ScheduleStatus.POSTED else "a canceled post stays canceled"
+        fix = f"{back} (to post the video again, `calcli item add` a new item)"
+        return f"{was.status.value} -> {now.status.value}: {was.status.value} is final ({final}); {fix}"
+    steps = ", ".join(sorted(s.value for s in legal))
     return (
-        f"{was.status.value} -> {now.status.value} is not a step of the lifecycle (from {was.status.value}: {legal}); "
-        f"put `status: {was.status.value}` back, then `calcli item status {now.id} NEW` makes a legal change"
+        f"{was.status.value} -> {now.status.value} is not a step of the lifecycle (from {was.status.value}: {steps}); "
+        f"{back}, then `calcli item status {now.id} STATUS` makes each step"
     )

@@ -18,9 +18,15 @@ from calcli.planning.search import Planner
 
 
 def single_request(
-    inp: PlanInput, platform: Platform, fmt: PlatformTimingData, video_job_id: str, key: str
+    inp: PlanInput,
+    platform: Platform,
+    fmt: PlatformTimingData,
+    video_job_id: str,
+    key: str,
+    not_before: datetime | None = None,
 ) -> tuple[Planner, Request]:
-    """A planner holding ``inp.existing`` and a request for one more post (item add / move)."""
+    """A planner holding ``inp.existing`` and a request for one more post (item add / move), no
+    earlier than now (and ``not_before``)."""
     planner = Planner(inp)
     planner.board(platform, fmt)
     for item in inp.existing:
@@ -30,7 +36,8 @@ def single_request(
             and item.status != ScheduleStatus.CANCELED
         ):
             planner.stagger.note(video_job_id, item.platform, item.scheduled_at.timestamp())
-    req = Request(VideoJob(video_job_id), platform, fmt, key, (0,), inp.now.timestamp())
+    earliest = max(inp.now.timestamp(), not_before.timestamp() if not_before else 0.0)
+    req = Request(VideoJob(video_job_id), platform, fmt, key, (0,), earliest)
     return planner, req
 
 
@@ -66,9 +73,9 @@ def slot_violations(
     return out
 
 
-def best_free_slot(
-    inp: PlanInput, platform: Platform, fmt: PlatformTimingData, video_job_id: str, key: str
-) -> Slot | None:
-    """Where the planner would put one more post of this video on this platform."""
-    planner, req = single_request(inp, platform, fmt, video_job_id, key)
+def best_free_slot(inp: PlanInput, *request, not_before: datetime | None = None) -> Slot | None:
+    """Where the planner would put one more post of this video on this platform (``request`` as for
+    :func:`single_request`); no earlier than ``not_before``: a post moved later stays after its video's
+    ``ready_at``, which calcli does not keep."""
+    planner, req = single_request(inp, *request, not_before=not_before)
     return planner.best_slot(req)

@@ -153,10 +153,12 @@ def config() -> dict:
         "config",
         {
             "type": "object",
+            "additionalProperties": False,
             "required": ["project"],
             "properties": {
                 "project": {
                     "type": "object",
+                    "additionalProperties": False,
                     "description": "The project's defaults.",
                     "required": ["user", "timezone"],
                     "properties": {
@@ -174,6 +176,7 @@ def config() -> dict:
                 },
                 "planner": {
                     "type": "object",
+                    "additionalProperties": False,
                     "description": "Planner settings.",
                     "properties": {
                         "slot_minutes": {
@@ -184,6 +187,7 @@ def config() -> dict:
                 },
                 "stagger": {
                     "type": "object",
+                    "additionalProperties": False,
                     "description": "Project-wide stagger settings.",
                     "properties": {
                         "order": {"type": "array", "description": "Platforms in posting order."},

@@ -10,12 +10,12 @@ from calcli.schemas.vocabulary import (
     DATE,
     DURATION,
     HOURS,
-    INSTANT,
     ITEM_ID,
     LOCAL,
     NAME,
     PLATFORM,
     TEXT,
+    WALL,
     WEEKDAY,
     ZONE,
     closed,
@@ -69,7 +69,7 @@ def _item() -> dict:
             "video": described(TEXT, "The video job id."),
             "platform": PLATFORM,
             "format": described(TEXT, "The platform format from timing_data (short, long, reel, …)."),
-            "at": described(INSTANT, INSTANT["description"] + " Inside the calendar's period."),
+            "at": described(WALL, WALL["description"] + " Inside the calendar's period."),
             "status": optional(
                 described(
                     {"enum": [s.value for s in ScheduleStatus]},
@@ -144,6 +144,13 @@ def _platform_prefs(description: str) -> dict:
             "prefer_days": optional(described(days, "Preferred weekdays (+0.05 score).")),
             "prefer_hours": optional(described(hours, "Preferred local hours (+0.05 score).")),
             "enabled": optional(described({"type": "boolean"}, "false: never plan this platform.")),
+            "max_late": optional(
+                described(
+                    DURATION,
+                    "Dispatch holds a post later than this as missed (re-plan or move it) rather than post it "
+                    "at a time nobody chose (default 2h).",
+                )
+            ),
         },
         PLATFORM_KEYS,
         description=description,

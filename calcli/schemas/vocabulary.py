@@ -59,6 +59,13 @@ INSTANT = {
     "pattern": f"^\\s*[0-9]{{4}}-?[0-9]{{2}}-?[0-9]{{2}}[T ]{CLOCK}{OFFSET}\\s*$",
     "description": 'An ISO 8601 date-time with its UTC offset, e.g. "2026-07-15T16:00:00-04:00" (Z for UTC).',
 }
+WALL = {
+    "type": "string",
+    "pattern": f"^\\s*[0-9]{{4}}-?[0-9]{{2}}-?[0-9]{{2}}[T ]{CLOCK}{OFFSET}?\\s*$",
+    "description": 'An ISO 8601 date-time: a wall-clock time in the calendar\'s zone, e.g. "2027-01-30T12:00" '
+    "(a time the clocks skip is an error; one they pass twice is the first), or with the zone's UTC offset at "
+    'that time, e.g. "2026-07-15T16:00:00-04:00" (Z for UTC; another offset is an error).',
+}
 ZONE = {
     "type": "string",
     "pattern": "^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$",

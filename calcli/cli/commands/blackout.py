@@ -38,7 +38,7 @@ def blackout_add(
     reason: Annotated[str, typer.Option(help="Why.")] = "",
     bid: Annotated[str | None, typer.Option("--id", help="An id (default: made from the start).")] = None,
     reschedule: Annotated[
-        bool, typer.Option("--reschedule", help="Move the items it covers to the next legal slots.")
+        bool, typer.Option("--reschedule", help="Move the items it covers to the best legal slots after their times.")
     ] = False,
     user: UserOpt = None,
     fmt: FormatOpt = None,

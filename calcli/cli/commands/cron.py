@@ -115,7 +115,9 @@ def dispatch(
     Non-zero → failed (stderr kept), retried by later runs with backoff until --max-attempts.
     A publisher outliving --timeout is killed and its item marked unconfirmed: never retried
     automatically; confirm with `calcli item status ID posted|failed`.
-    Exits 5 when any item failed or is unconfirmed.
+    A post more than its platform's max_late (preferences, default 2h) after its time is held as
+    missed; a late backlog goes out spread, one post per the platform's spacing and daily cap.
+    Exits 5 when any item failed, is unconfirmed or was missed.
 
     Example: calcli dispatch --exec ./publish.sh --within 15m --quiet
     """
@@ -169,7 +171,7 @@ def _outcome_rows(report) -> list[dict]:
 
 def _report_waiting(report, quiet: bool) -> bool:
     """Say on stderr which items wait for a person (unconfirmed by an earlier run, held); whether the
-    run is in trouble (an item failed, is unconfirmed, or was held as already posted)."""
+    run is in trouble (an item failed, is unconfirmed, or was held as already posted or missed)."""
     this_run = {o.item.id for o in report.trouble}
     for item in report.unconfirmed:
         if item.id not in this_run:
@@ -178,7 +180,7 @@ def _report_waiting(report, quiet: bool) -> bool:
                 f"timed out): check the platform, then `calcli item status {item.id} posted|failed`",
                 file=sys.stderr,
             )
-    reposts = [(item, why) for item, why in report.held if why.startswith("already posted")]
+    reposts = [(item, why) for item, why in report.held if why.startswith(("already posted", "missed"))]
     for item, why in report.held:
         if not quiet or (item, why) in reposts:
             print(f"calcli dispatch: {item.id} ({item.platform.value}) held: {why}", file=sys.stderr)
