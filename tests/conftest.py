@@ -74,6 +74,26 @@ def run(capsys):
     return _run
 
 
+# The day the tests' performance numbers were exported: after every snapshot in them (a snapshot
+# later than "now" is a bad row), while each test reads them as of its own pinned "now".
+EXPORTED_AT = "2028-01-02T00:00:00+00:00"
+
+
+@pytest.fixture
+def run_exported(run, monkeypatch):
+    """Run calcli (a ``kpi import``) as of :data:`EXPORTED_AT`, then go back to the test's "now"."""
+
+    def _run(*args: str) -> Result:
+        now = os.environ["CALCLI_NOW"]
+        monkeypatch.setenv("CALCLI_NOW", EXPORTED_AT)
+        try:
+            return run(*args)
+        finally:
+            monkeypatch.setenv("CALCLI_NOW", now)
+
+    return _run
+
+
 @pytest.fixture
 def run_process():
     """Run calcli as a real process (where the process matters: exit codes, streams, locks)."""

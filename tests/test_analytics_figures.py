@@ -409,11 +409,11 @@ def check(doc: dict, want: dict, metric_label: str = "engagement rate per impres
 
 
 @pytest.fixture
-def hist(example_project, run):
+def hist(example_project, run_exported):
     """The example project with the example history (H1 2026) and a small 'edge' calendar, numbers imported."""
     shutil.copy(ROOT / "examples" / "analytics" / "history.yaml", example_project / "calendars" / "history.yaml")
     shutil.copy(FIXTURES / "edge.yaml", example_project / "calendars" / "edge.yaml")
-    r = run("kpi", "import", "examples/analytics/kpi.csv", str(FIXTURES / "edge.csv"))
+    r = run_exported("kpi", "import", "examples/analytics/kpi.csv", str(FIXTURES / "edge.csv"))
     assert r.exit_code == 0, r
     return example_project
 
@@ -621,7 +621,8 @@ def test_without_kpi_numbers_the_recommendations_are_the_research_baselines(exam
         (("--since", "2026-05-01", "--until", "2026-04-01"),
          "Error: Invalid value for --until: 2026-04-01 is before --since 2026-05-01"),
         (("--since", "2026-13-01"), "Error: Invalid value for --since: '2026-13-01' is not a date YYYY-MM-DD"),
-        (("--calendar", "nope"), "Error: no calendar 'nope'. List calendars with `calcli calendar list`."),
+        (("--calendar", "nope"),
+         "Error: no calendar 'nope' for user user_123. List calendars with `calcli calendar list`."),
         (("--metric", "foo"), "Error: Invalid value for --metric: 'foo' is not one of er_impressions, er_reach, "
                               "engagements, views, impressions, clicks, watch_time"),
     ],

@@ -47,12 +47,12 @@ def parts_add_up(doc: dict) -> None:
 
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rnd=st.randoms(use_true_random=False), pieces=st.integers(1, 3), again=st.booleans())
-def test_figures_do_not_depend_on_row_order_files_or_reimport(run, rnd, pieces, again):
+def test_figures_do_not_depend_on_row_order_files_or_reimport(run_exported, rnd, pieces, again):
     header, *rows = KPI.read_text().splitlines()
     edge_header, *edge_rows = (FIXTURES / "edge.csv").read_text().splitlines()
     assert edge_header == header
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-        base = analysis(run, make_project(Path(a)), [KPI, FIXTURES / "edge.csv"], False)
+        base = analysis(run_exported, make_project(Path(a)), [KPI, FIXTURES / "edge.csv"], False)
         project = make_project(Path(b))
         shuffled = rows + edge_rows
         rnd.shuffle(shuffled)
@@ -61,7 +61,7 @@ def test_figures_do_not_depend_on_row_order_files_or_reimport(run, rnd, pieces, 
             path = project / f"kpi{k}.csv"
             path.write_text("\n".join([header, *shuffled[k::pieces]]) + "\n")
             files.append(path)
-        doc = analysis(run, project, files, again)
+        doc = analysis(run_exported, project, files, again)
     parts_add_up(base)
     assert base["totals"]["posts"] == 303 + 3 + 1 and base["totals"]["snapshots"] == 606 + 5 + 1
     close(doc, base)

@@ -6,6 +6,13 @@ import json
 
 import pytest
 
+
+@pytest.fixture(autouse=True)
+def _exported_after_the_posts(monkeypatch):
+    """The exports here were made after their posts and snapshots (a snapshot after now is a bad row)."""
+    monkeypatch.setenv("CALCLI_NOW", "2026-08-01T12:00:00+00:00")
+
+
 HEADER = "item_id,platform,post_id,metric_at,impressions,reach,views,likes,comments,shares\n"
 
 

@@ -73,7 +73,8 @@ def copy_project(template: Path, dest: Path, monkeypatch) -> Path:
 
 
 def sql(run, query: str) -> list[dict]:
-    r = run("sql", query, "--format", "json")
+    """The store as it is, every user's rows (a test's view of the state, not a user's)."""
+    r = run("sql", query, "--all-users", "--format", "json")
     assert r.exit_code == 0, r
     return json.loads(r.stdout)
 

@@ -20,10 +20,10 @@ NOW = "2026-07-06T12:00:00+00:00"
 
 
 @pytest.fixture
-def history(example_project, run, monkeypatch):
+def history(example_project, run, run_exported, monkeypatch):
     monkeypatch.setenv("CALCLI_NOW", NOW)
     shutil.copy(ROOT / "examples/analytics/history.yaml", example_project / "calendars/history.yaml")
-    assert run("kpi", "import", str(ROOT / "examples/analytics/kpi.csv")).exit_code == 0
+    assert run_exported("kpi", "import", str(ROOT / "examples/analytics/kpi.csv")).exit_code == 0
     assert run("calendar", "new", "next", "--start", "2026-07-06", "--end", "2026-08-30").exit_code == 0
     return example_project
 
@@ -131,7 +131,7 @@ def test_bad_options_exit_2(example_project, run, args, message):
 def test_unknown_calendar_exits_2(example_project, run):
     r = run("optimize", "-c", "nope")
     assert r.exit_code == 2, r
-    assert "Error: no calendar 'nope'." in r.stderr
+    assert "Error: no calendar 'nope' for user user_123." in r.stderr
 
 
 def test_a_broken_learned_file_is_reported_by_check_with_its_line(example_project, run):

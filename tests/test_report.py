@@ -19,9 +19,9 @@ ARGS = ("--calendar", "history", "--until", "2026-06-30")
 
 
 @pytest.fixture
-def hist(example_project, run):
+def hist(example_project, run_exported):
     shutil.copy(ROOT / "examples" / "analytics" / "history.yaml", example_project / "calendars" / "history.yaml")
-    assert run("kpi", "import", "examples/analytics/kpi.csv").exit_code == 0
+    assert run_exported("kpi", "import", "examples/analytics/kpi.csv").exit_code == 0
     return example_project
 
 

@@ -70,16 +70,16 @@ def test_new_reports_the_seed_and_random_assignment_is_reproducible(cal, run):
     )
 
 
-def test_status_counts_numbers_and_posts_without_them_then_conclude_records_the_decision(cal, run):
+def test_status_counts_numbers_and_posts_without_them_then_conclude_records_the_decision(cal, run, run_exported):
     assert run(*NEW, "--seed", "1").exit_code == 0
-    (cal / "k.csv").write_text(
+    (cal / "k.csv").write_text(  # snapshots after the four posts went out (Jul 1-4)
         HEADER
-        + "it_t0,,,2026-07-03T12:00:00Z,1000,800,900,50,5,3\n"
-        + "it_t2,,,2026-07-03T12:00:00Z,1000,800,900,30,5,3\n"
-        + "it_t1,,,2026-07-03T12:00:00Z,1000,800,900,80,5,3\n"
-        + "it_t3,,,2026-07-03T12:00:00Z,0,0,0,0,0,0\n"  # numbers, but no impressions: no rate
+        + "it_t0,,,2026-07-10T12:00:00Z,1000,800,900,50,5,3\n"
+        + "it_t2,,,2026-07-10T12:00:00Z,1000,800,900,30,5,3\n"
+        + "it_t1,,,2026-07-10T12:00:00Z,1000,800,900,80,5,3\n"
+        + "it_t3,,,2026-07-10T12:00:00Z,0,0,0,0,0,0\n"  # numbers, but no impressions: no rate
     )
-    assert run("kpi", "import", "k.csv").exit_code == 0
+    assert run_exported("kpi", "import", "k.csv").exit_code == 0
     r = run("trial", "status", "tr_a1e93a57", "--format", "json")
     assert r.exit_code == 0, r
     doc = json.loads(r.stdout)
@@ -197,7 +197,7 @@ def _calendar(project, past: int, future: int) -> None:
     allow(project, "tiktok", max_per_day=2, max_per_week=14, min_spacing="6h")
 
 
-def test_a_clear_lift_is_conclusive_for_b_and_history_sets_the_plan(project, run):
+def test_a_clear_lift_is_conclusive_for_b_and_history_sets_the_plan(project, run, run_exported):
     _calendar(project, past=24, future=24)
     # History: engagement rates of 3 % to 5.3 % (log-scale sd 0.17: statistics.stdev of log(rate + 0.001)).
     rows = [f"it_h{n:02d},,,2026-05-20T12:00:00Z,10000,9000,9500,{300 + 10 * n},0,0\n" for n in range(24)]
@@ -214,7 +214,7 @@ def test_a_clear_lift_is_conclusive_for_b_and_history_sets_the_plan(project, run
     rows = [f"{i},,,2026-08-01T12:00:00Z,10000,9000,9500,{(800 if arm == 'b' else 400) + 7 * k},0,0\n"
             for k, (i, arm) in enumerate(sorted(arms.items()))]
     (project / "k.csv").write_text(HEADER + "".join(rows))
-    assert run("kpi", "import", "k.csv").exit_code == 0
+    assert run_exported("kpi", "import", "k.csv").exit_code == 0
     r = run("trial", "status", "freq", "--format", "json")
     doc = json.loads(r.stdout)
     assert (doc["verdict"], doc["verdict_text"], doc["more_needed"]) == ("conclusive-b", "conclusive for B", 0)

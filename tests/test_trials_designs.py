@@ -265,7 +265,7 @@ def test_cli_refuses_alternating_on_fixed_slots_with_the_reason(project, run):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_cli_a_a_on_fixed_slots_end_to_end(project, run, seed):
+def test_cli_a_a_on_fixed_slots_end_to_end(project, run, run_exported, seed):
     """`trial new` (blocked, the default) → KPI numbers where 19:00 does 35 % better and the
     arms are the same → `trial status`: not conclusive, and the pairs never mix slots."""
     _fixed_slot_calendar(project, 70)
@@ -288,7 +288,7 @@ def test_cli_a_a_on_fixed_slots_end_to_end(project, run, seed):
         rate = 0.04 * (1.35 if "T19" in row["scheduled_at"] else 1.0) * math.exp(rng.gauss(0, 0.3))
         lines.append(f"{row['unit']},,,2028-01-01T00:00:00Z,10000,9000,9500,{round(rate * 10000)},0,0")
     (project / "k.csv").write_text("\n".join(lines) + "\n")
-    assert run("kpi", "import", "k.csv").exit_code == 0
+    assert run_exported("kpi", "import", "k.csv").exit_code == 0
     status = json.loads(run("trial", "status", "t", "--format", "json").stdout)
     assert status["analysis"] == {"method": "mean difference within pairs (blocked)", "pairs": 70, "unpaired": 0}
     assert status["verdict"] in ("needs-more", "inconclusive"), status

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from calcli import files
 from calcli.core.errors import Finding, InvalidInput, UsageError
 from calcli.core.model import KPI_COLUMNS, Platform
 from calcli.core.times import now as current_time
@@ -139,24 +140,44 @@ def _import_one(store, project, path: Path, layouts, layout, user, now, platform
     try:
         headers = store.kpi_columns(str(path), kind)
     except Exception as exc:  # noqa: BLE001 - the engine's reader errors become a finding
-        first = str(exc).strip().splitlines()[0]
-        raise InvalidInput(Finding(str(path), None, None, f"cannot read it as {kind}: {first}")) from None
+        raise InvalidInput(unreadable(path, kind, exc)) from None
     chosen = choose_layout(headers, layouts, layout, path)
     mapping = {}
     for h in headers:
         target = chosen.columns.get(_norm(h))
         if target and target[0] not in mapping:
             mapping[target[0]] = (h, target[1])
-    result = store.import_kpi_file(
-        str(path),
-        kind,
-        mapping,
-        user,
-        project.rel(path),
-        imported_at=now,
-        default_platform=platform or chosen.platform,
-        as_of=as_of,
-        strict=strict,
-        first_line=2 if kind == "csv" else 1,
-    )
+    options = dict(imported_at=now, default_platform=platform or chosen.platform, as_of=as_of, strict=strict)
+    try:
+        result = store.import_kpi_file(
+            str(path), kind, mapping, user, project.rel(path), **options, first_line=2 if kind == "csv" else 1
+        )
+    except Exception as exc:  # a reader error past the lines the header was read from
+        finding = unreadable(path, kind, exc, located_only=True)
+        if finding is None:
+            raise
+        raise InvalidInput(finding) from None
     return FileReport(project.rel(path), chosen.name, result)
+
+
+_ENGINE_LINE = re.compile(r"\bon line:? (\d+)|\bin line (\d+)", re.I)
+
+
+def unreadable(path: Path, kind: str, exc: Exception, located_only: bool = False) -> Finding | None:
+    """Why the engine could not read an export, at its line (and column) when the file shows where:
+    text that is not UTF-8, JSON that does not parse (line:column, not the engine's byte), else the
+    line the engine names. ``located_only``: None when no line can be found (the error is not the file's)."""
+    try:
+        files.text.read_text(path)
+        if kind == "json":
+            files.jsonio.load_json(path)
+    except InvalidInput as bad:
+        return bad.findings[0]
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    found = _ENGINE_LINE.search(first)
+    if found:
+        line = int(found[1] or found[2])
+        return Finding(str(path), line, None, f"cannot read it as {kind}: {first}")
+    if located_only:
+        return None
+    return Finding(str(path), None, None, f"cannot read it as {kind}: {first}")

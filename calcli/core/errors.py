@@ -96,6 +96,19 @@ def _finding_order(f: Finding) -> tuple:
     return (f.path, f.line or 0, f.column or 0, f.message)
 
 
+class StoreDamaged(CalcliError):
+    """The store file cannot be read (not a DuckDB file, truncated, a bad block): ``calcli db
+    rebuild`` moves it aside and makes it anew from the files."""
+
+    def __init__(self, path, detail: str):
+        super().__init__(
+            f"the store {path} is damaged and cannot be read ({detail}).",
+            "Run `calcli db rebuild`: it moves the file aside, makes the store anew from your files and says "
+            "which store-only data (history, KPI events, trials, dispatch attempts) it could not keep.",
+        )
+        self.path, self.detail = path, detail
+
+
 class BusyError(CalcliError):
     """Another calcli process holds the project; nothing was written."""
 

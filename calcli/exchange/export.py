@@ -95,6 +95,16 @@ def select_items(
     return items, zones
 
 
+# The fields of an item that its VEVENT shows: an edit of one bumps the event's SEQUENCE.
+EVENT_FIELDS = ("at", "title", "caption", "hashtags", "format", "platform", "status", "video")
+
+
+def sequences(s, items: list[ContentScheduleItem]) -> dict[str, int]:
+    """Each item's .ics SEQUENCE: how many times the store's history saw its time, text, format,
+    platform, video or status change (by a command or by a hand edit that a sync recorded)."""
+    return s.store.change_counts([i.id for i in items], EVENT_FIELDS)
+
+
 def item_record(item: ContentScheduleItem, tzname: str) -> dict:
     return {
         "id": item.id,
@@ -223,6 +233,7 @@ def export_items(
     output: str | None,
     calendar: str | None = None,
     tz: str | None = None,
+    sequences: dict[str, int] | None = None,
 ) -> ExportResult:
     """Render ``items`` for ``target``; one file, or one per platform for the bulk targets.
 
@@ -231,7 +242,7 @@ def export_items(
     result = ExportResult(selected=len(items))
     if target not in BULK_TARGETS:
         if target == "ics":
-            text = exchange.ics.build_ics(items, zones, current_time()).decode("utf-8")
+            text = exchange.ics.build_ics(items, zones, current_time(), sequences).decode("utf-8")
         else:
             text = export_csv(items, zones) if target == "csv" else export_json(items, zones)
         result.files.append(ExportFile(_single(output, calendar, target, None), text, len(items)))

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 
+from calcli import exchange
 from calcli.core.model import ContentScheduleItem, ScheduleStatus
 
 ICS_STATUS = {
@@ -63,33 +64,40 @@ def description_for(item: ContentScheduleItem, tzname: str) -> str:
     return "\n".join(lines)
 
 
-def build_ics(items: list[ContentScheduleItem], zones: dict[str, str], stamp: datetime) -> bytes:
+def build_ics(
+    items: list[ContentScheduleItem], zones: dict[str, str], stamp: datetime, sequences: dict[str, int] | None = None
+) -> bytes:
     """A VCALENDAR with one VEVENT per item and the VTIMEZONEs their DTSTARTs need.
 
     ``zones`` maps a calendar name to its IANA zone; ``stamp`` is the DTSTAMP of items
-    without an ``updated_at``. Times are written with TZID (the calendar's zone), or with
-    ``Z`` for UTC calendars and for a wall time that happens twice in the zone (fall back).
+    without an ``updated_at``; ``sequences`` each item's SEQUENCE (0 when not named). Times
+    are written with TZID (the calendar's zone), or with ``Z`` for UTC calendars and for a
+    wall time that happens twice in the zone (fall back).
     """
     cal = icalendar.Calendar()
     cal.add("prodid", "-//calcli//content calendar//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    for item in items:
-        cal.add_component(_event(item, zones.get(item.calendar, "UTC"), stamp))
-    if items:
+    events = [_event(i, zones.get(i.calendar, "UTC"), stamp, (sequences or {}).get(i.id, 0)) for i in items]
+    used = sorted({str(ev["DTSTART"].params["TZID"]) for ev in events if "TZID" in ev["DTSTART"].params})
+    if used:
         first = min(i.scheduled_at for i in items).date()
         last = max(i.scheduled_at for i in items).date()
-        cal.add_missing_timezones(first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1))
+        for tzid in used:  # built from the zone's own transitions, not icalendar's (see calcli.exchange.vtimezone)
+            cal.add_component(exchange.vtimezone.vtimezone(tzid, date(first.year - 1, 1, 1), date(last.year + 2, 1, 1)))
+    for ev in events:
+        cal.add_component(ev)
     return cal.to_ical()
 
 
-def _event(item: ContentScheduleItem, tzname: str, stamp: datetime):
+def _event(item: ContentScheduleItem, tzname: str, stamp: datetime, sequence: int = 0):
     ev = icalendar.Event()
     start = item.scheduled_at
     if tzname in ("UTC", "Etc/UTC") or _ambiguous(start):
         start = start.astimezone(UTC)
     ev.add("uid", uid_for(item))
     ev.add("dtstamp", (item.updated_at or stamp).astimezone(UTC))
+    ev.add("sequence", sequence)
     if item.updated_at:
         ev.add("last-modified", item.updated_at.astimezone(UTC))
     ev.add("dtstart", start)

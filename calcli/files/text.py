@@ -28,7 +28,11 @@ def read_text(path: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InvalidInput(Finding(str(path), line, None, "not UTF-8 text")) from None
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[start : exc.start].decode("utf-8", "replace")) + 1
+        raise InvalidInput(
+            Finding(str(path), line, col, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+        ) from None
     if not text.strip():
         raise InvalidInput(Finding(str(path), None, None, "file is empty"))
     return text

@@ -27,4 +27,10 @@ def open_store(project, read_only: bool = False) -> Iterator[Store]:
         yield store
 
 
-__all__ = ["Store", "open_store"]
+def recover_store(project):
+    """Move a damaged store file aside and make a new store with what of its store-owned data can be
+    read (a :class:`calcli.store.duckdb.recover.Recovery`); then ``sync.rebuild_project`` fills the mirror."""
+    return backend.recover.recover(project)
+
+
+__all__ = ["Store", "open_store", "recover_store"]

@@ -147,6 +147,11 @@ class History(ABC):
     def history(self, item_id: str) -> list[tuple]:
         """(changed_at aware UTC, actor, action, field, old, new), oldest first."""
 
+    def change_counts(self, item_ids: list[str], fields: tuple[str, ...]) -> dict[str, int]:
+        """How many history rows of each item changed one of ``fields`` (edited, moved, status…); a
+        backend may answer in one query."""
+        return {i: sum(1 for h in self.history(i) if h[3] in fields) for i in item_ids}
+
 
 class Dispatch(ABC):
     """Dispatch attempts and the store's own small settings."""
@@ -176,8 +181,9 @@ class Admin(ABC):
     """What ``calcli sql`` and ``calcli db info`` ask."""
 
     @abstractmethod
-    def read_only_query(self, sql: str) -> tuple[list[str], list[tuple]]:
-        """One statement that cannot write; UsageError for anything else."""
+    def read_only_query(self, sql: str, user: str | None = None) -> tuple[list[str], list[tuple]]:
+        """One statement that can neither write nor reach anything outside the store, over ``user``'s
+        rows only (every user's when None); UsageError for anything else."""
 
     @abstractmethod
     def table_counts(self) -> list[dict]:

@@ -370,8 +370,11 @@ def _optimize_messages(e, project, learned, moves, apply: bool, written) -> None
 
 
 def known_calendar(s, name: str | None) -> None:
-    if name and not s.store.calendar(name):
-        raise UsageError(f"no calendar {name!r}.", "List calendars with `calcli calendar list`.")
+    """``name`` is one of the acting user's calendars; another user's is as good as missing (and the
+    answer is the same, so that it tells nothing of whether it exists)."""
+    cal = s.store.calendar(name) if name else None
+    if name and (cal is None or cal.user_id != s.user):
+        raise UsageError(f"no calendar {name!r} for user {s.user}.", "List calendars with `calcli calendar list`.")
 
 
 def _trial_scope(s, trial: str | None, arm: str | None) -> tuple[set[str] | None, set[str]]:

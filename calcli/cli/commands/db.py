@@ -8,8 +8,9 @@ import typer
 
 from calcli import operations, store
 from calcli.cli.context import env, find_project
-from calcli.cli.options import FormatOpt, JsonOpt, command_group, output_format
+from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, command_group, output_format
 from calcli.cli.render import emit_rows
+from calcli.core.errors import ExitStatus, StoreDamaged
 
 db_app = command_group("The DuckDB store: a mirror of the files plus the data only it owns.\n\nExample: calcli db sync")
 
@@ -39,13 +40,53 @@ def sync(ctx: typer.Context) -> None:
 def rebuild(ctx: typer.Context) -> None:
     """Rebuild the mirrored tables from the files; keep KPI events, trials and history.
 
+    A damaged store file (one calcli cannot read) is moved aside (.calcli/calcli.duckdb.damaged-…)
+    and the store made anew: what only the store held is copied from the damaged file where it can
+    still be read, and each table that could not be is named.
+
     Example: calcli db rebuild
     """
     e = env(ctx)
     project = find_project(e)
-    with store.open_store(project) as st:
-        report = operations.sync.rebuild_project(project, st)
-    e.messages.info(f"Rebuilt from {len(report.read)} file(s); KPI events, trials and history kept.")
+    recovery = None
+    try:
+        with store.open_store(project) as st:
+            report = operations.sync.rebuild_project(project, st)
+    except StoreDamaged as exc:
+        e.messages.warn(f"{exc.message}")
+        recovery = store.recover_store(project)
+        with store.open_store(project) as st:
+            report = operations.sync.rebuild_project(project, st)
+    if recovery is None:
+        e.messages.info(f"Rebuilt from {len(report.read)} file(s); KPI events, trials and history kept.")
+        return
+    _report_recovery(e, recovery, len(report.read))
+
+
+def _report_recovery(e, recovery, files: int) -> None:
+    """What a rebuild of a damaged store kept and lost; exit 5 when anything store-only was lost."""
+    e.messages.info(f"Moved the damaged store to {recovery.moved_to}; made a new one from {files} file(s).")
+    kept = ", ".join(f"{t} {n}" for t, n in recovery.kept.items())
+    if kept:
+        e.messages.info(f"Kept from the damaged file (rows): {kept}.")
+    for table, why in recovery.lost.items():
+        e.messages.error(f"lost {table} ({STORE_DATA.get(table, table)}): {why}")
+    if recovery.lost:
+        e.messages.info(
+            "The files (calendars, preferences, timing data) are whole. Import KPI exports again with "
+            f"`calcli kpi import`; the damaged file stays at {recovery.moved_to} for anyone who can read more of it."
+        )
+        raise typer.Exit(int(ExitStatus.TROUBLE))
+
+
+STORE_DATA = {
+    "item_history": "the audit trail of item changes",
+    "performance_kpi_events": "imported KPI snapshots",
+    "optimization_trials": "A/B trials",
+    "trial_assignments": "the trials' arm assignments",
+    "dispatch_attempts": "dispatch attempts",
+    "store_meta": "the claim journal's position and small settings",
+}
 
 
 @db_app.command("info")
@@ -64,12 +105,16 @@ def info(ctx: typer.Context, fmt: FormatOpt = None, as_json: JsonOpt = False) ->
 def sql(
     ctx: typer.Context,
     statement: Annotated[str, typer.Argument(help="One read-only SQL statement (SELECT, WITH, DESCRIBE, …).")],
+    user: UserOpt = None,
+    all_users: AllUsersOpt = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run a read-only SQL query against the store (brought up to date first).
+    """Run one read-only SQL query against the store (brought up to date first).
 
-    Statements that write (INSERT, UPDATE, DELETE, CREATE, …) are refused.
+    The tables hold your rows only (--user, default the project's user); --all-users shows every
+    user's. Statements that write (INSERT, UPDATE, DELETE, CREATE, SET, …) are refused, and no
+    statement can read or write a file outside the store (read_csv, COPY, ATTACH, IMPORT DATABASE).
     The schema is documented in the README.
 
     Example: calcli sql "SELECT platform, count(*) FROM content_schedule_items GROUP BY 1"
@@ -79,5 +124,5 @@ def sql(
     with store.open_store(project) as st:
         operations.sync.sync_project(project, st)
     with store.open_store(project, read_only=True) as st:  # a second guard: DuckDB refuses writes here
-        cols, rows = st.read_only_query(statement)
+        cols, rows = st.read_only_query(statement, None if all_users else user or project.config.user)
     emit_rows([dict(zip(cols, r, strict=True)) for r in rows], cols, output_format(fmt, as_json))

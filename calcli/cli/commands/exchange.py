@@ -103,7 +103,8 @@ def export(
     statuses = _statuses(status)
     with operations.session.session(find_project(e), user) as s:
         items, zones = exchange.export.select_items(s, calendar, platforms, statuses, target.value)
-    result = exchange.export.export_items(items, zones, target.value, output, calendar, tz)
+        sequences = exchange.export.sequences(s, items) if target.value == "ics" else None
+    result = exchange.export.export_items(items, zones, target.value, output, calendar, tz, sequences)
     for r in result.rejected:
         print(f"Error: {r.item_id}: {r.rule}; not exported", file=sys.stderr)
     _write_export(e, result, target.value)

@@ -11,9 +11,18 @@ from pathlib import Path
 
 import duckdb
 
-from calcli.core.errors import BusyError, CalcliError
+from calcli.core.errors import BusyError, CalcliError, StoreDamaged
 from calcli.core.times import utc_stamp
 from calcli.store.duckdb.schema import LATEST, MIGRATIONS
+
+# What DuckDB says of a file it cannot read: not a database, cut short, a block that fails its checksum.
+DAMAGE = ("not a valid DuckDB database file", "Corrupt database file", "Could not read enough bytes")
+
+
+def damage(exc: BaseException) -> str | None:
+    """The first line of a DuckDB error that says the store file is damaged; None for any other error."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return text if isinstance(exc, duckdb.Error) and any(d in text for d in DAMAGE) else None
 
 
 def connect(path: Path, read_only: bool, timeout: float):
@@ -28,6 +37,8 @@ def connect(path: Path, read_only: bool, timeout: float):
             con.execute("SET enable_progress_bar = false")
             return con
         except duckdb.IOException as exc:
+            if damage(exc):
+                raise StoreDamaged(path, damage(exc)) from None
             if "lock" not in str(exc).lower():
                 raise CalcliError(f"cannot open the store {path}: {exc}") from None
             if time.monotonic() >= deadline:

@@ -39,3 +39,11 @@ class History:
             [item_id],
         ).fetchall()
         return [(r[0].replace(tzinfo=UTC), *r[1:]) for r in rows]
+
+    def change_counts(self, item_ids: list[str], fields: tuple[str, ...]) -> dict[str, int]:
+        rows = self.con.execute(
+            "SELECT item_id, count(*) FROM item_history WHERE field IN (SELECT unnest($fields)) "
+            "AND item_id IN (SELECT unnest($ids)) GROUP BY item_id",
+            {"fields": list(fields), "ids": item_ids},
+        ).fetchall()
+        return {i: 0 for i in item_ids} | dict(rows)

@@ -12,13 +12,11 @@ from __future__ import annotations
 from calcli.core.model import KPI_COUNTS as COUNTS
 from calcli.core.model import PLATFORM_IDS
 from calcli.store.base import ImportResult
+from calcli.store.duckdb.kpi_read import INVALID, columns_of, reader
+from calcli.store.duckdb.kpi_read import quoted as _q
 
 SNAPSHOT = (*COUNTS, "watch_time_seconds")  # the numbers of one snapshot
 _KNOWN = ", ".join(f"'{p}'" for p in PLATFORM_IDS)
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _raw(col: str | None) -> str:
@@ -80,25 +78,27 @@ def import_file(
     written when any row is bad. A clean file is read once and staged once; a file with a bad or
     repeated row is staged a second time, with its line numbers."""
     con.execute("SET TimeZone = 'UTC'")  # metric times without an offset are UTC
-    params = {"user": user, "path": path}
+    params = {"user": user, "path": path, "now": imported_at}
     if default_platform:
         params["default_platform"] = default_platform
     if as_of:
         params["as_of"] = as_of
-    stage = _stage_sql(mapping, first_line, bool(default_platform), bool(as_of))
+    lines = kind == "ndjson"  # read line by line: each row knows its line, and a bad line is a bad row
+    stage = _stage_sql(mapping, first_line, bool(default_platform), bool(as_of), lines)
+    source_sql = reader(kind, sorted({c for c, _ in mapping.values()}))
     result = ImportResult()
     # First pass, for the common clean file: no line numbers (numbering the rows in file order is
     # a sequential pass over the whole file). Only when a row is bad or a key repeats — when lines
     # are needed, to report or to let the later line win — is the file staged again, numbered.
-    for numbering in ("NULL", "row_number() OVER ()"):
-        con.execute(stage.format(reader=READERS[kind], numbering=numbering), params)
+    for numbering in ("_line",) if lines else ("NULL", "row_number() OVER ()"):
+        con.execute(stage.format(reader=source_sql, numbering=numbering), params)
         # Duplicates of an event key within the file are rare: a distinct count of the keys' hashes finds
         # every one (equal keys, equal hashes); a hash collision only sends the import down the dedupe path.
         result.rows, result.rejected_count, result.unlinked, dupes = con.execute(
             "SELECT count(*), count(reason), count(*) FILTER (WHERE reason IS NULL AND item_id IS NULL), "
             "count(event_key) - count(DISTINCT hash(event_key)) FILTER (WHERE event_key IS NOT NULL) FROM _v"
         ).fetchone()
-        if numbering != "NULL" or not (result.rejected_count or dupes):
+        if numbering != "NULL" or not (result.rejected_count or dupes):  # numbered, or nothing to number
             break
     result.rejected = con.execute(
         "SELECT line, reason FROM _v WHERE reason IS NOT NULL ORDER BY line LIMIT 50"
@@ -116,9 +116,12 @@ def import_file(
     return result
 
 
-def _normalised(mapping: dict[str, tuple[str, float]], first_line: int, default_platform: bool, as_of: bool) -> list:
-    """The staged columns of a row: its line, platform and metric time as given and parsed, its ids, and
-    each count as given and as a whole number (NULL when it is not one)."""
+def _normalised(
+    mapping: dict[str, tuple[str, float]], first_line: int, default_platform: bool, as_of: bool, lines: bool
+) -> list:
+    """The staged columns of a row: its line, why it is no row at all (an NDJSON line that is no
+    object), platform and metric time as given and parsed, its ids, and each count as given and as
+    a whole number (NULL when it is not one)."""
 
     def col(name: str) -> str | None:
         return mapping.get(name, (None, 1.0))[0]
@@ -133,6 +136,7 @@ def _normalised(mapping: dict[str, tuple[str, float]], first_line: int, default_
         metric = f"coalesce({metric}, $as_of)"
     norm = [
         f"_n + {first_line - 1} AS line",
+        f"{INVALID if lines else 'NULL'} AS invalid",
         f"{platform} AS platform_raw",
         f"{metric} AS metric_raw",
         f"TRY_CAST({metric} AS TIMESTAMPTZ) AS metric_at",
@@ -149,15 +153,43 @@ def _normalised(mapping: dict[str, tuple[str, float]], first_line: int, default_
     return norm
 
 
+def _impossible_offset(raw: str) -> str:
+    """SQL: the text ends in a UTC offset no zone has (DuckDB reads ``+25:00`` as 25 hours). Only a
+    text with a sign after its time is looked at closely (most exports write ``Z``)."""
+    tail = f"substr({raw}, 17)"
+    parts = f"regexp_extract({raw}, '[T ][0-9:.]+([+-])([0-9][0-9]):?([0-9][0-9])?$', ['sign', 'h', 'm'])"
+    minutes = f"(TRY_CAST({parts}.h AS INTEGER) * 60 + coalesce(TRY_CAST(nullif({parts}.m, '') AS INTEGER), 0))"
+    return (
+        f"(contains({tail}, '+') OR contains({tail}, '-')) AND {parts}.sign <> '' AND "
+        f"(coalesce(TRY_CAST(nullif({parts}.m, '') AS INTEGER), 0) >= 60 "
+        f"OR {minutes} > CASE {parts}.sign WHEN '+' THEN 14 * 60 ELSE 12 * 60 END)"
+    )
+
+
 def _reason() -> str:
     """SQL for why a staged row is bad (the first problem found), NULL for a good row."""
     checks = [
+        ("invalid IS NOT NULL", "invalid"),
         # An unknown item first: its platform is missing only because there is no item to take it from.
         ("item_id IS NOT NULL AND link IS NULL", "'item_id: no item ' || item_id || ' of this user'"),
         ("platform IS NULL", "'platform: missing (and no item_id to take it from)'"),
         (f"platform NOT IN ({_KNOWN})", "'platform: unknown ' || platform_raw"),
         ("metric_raw IS NULL", "'metric_at: missing'"),
         ("metric_at IS NULL", "'metric_at: ' || metric_raw || ' is not a date-time'"),
+        (
+            _impossible_offset("metric_raw"),
+            "'metric_at: ' || metric_raw || ' has no such UTC offset (-12:00 to +14:00)'",
+        ),
+        (
+            "metric_at > CAST($now AS TIMESTAMP) + INTERVAL 1 HOUR",
+            "'metric_at: ' || metric_raw || ' is after now (' || strftime(CAST($now AS TIMESTAMP), '%Y-%m-%dT%H:%MZ') "
+            "|| ')'",
+        ),
+        (
+            "metric_at < published",
+            "'metric_at: ' || metric_raw || ' is before the post was published (' "
+            "|| strftime(published, '%Y-%m-%dT%H:%MZ') || ')'",
+        ),
         ("item_id IS NULL AND post_id IS NULL AND post_url IS NULL", "'no item_id, post_id or post_url'"),
     ]
     for name in COUNTS:
@@ -179,18 +211,19 @@ def _reason() -> str:
     return "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
 
 
-def _stage_sql(mapping: dict, first_line: int, default_platform: bool, as_of: bool) -> str:
+def _stage_sql(mapping: dict, first_line: int, default_platform: bool, as_of: bool, lines: bool) -> str:
     """The statement that stages a file's rows into ``_v``, linked to the user's items, each with its
     event key or the reason it is bad (``{reader}`` and ``{numbering}`` are filled in per pass)."""
-    norm = _normalised(mapping, first_line, default_platform, as_of)
+    norm = _normalised(mapping, first_line, default_platform, as_of, lines)
     key = event_key_sql("platform", "coalesce(link, post_id, post_url)", "metric_at")
     return f"""
         CREATE OR REPLACE TEMP TABLE _v AS
         WITH raw AS (SELECT {{numbering}} AS _n, * FROM {{reader}}),
         k AS (SELECT {", ".join(norm)} FROM raw),
-        items AS (SELECT id, platform, post_ref FROM content_schedule_items WHERE user_id = $user),
+        items AS (SELECT id, platform, post_ref, scheduled_utc FROM content_schedule_items WHERE user_id = $user),
         l AS (
             SELECT k.*, coalesce(a.id, b.id, c.id) AS link,
+                   coalesce(a.scheduled_utc, b.scheduled_utc, c.scheduled_utc) AS published,
                    coalesce(CASE WHEN k.platform_raw = 'twitter' THEN 'x' ELSE k.platform_raw END,
                             a.platform) AS platform
             FROM k
@@ -279,18 +312,6 @@ def ensure_latest(con) -> None:
     """``kpi_latest`` as the events are (rebuilt when its guard says it is stale)."""
     if not latest_is_fresh(con):
         refresh_latest(con)
-
-
-READERS = {
-    "csv": "read_csv($path, header = true, all_varchar = true)",
-    "ndjson": "read_json($path, format = 'newline_delimited')",
-    "json": "read_json($path, format = 'array')",
-}
-
-
-def columns_of(con, path: str, kind: str) -> list[str]:
-    """The column names of an export file, as DuckDB reads them."""
-    return [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {READERS[kind]} LIMIT 0", {"path": path}).fetchall()]
 
 
 class Kpi:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import duckdb
+
+from calcli.core.errors import StoreDamaged
 from calcli.store.base import Store
 from calcli.store.duckdb.admin import Admin
 from calcli.store.duckdb.analysis import Analysis
-from calcli.store.duckdb.connection import Connection, connect
+from calcli.store.duckdb.connection import Connection, connect, damage
 from calcli.store.duckdb.dispatch import Dispatch
 from calcli.store.duckdb.history import History
 from calcli.store.duckdb.items import Items
@@ -32,10 +35,18 @@ def open_duckdb(project, read_only: bool = False) -> Iterator[DuckDBStore]:
         new = not path.exists()  # DuckDB makes an empty database (and drops a stray .wal without its file)
         if read_only and new:
             read_only = False
-        store = DuckDBStore(connect(path, read_only, timeout), path, timeout, read_only)
+        try:
+            con = connect(path, read_only, timeout)
+        except StoreDamaged as exc:
+            raise StoreDamaged(project.rel(path), exc.detail) from None
+        store = DuckDBStore(con, path, timeout, read_only)
         try:
             if not read_only:
                 store.migrate(new=new)
             yield store
+        except duckdb.Error as exc:  # a bad block is found when it is read, by whatever statement reads it
+            if damage(exc):
+                raise StoreDamaged(project.rel(path), damage(exc)) from None
+            raise
         finally:
             store.close()
