@@ -115,3 +115,27 @@ def test_due_lists_what_dispatch_would_send_and_says_what_it_holds(project, run,
     assert r.exit_code == 0
     assert [line.split("\t")[0] for line in r.stdout.splitlines()[1:]] == ["now"]
     assert "old (youtube) is held: missed: due 2027-01-20 12:00, 10d ago" in r.stderr
+
+
+def test_an_imported_schedule_keeps_its_times_with_overrides_and_dispatch_honours_them(
+    project, run, publisher, monkeypatch
+):
+    """Hootsuite had two X posts ten minutes apart (calcli's spacing is 2 h): the import keeps them,
+    says so, and records an override each; check passes; dispatch posts both on time."""
+    command, calls = publisher
+    (project / "h.csv").write_text("01/29/2027 10:00,First post,\n01/29/2027 10:10,Second post,\n")
+    r = run("import", "h.csv", "--from", "hootsuite", "--platform", "x", "-c", "IMP")
+    assert r.exit_code == 0, r
+    second = r.stdout.splitlines()[2].split("\t")[1]
+    assert (f"Warning: h.csv:2: {second} keeps its hootsuite time past calcli's rules (too close to another post "
+            f"on this platform (minimum spacing 120 min)): an override exception records it; `calcli item move "
+            f"{second}` makes it legal\n") in r.stderr
+    text = (project / "calendars" / "IMP.yaml").read_text()
+    assert f'{{id: override-{second}, start: "2027-01-29T10:10:00", end: "2027-01-29T10:11:00", kind: override, ' \
+           f'item: {second}, reason: "as imported from hootsuite: too close' in text
+    assert run("check").exit_code == 0
+    assert run("approve", "-c", "IMP").exit_code == 0
+    for now in ("2027-01-29T15:00:00+00:00", "2027-01-29T15:10:00+00:00"):
+        monkeypatch.setenv("CALCLI_NOW", now)
+        assert run("dispatch", "--exec", command, "--quiet").exit_code == 0
+    assert len(calls()) == 2 and calls()[1] == second

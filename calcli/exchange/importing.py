@@ -83,6 +83,14 @@ def import_schedule(
         ]
         target = editing.Target(cal, existing, project.calendar_path(calendar), created)
         change = editing.Change(new=[i for _, i in outcome.items], history=history)
+        overrides = operations.slots.overrides_for(s, cal, existing, change.new, f"as imported from {source}")
+        change.add_blackouts += [exc for exc, _ in overrides]
+        line_of = {i.id: line for line, i in outcome.items}
+        outcome.warnings += [
+            f"{rel}:{line_of[exc.item_id]}: {exc.item_id} keeps its {source} time past calcli's rules ({rule}): "
+            f"an override exception records it; `calcli item move {exc.item_id}` makes it legal"
+            for exc, rule in overrides
+        ]
         editing.apply_change(s.store, project, target, change)
         outcome.written = True
     return outcome

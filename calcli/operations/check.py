@@ -79,7 +79,9 @@ def rule_findings(rel, cf: CalendarFile, calendars, timing, users, project, caps
         i for r, other in calendars if r != rel and other.calendar.user_id == cal.user_id for i in other.calendar.items
     ]
     prefs = users.get(cal.user_id) or UserPreferences(cal.user_id, project.config.timezone)
-    return [rule_finding(rel, item, why) for item, why in rules.violations(cal, others, timing, prefs, caps)]
+    by_name = {other.calendar.name: other.calendar for r, other in calendars if r != rel}
+    forced = rules.forced_ids(others, by_name.get)
+    return [rule_finding(rel, item, why) for item, why in rules.violations(cal, others, timing, prefs, caps, forced)]
 
 
 def rule_finding(rel: str, item: ContentScheduleItem, why: str) -> Finding:

@@ -75,9 +75,15 @@ def _spacing_holds(s, user: str, live: list, now: datetime, prefs, tz: ZoneInfo)
     for item in posted:
         _lay(boards[item.platform], sent.get(item.id, item.scheduled_at), item, tz, add=True)
     out = {}
+    calendars: dict = {}
     for d in live:
-        at = d.item.scheduled_at if now - d.item.scheduled_at <= GRACE else now
+        on_time = now - d.item.scheduled_at <= GRACE
+        at = d.item.scheduled_at if on_time else now
         board = boards[d.item.platform]
+        cal = calendars.get(d.item.calendar) or calendars.setdefault(d.item.calendar, s.store.calendar(d.item.calendar))
+        forced = on_time and cal is not None and planning.rules.overridden(cal, d.item, ZoneInfo(cal.timezone))
+        if forced:  # an override holds at its own time, and takes no one's room
+            continue
         why = _lay(board, at, d.item, tz, add=False)
         if why is None:
             _lay(board, at, d.item, tz, add=True)

@@ -112,6 +112,11 @@ def _refuse_illegal(project, store: Store, calendars: list) -> None:
     caps = registry.daily_caps()
     users = files.preferences.parse_preferences(project.preferences_path) if project.preferences_path.exists() else {}
     changed = {cal.name for cal in calendars}
+    by_name = {c.name: c for c in calendars}
+
+    def calendar_of(name: str):
+        return by_name.get(name) or store.calendar(name)
+
     findings: list[Finding] = []
     for cal in calendars:
         rel = project.rel(Path(cal.path))
@@ -122,7 +127,8 @@ def _refuse_illegal(project, store: Store, calendars: list) -> None:
         others = [i for i in store.items(user=cal.user_id) if i.calendar not in changed]
         others += [i for c in calendars if c.name != cal.name and c.user_id == cal.user_id for i in c.items]
         prefs = users.get(cal.user_id) or UserPreferences(cal.user_id, project.config.timezone)
-        broken = planning.rules.violations(cal, others, timing, prefs, caps)
+        forced = planning.rules.forced_ids(others, calendar_of)
+        broken = planning.rules.violations(cal, others, timing, prefs, caps, forced)
         findings += [operations.check.rule_finding(rel, item, why) for item, why in broken]
     if findings:
         raise InvalidInput(findings, hint="Nothing was synced: fix the file (or `git checkout` it), then run again.")

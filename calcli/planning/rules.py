@@ -41,18 +41,38 @@ def violations(
     timing: TimingTable,
     prefs: UserPreferences,
     caps: dict[Platform, int],
+    forced_elsewhere: frozenset[str] = frozenset(),
 ) -> list[tuple[ContentScheduleItem, str]]:
     """Each live item of ``cal`` that breaks a hard rule, with the rule; ``others`` are the user's items
-    on other calendars (they count against caps and spacing)."""
+    on other calendars (they count against caps and spacing), ``forced_elsewhere`` the ids of those an
+    override covers. An overridden item takes no one's room: its conflicts are its own, accepted."""
     tz = ZoneInfo(cal.timezone)
-    judged = {i.id for i in cal.items if i.status in LIVE and not overridden(cal, i, tz)}
+    forced = {i.id for i in cal.items if i.status in LIVE and overridden(cal, i, tz)} | forced_elsewhere
+    judged = {i.id for i in cal.items if i.status in LIVE and i.id not in forced}
     out: list[tuple[ContentScheduleItem, str]] = []
     for item in cal.items:
         if item.id in judged:
             out += [(item, why) for why in _place_rules(cal, item, tz, prefs)]
-    out += _board_rules(cal, others, tz, timing, prefs, caps, judged)
-    out += _stagger_rules(cal, prefs, judged)
+    out += _board_rules(cal, [i for i in others if i.id not in forced], tz, timing, prefs, caps, judged, forced)
+    out += _stagger_rules(cal, prefs, judged, forced)
     return sorted(out, key=lambda v: (v[0].line or 0, v[0].id, v[1]))
+
+
+def forced_ids(items: list[ContentScheduleItem], calendar_of) -> frozenset[str]:
+    """The ids of ``items`` (on other calendars) that an override exception of their calendar covers;
+    ``calendar_of(name)`` gives a calendar (its exceptions) or None."""
+    cals: dict[str, ContentCalendar | None] = {}
+    out = set()
+    for item in items:
+        if item.status not in LIVE:
+            continue
+        if item.calendar not in cals:
+            cals[item.calendar] = calendar_of(item.calendar)
+        cal = cals[item.calendar]
+        if cal is not None and any(e.kind == "override" for e in cal.exceptions):
+            if overridden(cal, item, ZoneInfo(cal.timezone)):
+                out.add(item.id)
+    return frozenset(out)
 
 
 def overridden(cal: ContentCalendar, item: ContentScheduleItem, tz: ZoneInfo) -> bool:
@@ -77,11 +97,14 @@ def _place_rules(cal: ContentCalendar, item: ContentScheduleItem, tz: ZoneInfo, 
     return out
 
 
-def _board_rules(cal, others, tz, timing, prefs, caps, judged: set[str]) -> list[tuple[ContentScheduleItem, str]]:
+def _board_rules(cal, others, tz, timing, prefs, caps, judged, forced) -> list[tuple[ContentScheduleItem, str]]:
     """Caps and spacing: every counted item on its platform's board in time order; a judged item that
     finds no room breaks the rule the board names."""
-    counted = [i for i in (*cal.items, *others) if i.status != ScheduleStatus.CANCELED]
-    counted.sort(key=lambda i: (i.scheduled_at.timestamp(), i.platform._value_, i.id))
+    counted = [i for i in (*cal.items, *others) if i.status != ScheduleStatus.CANCELED and i.id not in forced]
+    # at one instant, the judged item comes last: it is the one that finds the slot taken
+    counted.sort(
+        key=lambda i: (i.scheduled_at.timestamp(), i.id in judged and i.calendar == cal.name, i.platform._value_, i.id)
+    )
     boards: dict[Platform, Board] = {}
     out = []
     for item in counted:
@@ -99,11 +122,11 @@ def _board_rules(cal, others, tz, timing, prefs, caps, judged: set[str]) -> list
     return out
 
 
-def _stagger_rules(cal: ContentCalendar, prefs: UserPreferences, judged: set[str]) -> list:
+def _stagger_rules(cal: ContentCalendar, prefs: UserPreferences, judged: set[str], forced: set[str]) -> list:
     """One video's posts on this calendar in the stagger order, each the gap after the one before."""
     book = StaggerBook(prefs.stagger)
     for item in cal.items:
-        if item.status != ScheduleStatus.CANCELED:
+        if item.status != ScheduleStatus.CANCELED and item.id not in forced:
             book.note(item.video_job_id, item.platform, item.scheduled_at.timestamp())
     out = []
     for item in cal.items:
