@@ -298,3 +298,16 @@ def test_the_json_schema_and_check_agree_on_each_mutation(kind, text, accepted, 
     (tmp_path / "parse").mkdir()
     said, flagged = calcli_findings(kind, path, tmp_path / "parse"), schema_errors(kind, path)
     assert (said == [], flagged == []) == (accepted, accepted), (said, flagged)
+
+
+def test_blackout_reschedule_moves_a_post_only_later_and_within_the_rules(project, run):
+    """calcli does not keep a video's ready_at: the post was placed after it, so a slot before its
+    own time (here the free, perfect Wednesday a week earlier) could be before the video is ready."""
+    write(project, item("a1", "youtube", "short", "2026-07-15T16:00"), item("a2", "youtube", "short",
+                                                                              "2026-07-16T16:00"))
+    r = run("blackout", "add", "-c", "T", "--start", "2026-07-15", "--reason", "travel", "--reschedule",
+            "--format", "json")
+    assert r.exit_code == 0, r
+    moved = json.loads(r.stdout)[0]["moved_to"]
+    assert moved > "2026-07-15T16:00" and not moved.startswith(("2026-07-15", "2026-07-16"))  # a2 holds the 16th
+    assert run("check").exit_code == 0
