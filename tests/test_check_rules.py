@@ -89,6 +89,22 @@ def test_spacing_counts_across_days_and_the_cap_across_calendars(project, run):
         "this platform (minimum spacing 240 min); " + MOVE.format(id="a1")]
 
 
+def test_a_post_that_went_out_takes_its_room_first(project, run):
+    """Planned at 09:00 and posted at 15:00 on one day (YouTube: 1 a day): the post is a fact, so the
+    planned one earlier that day is over the cap, not passed because it comes first in time."""
+    write(project, item("p1", "youtube", "short", "2026-07-08T15:00", status="posted"))
+    assert run("db", "sync").exit_code == 0
+    write(project, item("a1", "youtube", "short", "2026-07-08T09:00"),
+          item("p1", "youtube", "short", "2026-07-08T15:00", status="posted"))
+    r = run("check")
+    assert r.exit_code == 3
+    assert problems(r) == [
+        "calendars/T.yaml:6: items.at: youtube item a1 at 2026-07-08T09:00:00-04:00: daily cap reached (1 a day); "
+        + MOVE.format(id="a1")]
+    assert run("db", "sync").exit_code == 3
+    assert stored(project) == {"p1": ("posted", "2026-07-08T19:00")}
+
+
 def test_linkedin_on_a_saturday_that_preferences_avoid(project, run):
     write(project, item("a1", "linkedin", "video", "2026-07-11T10:00"))
     r = run("check")

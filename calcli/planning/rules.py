@@ -2,14 +2,14 @@
 and the sync of a calendar file edited by hand).
 
 The same code as the planner's: each platform's :class:`~calcli.planning.board.Board` (caps per local
-day and ISO week, per format too, minimum spacing), the avoided days and hours of the preferences,
-the blackouts, and the :class:`~calcli.planning.stagger.StaggerBook`. Items are laid on the boards in
-time order, the user's other calendars' items too, and an item that finds its slot taken breaks the
-rule it names. Only live items (planned, scheduled, failed) of the calendar are judged; posted ones
-count but stay as they are. An item with an override exception (``kind: override``, as ``item move
---force`` records) is accepted whatever it breaks, at the time the exception names. Timing windows
-are not a rule here: they are where the planner looks, and they change (``optimize --apply``, a new
-calcli) under items already placed.
+day and ISO week, per format too, minimum spacing), the avoided days and hours of the preferences, the
+blackouts, and the :class:`~calcli.planning.stagger.StaggerBook`. Posted items are laid on the boards
+first (they went out; nothing moves them), then the live items in time order, the user's other
+calendars' items too, and an item that finds its slot taken breaks the rule it names. Only live items
+(planned, scheduled, failed) of the calendar are judged; posted ones count but stay as they are. An item
+with an override exception (``kind: override``, as ``item move --force`` records) is accepted whatever
+it breaks, at the time the exception names. Timing windows are not a rule here: they are where the
+planner looks, and they change (``optimize --apply``, a new calcli) under items already placed.
 """
 
 from __future__ import annotations
@@ -101,9 +101,17 @@ def _board_rules(cal, others, tz, timing, prefs, caps, judged, forced) -> list[t
     """Caps and spacing: every counted item on its platform's board in time order; a judged item that
     finds no room breaks the rule the board names."""
     counted = [i for i in (*cal.items, *others) if i.status != ScheduleStatus.CANCELED and i.id not in forced]
-    # at one instant, the judged item comes last: it is the one that finds the slot taken
+    # What went out is a fact: posted items take their room first, wherever they stand in time, so a
+    # live item before a post that filled the day is the one over the cap. Then the rest in time
+    # order; at one instant the judged item comes last: it is the one that finds the slot taken.
     counted.sort(
-        key=lambda i: (i.scheduled_at.timestamp(), i.id in judged and i.calendar == cal.name, i.platform._value_, i.id)
+        key=lambda i: (
+            i.status != ScheduleStatus.POSTED,
+            i.scheduled_at.timestamp(),
+            i.id in judged and i.calendar == cal.name,
+            i.platform._value_,
+            i.id,
+        )
     )
     boards: dict[Platform, Board] = {}
     out = []
