@@ -5,11 +5,12 @@ The same code as the planner's: each platform's :class:`~calcli.planning.board.B
 day and ISO week, per format too, minimum spacing), the avoided days and hours of the preferences, the
 blackouts, and the :class:`~calcli.planning.stagger.StaggerBook`. Posted items are laid on the boards
 first (they went out; nothing moves them), then the live items in time order, the user's other
-calendars' items too, and an item that finds its slot taken breaks the rule it names. Only live items
-(planned, scheduled, failed) of the calendar are judged; posted ones count but stay as they are. An item
-with an override exception (``kind: override``, as ``item move --force`` records) is accepted whatever
-it breaks, at the time the exception names. Timing windows are not a rule here: they are where the
-planner looks, and they change (``optimize --apply``, a new calcli) under items already placed.
+calendars' items too, and an item that finds its slot taken breaks the rule it names (and, being the one
+to move, takes no room from the items after it). Only live items (planned, scheduled, failed) of the
+calendar are judged; posted ones count but stay as they are. An item with an override exception (``kind:
+override``, as ``item move --force`` records) is accepted whatever it breaks, at the time the exception
+names. Timing windows are not a rule here: they are where the planner looks, and they change (``optimize
+--apply``, a new calcli) under items already placed.
 """
 
 from __future__ import annotations
@@ -126,6 +127,7 @@ def _board_rules(cal, others, tz, timing, prefs, caps, judged, forced) -> list[t
         why = board.conflict(slot)
         if why is not None and item.id in judged and item.calendar == cal.name:
             out.append((item, why))
+            continue  # it is to move: it takes no room from the items after it
         board.add(slot.utc, slot.day, slot.week, slot.fmt)
     return out
 
