@@ -207,3 +207,30 @@ def test_snapshots_after_now_before_the_post_or_with_no_such_offset_are_bad_rows
         "Error: k.csv:7: metric_at: 2026-07-02T12:00:00+05:75 has no such UTC offset (-12:00 to +14:00)",
     ]
     assert [e[3] for e in events(run)] == [5, 2, 4, 3, 6]  # by metric_at in UTC
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("!!python/object:os.system x\n", True),
+        ("a: !!python/object/apply:os.system [ls]\n", True),
+        ("a:\n  - !custom 1\n", True),
+        ("a: [1, !custom 2]\n", True),
+        ("{a: !custom 1}\n", True),
+        ("{a: 1,!custom b: 2}\n", True),
+        ("? !custom k\n: v\n", True),
+        ("a: &x\n  - &y [*x]\n", True),  # a loop
+        ("a: &x [1, 2]\nb: [*x, *x]\n", False),  # a small alias is allowed, after the walk
+    ],
+)
+def test_every_tag_and_alias_is_walked_whatever_its_position(text, refused, tmp_path):
+    """The node walk is skipped only for text where no tag or anchor can begin; each of these has one."""
+    from calcli.core.errors import InvalidInput
+    from calcli.files.yamlio import _MAYBE_TAG_OR_ANCHOR, compose
+
+    assert _MAYBE_TAG_OR_ANCHOR.search(text)
+    if not refused:
+        assert compose(tmp_path / "f.yaml", text) is not None
+        return
+    with pytest.raises(InvalidInput):
+        compose(tmp_path / "f.yaml", text)
