@@ -8,6 +8,10 @@ an item that does not fit is flagged and kept out; an item on an avoided day or 
 blackout, is flagged; an item an override exception covers at its time is accepted and takes no
 room. Two properties follow, and both are checked: check flags exactly what the reference flags,
 and a calendar with the flagged items taken out passes check (fixing what check names is enough).
+A third holds check to the planner's own verdict on a slot (what `item add` and `item move` ask):
+check accepts a calendar exactly when the planner would put each of its live items where it stands,
+beside all the others (timing windows and "in the past" aside: they are where the planner looks,
+not rules of a calendar).
 Calendars are in America/New_York across the 2026 fall-back night, so local days and ISO weeks
 are the zone's, not UTC's.
 """
@@ -21,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calcli.core.model import (
+    BulkJob,
     ContentCalendar,
     ContentScheduleItem,
     Platform,
@@ -32,6 +37,8 @@ from calcli.core.model import (
 )
 from calcli.files.timing import load_timing
 from calcli.planning import rules
+from calcli.planning.problem import PlanInput
+from calcli.planning.single import slot_violations
 
 TZ = "America/New_York"
 ZONE = ZoneInfo(TZ)
@@ -143,3 +150,40 @@ def test_taking_out_what_check_names_leaves_a_calendar_check_passes(case):
     named = flagged_by_check(cal, prefs)
     cal.items = [i for i in cal.items if i.id not in named]
     assert flagged_by_check(cal, prefs) == set()
+
+
+PLACES_ONLY = ("timing window", "in the past", "outside the calendar's period")
+
+
+def planner_refuses(cal: ContentCalendar, prefs: UserPreferences) -> set[str]:
+    """The live items the planner's slot verdict refuses where they stand, every other counted item
+    placed first."""
+    tz = ZoneInfo(cal.timezone)
+    forced = {i.id for i in cal.items if i.status == ScheduleStatus.PLANNED and rules.overridden(cal, i, tz)}
+    counted = [i for i in cal.items if i.status != ScheduleStatus.CANCELED and i.id not in forced]
+    out = set()
+    for item in counted:
+        if item.status != ScheduleStatus.PLANNED:
+            continue
+        others = [i for i in counted if i.id != item.id]
+        inp = PlanInput(
+            BulkJob("bj", "u"),
+            cal,
+            others,
+            TIMING,
+            prefs.platforms,
+            prefs.stagger,
+            now=datetime(2000, 1, 1, tzinfo=ZONE),
+        )
+        fmt = TIMING.get(item.platform, item.format)
+        why = slot_violations(inp, item.platform, fmt, item.video_job_id, item.idempotency_key, item.scheduled_at)
+        if [w for w in why if not any(p in w for p in PLACES_ONLY)]:
+            out.add(item.id)
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(calendars())
+def test_check_accepts_exactly_what_the_planner_would_place(case):
+    cal, prefs = case
+    assert (flagged_by_check(cal, prefs) == set()) == (planner_refuses(cal, prefs) == set())
