@@ -210,6 +210,7 @@ def bench_kpi_import(rows: int, work: Path) -> None:
                         rng.randint(50, 9 * 10**4), rng.randint(50, 9 * 10**4), rng.randint(0, 5000),
                         rng.randint(0, 500), rng.randint(0, 300), rng.randint(0, 200), rng.randint(0, 100),
                         round(rng.random() * 1000, 1)])
+    ENV["CALCLI_NOW"] = "2027-02-01T00:00:00+00:00"  # after the snapshots (a later one is a bad row)
     run([PY, "-m", "calcli", "db", "sync"], root)
     store = root / ".calcli" / "calcli.duckdb"
     empty = store.with_name("empty.duckdb")
@@ -269,6 +270,7 @@ def bench_analyze(videos: int, events: int, work: Path) -> None:
 
     root = make_project(work / "analyze")
     make_bulk(root / "bulk.json", videos)
+    ENV["CALCLI_NOW"] = "2026-12-01T00:00:00+00:00"  # plan from before the period
     run([PY, "-m", "calcli", "-q", "plan", "bulk.json", "--calendar", "big", "--start", "2027-01-04",
          "--end", "2028-12-31"], root)
     db = root / ".calcli" / "calcli.duckdb"
@@ -288,7 +290,8 @@ def bench_analyze(videos: int, events: int, work: Path) -> None:
             day = date(2029, 1, 1) + timedelta(days=snap)
             imp = rng.randint(100, 100_000) * (snap + 1)
             w.writerow([item, f"{day}T00:00:00Z", imp, imp * 8 // 10, imp // 30, imp // 300, imp // 500, imp // 700])
-    run([PY, "-m", "calcli", "-q", "kpi", "import", str(path)], root)
+    ENV["CALCLI_NOW"] = (date(2029, 1, 1) + timedelta(days=events // len(ids) + 1)).isoformat() + "T00:00:00+00:00"
+    run([PY, "-m", "calcli", "-q", "kpi", "import", str(path)], root)  # now: after the last snapshot
     wall = best([PY, "-m", "calcli", "analyze", "--format", "json"], 3, root)
     base = best([PY, "-c", ANALYZE_SQL.format(db=str(db))], 3, root)
     # The baseline groups the raw events, as a user's own SQL would; calcli reads the table of each
