@@ -10,9 +10,10 @@ from typing import Annotated
 
 import click
 import typer
-from typer.main import get_command_name
+from typer.main import get_command, get_command_name
 
 from calcli import __version__
+from calcli.cli import common
 from calcli.cli.commands import (
     analyze,
     assign,
@@ -129,21 +130,30 @@ def _app_for(argv: list[str] | None) -> typer.Typer:
     return light
 
 
+def command(typer_app: typer.Typer = app) -> click.Command:
+    """The click command tree of ``typer_app`` with the options every command shares (calcli.cli.common)."""
+    return common.augment(get_command(typer_app))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and map every outcome to an exit status."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     messages = Messages()
     try:
         # Without standalone mode click returns (not raises) the code of typer.Exit.
-        status = _app_for(argv)(args=argv, prog_name="calcli", standalone_mode=False) or ExitStatus.OK
+        status = command(_app_for(argv)).main(args=argv, prog_name="calcli", standalone_mode=False) or ExitStatus.OK
     except click.exceptions.Exit as exc:
         status = exc.exit_code
     except click.exceptions.Abort:
         messages.error("aborted.")
         status = ExitStatus.INTERRUPTED
     except click.exceptions.ClickException as exc:
-        _usage(exc)
-        status = ExitStatus.USAGE
+        if common.is_file_error(exc):  # a bad file is bad data, whichever command names it
+            messages.error(exc.message)
+            status = ExitStatus.INVALID
+        else:
+            _usage(exc)
+            status = ExitStatus.USAGE
     except InvalidInput as exc:
         for f in exc.findings:
             messages.error(str(relative(f)))
