@@ -11,17 +11,20 @@ its own (``dispatch --limit``, ``dispatch --quiet``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 
 from calcli import files
 from calcli.cli import render
-from calcli.core import times
+from calcli.core import errors, times
 from calcli.core.errors import CalcliError, UsageError
 
 # The names of the added parameters, unlikely to meet a command's own.
@@ -33,6 +36,8 @@ PROJECT, QUIET, OUTPUT, NO_HEADER, LIMIT, COLUMNS = (
     "common_limit",
     "common_columns",
 )
+# The FILE arguments that take "-" for standard input (an upstream pipeline pipes its bulk job).
+STDIN_ARGUMENTS = {("plan",): "bulk", ("import",): "file", ("kpi", "import"): "files"}
 DATA_OPTIONS = ("--format", "--json", "--output", "--no-header", "--limit", "--columns")
 
 
@@ -89,11 +94,11 @@ def is_data_command(cmd: click.Command) -> bool:
     return False
 
 
-def augment(cmd: click.Command) -> click.Command:
+def augment(cmd: click.Command, path: tuple[str, ...] = ()) -> click.Command:
     """Add the shared options to every command of the tree under ``cmd`` (in place; returns ``cmd``)."""
     if isinstance(cmd, click.Group):
-        for sub in cmd.commands.values():
-            augment(sub)
+        for name, sub in cmd.commands.items():
+            augment(sub, (*path, name))
         return cmd
     if getattr(cmd, "_calcli_common", False):
         return cmd
@@ -105,8 +110,12 @@ def augment(cmd: click.Command) -> click.Command:
     for option in added:
         if not taken.intersection(option.opts):
             cmd.params.append(option)
+    stdin = STDIN_ARGUMENTS.get(path)
+    for param in cmd.params:
+        if param.name == stdin and isinstance(param.type, click.Path):
+            param.type.allow_dash = True
     if cmd.callback is not None:
-        cmd.callback = _wrap(cmd.callback)
+        cmd.callback = _wrap(cmd.callback, stdin)
     cmd._calcli_common = True
     return cmd
 
@@ -131,25 +140,65 @@ def is_file_error(exc: click.ClickException) -> bool:
     return isinstance(exc, click.BadParameter) and isinstance(getattr(param, "type", None), click.Path)
 
 
-def _wrap(callback):
+def _wrap(callback, stdin: str | None = None):
     @functools.wraps(callback)
     def run(**kwargs):
-        common = {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("common_")}
-        ctx = click.get_current_context()
-        _apply_env(ctx, common)
-        render.reset(
-            limit=common.get(LIMIT),
-            columns=common.get(COLUMNS),
-            header=not common.get(NO_HEADER, False),
-            default_format=_default_format(ctx, kwargs),
-        )
-        output = common.get(OUTPUT)
-        if output in (None, "-"):
-            return callback(**kwargs)
-        return _to_file(output, callback, kwargs)
+        if stdin is not None and kwargs.get(stdin) is not None:
+            with _stdin_spooled(kwargs[stdin]) as value:
+                return _run(callback, {**kwargs, stdin: value})
+        return _run(callback, kwargs)
 
     run.__wrapped__ = getattr(callback, "__wrapped__", callback)  # docgen reads the declaration's help
     return run
+
+
+def _run(callback, kwargs: dict):
+    """Run a command with the shared options taken out of ``kwargs`` and applied."""
+    kwargs = dict(kwargs)
+    common = {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("common_")}
+    ctx = click.get_current_context()
+    _apply_env(ctx, common)
+    render.reset(
+        limit=common.get(LIMIT),
+        columns=common.get(COLUMNS),
+        header=not common.get(NO_HEADER, False),
+        default_format=_default_format(ctx, kwargs),
+    )
+    output = common.get(OUTPUT)
+    if output in (None, "-"):
+        return callback(**kwargs)
+    return _to_file(output, callback, kwargs)
+
+
+@contextlib.contextmanager
+def _stdin_spooled(value):
+    """The FILE argument with "-" replaced by a temp file holding standard input (named by what it
+    holds: stdin.json, stdin.ndjson or stdin.csv, as the readers tell files apart), removed after."""
+    many = isinstance(value, list | tuple)
+    values = list(value) if many else [value]
+    if not any(os.fspath(v) == "-" for v in values):
+        yield value
+        return
+    with tempfile.TemporaryDirectory(prefix="calcli-stdin-") as folder:
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        head = data.lstrip()[:1]
+        spool = Path(folder) / ("stdin.json" if head == b"[" else "stdin.ndjson" if head == b"{" else "stdin.csv")
+        if head == b"{" and _one_json_document(data):
+            spool = spool.with_name("stdin.json")
+        spool.write_bytes(data)
+        # Kept after the file is gone: the error that ends the run is printed after this block.
+        errors.PATH_ALIASES[str(spool)] = "-"
+        swapped = [type(v)(spool) if os.fspath(v) == "-" else v for v in values]
+        yield swapped if many else swapped[0]
+
+
+def _one_json_document(data: bytes) -> bool:
+    """Whether ``data`` is one JSON object (a bulk job) rather than NDJSON lines."""
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True
 
 
 def _apply_env(ctx: click.Context, common: dict) -> None:

@@ -68,14 +68,17 @@ def shaped_rows(rows: list) -> list:
 
 def shaped_document(document: Any) -> Any:
     """A JSON document as --limit and --columns shape it: a list is cut, a list of objects (or one
-    object) keeps the picked keys."""
+    object) keeps the picked keys; an object's lists are cut each."""
     if isinstance(document, list):
         document = shaped_rows(document)
         if shaping.columns and document and all(isinstance(r, dict) for r in document):
             keys = shaped_columns(list(dict.fromkeys(k for r in document for k in r)))
             document = [{k: r.get(k) for k in keys} for r in document]
-    elif isinstance(document, dict) and shaping.columns:
-        document = {k: document[k] for k in shaped_columns(list(document))}
+    elif isinstance(document, dict):
+        if shaping.columns:
+            document = {k: document[k] for k in shaped_columns(list(document))}
+        if shaping.limit is not None:  # one document of several lists: each list cut
+            document = {k: shaped_rows(v) if isinstance(v, list) else v for k, v in document.items()}
     return document
 
 

@@ -20,7 +20,7 @@ from calcli import operations
 from calcli.cli.completion import complete_calendar, complete_item
 from calcli.cli.context import env, find_project
 from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_date
-from calcli.cli.render import emit_json, emit_json_text, emit_rows
+from calcli.cli.render import emit_json, emit_json_text, emit_rows, shaping_active
 
 
 def register(app: typer.Typer) -> None:
@@ -138,7 +138,10 @@ def _emit_plan(outcome, out: str, dry_run: bool, rel: str, written: bool, stream
             f'"unplaced": {dumps([vars(u) for u in r.unplaced])}, "skipped": {dumps([vars(s) for s in r.skipped])}, '
             f'"already_planned": {dumps(r.already)}, "warnings": {dumps(r.warnings)}}}'
         )
-        emit_json_text(text, stream)
+        if shaping_active():  # --limit/--columns cut the document: the general path does it
+            emit_json(json.loads(text), stream)
+        else:
+            emit_json_text(text, stream)
         return
     items = [_item_doc(i) | {"title": i.title, "why": r.why.get(i.id, "")} for i in r.items]
     rows = [{**i, "result": "placed", "reason": i["why"]} for i in items]
