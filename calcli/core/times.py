@@ -223,4 +223,4 @@ def parse_day(text: str, today: date) -> date:
     try:
         return datetime.fromisoformat(text.strip()).date()
     except ValueError:
-        raise ValueError(f"{text!r} is not a day (today, tomorrow, yesterday, +7d, -3d, +2w or YYYY-MM-DD)") from None
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD (nor today, tomorrow, yesterday, +7d, -3d, +2w)") from None
