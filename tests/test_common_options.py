@@ -335,3 +335,24 @@ def test_init_takes_user_and_zone_from_the_user_config(tmp_path, run, monkeypatc
     assert run("init", "two", "--tz", "UTC").exit_code == 0
     text = (tmp_path / "two" / "calcli.toml").read_text()
     assert 'user = "bo"' in text and 'timezone = "UTC"' in text
+
+
+# ---------------------------------------------------------------- schema NAME in every format
+
+
+def test_schema_prints_one_document_of_the_asked_format(run):
+    import csv
+    import io
+
+    from calcli import schemas
+
+    text = run("schema", "config").stdout  # piped: still the schema file itself
+    assert json.loads(text) == json.loads(schemas.schema_text("config"))
+    one = run("schema", "config", "--format", "ndjson").stdout.splitlines()
+    assert len(one) == 1 and json.loads(one[0]) == json.loads(text)
+    rows = list(csv.DictReader(io.StringIO(run("schema", "config", "--format", "csv").stdout)))
+    by_field = {r["field"]: r for r in rows}
+    assert by_field["project.user"]["required"] == "True" and by_field["project.user"]["type"] == "string"
+    assert by_field["output.format"]["type"] == "one of table, tsv, csv, json, ndjson"
+    tsv = run("schema", "config", "--format", "tsv", "--no-header", "--columns", "field").stdout.split()
+    assert tsv == [r["field"] for r in rows]
