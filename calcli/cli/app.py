@@ -114,12 +114,28 @@ def _command_word(args: list[str]) -> str | None:
     return None
 
 
+def _completed_words() -> list[str]:
+    """The words before the one being completed (bash: COMP_WORDS/COMP_CWORD; zsh, fish: _TYPER_COMPLETE_ARGS),
+    without the program name: while the command word itself is completed, none (the whole app answers)."""
+    if "COMP_WORDS" in os.environ:
+        words = os.environ["COMP_WORDS"].split()
+        cword = int(os.environ.get("COMP_CWORD", len(words)) or 0)
+        return words[1:cword]
+    line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+    words = line.split()
+    if line and not line.endswith(" "):
+        words = words[:-1]  # the word being completed
+    return words[1:]
+
+
 def _app_for(argv: list[str] | None) -> typer.Typer:
     """The app with only the command (or group) the command line names: Typer builds every
     registered command's parameters before running one, which with ~50 commands costs more than
     0.1 s of every run. The whole app serves help, completion and unknown commands."""
-    word = _command_word(sys.argv[1:] if argv is None else argv)
-    if word is None or os.environ.get("_CALCLI_COMPLETE"):
+    word = _command_word(
+        _completed_words() if os.environ.get("_CALCLI_COMPLETE") else (sys.argv[1:] if argv is None else argv)
+    )
+    if word is None:
         return app
     commands = [c for c in app.registered_commands if (c.name or get_command_name(c.callback.__name__)) == word]
     groups = [g for g in app.registered_groups if g.name == word]

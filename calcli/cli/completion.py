@@ -20,10 +20,13 @@ from calcli.core.model import PLATFORM_ALIASES, PLATFORM_IDS
 _USER_LINE = re.compile(r"^user:[ \t]*[\"']?([^\"'#\s]+)", re.M)
 _TITLE_LINE = re.compile(r"^title:[ \t]*[\"']?([^\"'#\n]*)", re.M)
 _TOML_USER = re.compile(r"^\s*user\s*=\s*[\"']([^\"']+)[\"']", re.M)
-_TOP_KEY = re.compile(r"^[A-Za-z_][\w-]*:", re.M)
-_ITEMS_KEY = re.compile(r"^items:", re.M)
-_ID = re.compile(r"(?:^|[\s{,])id:[ \t]*[\"']?([A-Za-z0-9_.-]+)", re.M)
-_FIELD = {k: re.compile(rf"(?:^|[\s{{,]){k}:[ \t]*[\"']?([^\"',}}\s]+)", re.M) for k in ("platform", "at", "status")}
+_TOP_KEY = re.compile(r"\n[A-Za-z_][\w-]*:")  # "\n" first: the engine skips to each line's start
+_ITEMS_KEY = re.compile(r"\nitems:")
+# An item's id, platform, time and status, as (key, value): each up to a quote, comma, brace or space
+# (block and flow style alike).
+_KEYS = re.compile(r"[\s{,](id|platform|at|status):[ \t]*[\"']?([^\"',}\s]+)")
+# A literal first ("id:") lets the regex engine skip ahead: the ids alone, for bash (which shows no help).
+_ID_FAST = re.compile(r"id:[ \t]*[\"']?([A-Za-z0-9_.-]+)")
 _PREF_USER = re.compile(r"^  ([A-Za-z0-9][A-Za-z0-9_.-]*):", re.M)
 _FORMAT_KEY = re.compile(r"^  ([A-Za-z0-9_.-]+):", re.M)
 
@@ -111,6 +114,7 @@ def complete_platform(incomplete: str) -> list[tuple[str, str]]:
 
 
 def _items_section(text: str) -> str:
+    text = "\n" + text
     m = _ITEMS_KEY.search(text)
     if m is None:
         return ""
@@ -119,23 +123,52 @@ def _items_section(text: str) -> str:
 
 
 def _scan_items(ctx):
-    """(id, calendar, platform, at, status) of every item of the acting user, from a regex scan."""
+    """(id, calendar, platform, at, status) of every item of the acting user, from a regex scan.
+
+    One pass of one regex over each items section (the ids and the three fields shown, in file
+    order), grouped at each id: 40,000 items take ~0.05 s (bench: `complete`), where a search per
+    item and field took seconds."""
     for name, text in _calendar_files(ctx):
-        section = _items_section(text)
-        ids = list(_ID.finditer(section))
-        for i, m in enumerate(ids):
-            block = section[m.end() : ids[i + 1].start() if i + 1 < len(ids) else len(section)]
-            fields = {k: (f[1] if (f := rx.search(block)) else "") for k, rx in _FIELD.items()}
-            yield m[1], name, fields["platform"], fields["at"], fields["status"] or "planned"
+        current: dict[str, str] | None = None
+        for key, value in _KEYS.findall("\n" + _items_section(text)):
+            if key == "id":
+                if current is not None:
+                    yield _scanned(current, name)
+                current = {"id": value}
+            elif current is not None:
+                current.setdefault(key, value)
+        if current is not None:
+            yield _scanned(current, name)
+
+
+def _scanned(fields: dict[str, str], calendar: str) -> tuple[str, str, str, str, str]:
+    return (
+        fields["id"],
+        calendar,
+        fields.get("platform", ""),
+        fields.get("at", ""),
+        fields.get("status") or "planned",
+    )
 
 
 def complete_item(ctx, incomplete: str) -> list[tuple[str, str]]:
-    """Item ids, with the calendar, platform, time and status of each."""
+    """Item ids, with the calendar, platform, time and status of each (bash shows no help: ids alone)."""
+    if os.environ.get("_CALCLI_COMPLETE") == "complete_bash":
+        return [(item_id, "") for item_id in _scan_ids(ctx) if item_id.startswith(incomplete)]
     return [
         (item_id, " ".join(x for x in (cal, platform, at[:16], status) if x))
         for item_id, cal, platform, at, status in _scan_items(ctx)
         if item_id.startswith(incomplete)
     ]
+
+
+def _scan_ids(ctx):
+    """The acting user's item ids, in file order (as :func:`_scan_items` finds them, faster)."""
+    for _name, text in _calendar_files(ctx):
+        section = "\n" + _items_section(text)
+        for m in _ID_FAST.finditer(section):
+            if section[m.start() - 1] in " \t\n{,":
+                yield m[1]
 
 
 def complete_status(incomplete: str) -> list[tuple[str, str]]:
