@@ -13,7 +13,7 @@ import typer
 from typer.main import get_command, get_command_name
 
 from calcli import __version__
-from calcli.cli import common
+from calcli.cli import common, shells
 from calcli.cli.commands import (
     analyze,
     assign,
@@ -148,7 +148,7 @@ def _app_for(argv: list[str] | None) -> typer.Typer:
 
 def command(typer_app: typer.Typer = app) -> click.Command:
     """The click command tree of ``typer_app`` with the options every command shares (calcli.cli.common)."""
-    return common.augment(get_command(typer_app))
+    return shells.install(common.augment(get_command(typer_app)))
 
 
 def main(argv: list[str] | None = None) -> None:
