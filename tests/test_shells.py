@@ -90,3 +90,17 @@ def test_zsh_parses_the_zsh_script():
 def test_fish_parses_the_fish_script():
     script = calcli("--show-completion", "fish").stdout
     assert subprocess.run(["fish", "--no-execute", "-c", script]).returncode == 0
+
+
+def test_the_man_page_is_generated_from_the_current_help_texts_and_renders_cleanly():
+    from calcli.cli import mangen
+
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "calcli.1").read_text(encoding="utf-8")
+    assert page == mangen.render(), "docs/calcli.1 is out of date: run `make docs` and commit it"
+    assert page.isascii()
+    for needed in (".SS calcli item show", "CALCLI_FORMAT", ".SH EXIT STATUS", "\\fB\\-\\-columns\\fR"):
+        assert needed in page, needed
+    if shutil.which("groff"):
+        r = subprocess.run(["groff", "-man", "-ww", "-z"], input=page, capture_output=True, text=True)
+        assert (r.returncode, r.stderr) == (0, "")
