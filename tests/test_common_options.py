@@ -356,3 +356,17 @@ def test_schema_prints_one_document_of_the_asked_format(run):
     assert by_field["output.format"]["type"] == "one of table, tsv, csv, json, ndjson"
     tsv = run("schema", "config", "--format", "tsv", "--no-header", "--columns", "field").stdout.split()
     assert tsv == [r["field"] for r in rows]
+
+
+def test_the_readme_first_session_works_on_any_day(data_project, run, monkeypatch):
+    """`--start today --end +90d` (the README's first session) plans whatever day it is."""
+    for now in ("2026-06-15T12:00:00+00:00", "2031-02-03T09:00:00+00:00"):
+        monkeypatch.setenv("CALCLI_NOW", now)
+        name = "F" + now[:4]
+        r = run("plan", "examples/bulk.json", "--calendar", name, "--start", "today", "--end", "+90d")
+        assert r.exit_code == 0, r
+        cal = (data_project / "calendars" / f"{name}.yaml").read_text()
+        start = now[:10]
+        assert f'start: "{start}"' in cal, cal[:300]
+    r = run("calendar", "new", "N1", "--start", "tomorrow", "--end", "+30d")
+    assert r.exit_code == 0, r

@@ -19,7 +19,6 @@ from calcli.cli.options import (
     UserOpt,
     command_group,
     output_format,
-    parse_date,
     parse_platform,
 )
 from calcli.cli.render import emit_rows
@@ -37,8 +36,8 @@ def register(app: typer.Typer) -> None:
 def calendar_new(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The calendar name (calendars/NAME.yaml).")],
-    start: Annotated[str, typer.Option(help="First day of the period (YYYY-MM-DD).")],
-    end: Annotated[str, typer.Option(help="Last day of the period (YYYY-MM-DD).")],
+    start: Annotated[str, typer.Option(help="First day of the period (YYYY-MM-DD, today, +7d…).")],
+    end: Annotated[str, typer.Option(help="Last day of the period (YYYY-MM-DD, +90d…).")],
     tz: Annotated[str | None, typer.Option("--tz", help="IANA time zone (default: the user's).")] = None,
     title: Annotated[str, typer.Option(help="A title for people.")] = "",
     platform: Annotated[
@@ -56,8 +55,8 @@ def calendar_new(
         cal = operations.calendars.new_calendar(
             s,
             name,
-            parse_date(start, "--start"),
-            parse_date(end, "--end"),
+            options.parse_day(start, "--start"),
+            options.parse_day(end, "--end"),
             tz,
             title,
             [parse_platform(p) for p in platform or []],

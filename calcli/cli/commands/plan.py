@@ -19,7 +19,7 @@ import typer
 from calcli import operations
 from calcli.cli.completion import complete_calendar, complete_item
 from calcli.cli.context import env, find_project
-from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_date
+from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_day
 from calcli.cli.render import emit_json, emit_json_text, emit_rows, shaping_active
 
 
@@ -41,10 +41,11 @@ def plan(
         ),
     ],
     start: Annotated[
-        str | None, typer.Option(help="First day to plan (YYYY-MM-DD); a new calendar's period starts here.")
+        str | None,
+        typer.Option(help="First day to plan (YYYY-MM-DD, today, +7d); a new calendar's period starts there."),
     ] = None,
     end: Annotated[
-        str | None, typer.Option(help="Last day to plan (YYYY-MM-DD); a new calendar's period ends here.")
+        str | None, typer.Option(help="Last day to plan (YYYY-MM-DD, +90d…); a new calendar's period ends here.")
     ] = None,
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone of a new calendar (default: the user's).")] = None,
     user: UserOpt = None,
@@ -76,8 +77,8 @@ def plan(
             bulk,
             calendar,
             user=user,
-            start=parse_date(start, "--start"),
-            end=parse_date(end, "--end"),
+            start=parse_day(start, "--start"),
+            end=parse_day(end, "--end"),
             tz=tz,
             dry_run=dry_run,
             strict=strict,
