@@ -165,7 +165,13 @@ def test_bad_flag_values_exit_2(data_project, run, name):
     run = Numbered(run)
     args, _ = _prepared(run, name)
     words = name.split()
-    for bad in (["--format", "yaml"], ["--limit", "-1"], ["--columns", ","], ["-o", "no/such/folder/out.tsv"]):
+    for bad in (
+        ["--format", "yaml"],
+        ["--limit", "-1"],
+        ["--columns", ","],
+        ["-o", "no/such/folder/out.tsv"],
+        ["-o", "calendars"],
+    ):
         r = run(*words, *args, *bad)
         assert r.exit_code == 2, (bad, r)
         assert r.stderr.splitlines()[-1].startswith("Error: "), r.stderr

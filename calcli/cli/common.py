@@ -136,8 +136,10 @@ def _zone_checked(inner):
 
 def is_file_error(exc: click.ClickException) -> bool:
     """A FILE argument click refused (missing, a folder, unreadable): bad data (exit 3), not usage."""
-    param = getattr(exc, "param", None)
-    return isinstance(exc, click.BadParameter) and isinstance(getattr(param, "type", None), click.Path)
+    param = getattr(exc, "param", None)  # an -o FOLDER is a bad flag value: usage, 2
+    return (
+        isinstance(exc, click.BadParameter) and isinstance(param, click.Argument) and isinstance(param.type, click.Path)
+    )
 
 
 def _wrap(callback, stdin: str | None = None):

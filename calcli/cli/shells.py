@@ -53,6 +53,7 @@ def install(root: click.Command) -> click.Command:
                 ["--show-completion"],
                 type=click.Choice(SHELLS),
                 metavar="SHELL",
+                default=None,
                 expose_value=False,
                 is_eager=True,
                 callback=_show,
