@@ -13,8 +13,10 @@ help:  ## list the tasks
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# -qq: errors only. What -q still printed is not calcli's: the machine's pip.conf names an index folder that is
+	@# missing, and setuptools notes that an editable install can be shadowed by a same-named folder.
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -e '.[test]'
 	@touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install calcli with its test tools
@@ -45,8 +47,9 @@ lint: $(STAMP)  ## ruff, the import contracts (layers, no cycles) and the struct
 bench: $(STAMP)  ## print speed figures beside baselines measured in the same run
 	$(BIN)/python bench/run.py
 
-docs: $(STAMP)  ## regenerate docs/commands.md from the commands' own help texts
+docs: $(STAMP)  ## regenerate docs/commands.md and the man page docs/calcli.1 from the commands' own help texts
 	$(BIN)/python -m calcli.cli.docgen > docs/commands.md.tmp && mv docs/commands.md.tmp docs/commands.md
+	$(BIN)/python -m calcli.cli.mangen > docs/calcli.1.tmp && mv docs/calcli.1.tmp docs/calcli.1
 
 clean:  ## remove the virtualenv and build output
 	rm -rf $(VENV) build dist *.egg-info

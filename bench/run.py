@@ -304,7 +304,32 @@ def bench_analyze(videos: int, events: int, work: Path) -> None:
            note="target <= 2 s")
 
 
-FIGURES = ("startup", "store", "plan", "check", "due", "dispatch", "kpi", "analyze")
+def bench_complete(items: int, work: Path, n: int) -> None:
+    """Tab on `calcli explain it_` in a project of one 40k-item calendar, as each shell's script asks it."""
+    from gen import make_calendar
+
+    root = make_project(work / "complete")
+    make_calendar(root, "big", items, user="bench")
+    floor = best([PY, "-m", "calcli", "explain", "--help"], n, root)
+    shells = {
+        "bash": {"COMP_WORDS": "calcli explain it_", "COMP_CWORD": "2"},
+        "zsh": {"_TYPER_COMPLETE_ARGS": "calcli explain it_"},
+        "fish": {"_TYPER_COMPLETE_ARGS": "calcli explain it_", "_TYPER_COMPLETE_FISH_ACTION": "get-args"},
+    }
+    saved = dict(ENV)
+    try:
+        for shell, extra in shells.items():
+            ENV.clear()
+            ENV.update(saved | extra | {"_CALCLI_COMPLETE": f"complete_{shell}"})
+            value = best([PY, "-m", "calcli"], n, root)
+            report(f"complete {shell}: explain it_<TAB>, {items:,} items", value, "calcli explain --help", floor,
+                   note="target <= 0.3 s")
+    finally:
+        ENV.clear()
+        ENV.update(saved)
+
+
+FIGURES = ("startup", "store", "plan", "check", "due", "dispatch", "kpi", "analyze", "complete")
 
 
 def main() -> None:
@@ -332,6 +357,7 @@ def main() -> None:
         "due": lambda: bench_due(50_000, work),
         "dispatch": lambda: bench_dispatch(50 if args.quick else 200, work),
         "kpi": lambda: bench_kpi_import(200_000 if args.quick else 1_000_000, work),
+        "complete": lambda: bench_complete(40_000, work, n),
         "analyze": lambda: bench_analyze(1_000 if args.quick else 10_000, 100_000 if args.quick else 1_000_000, work),
     }
     try:

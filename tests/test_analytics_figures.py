@@ -620,7 +620,8 @@ def test_without_kpi_numbers_the_recommendations_are_the_research_baselines(exam
                                     "(known: youtube, tiktok, instagram, x, linkedin, facebook)"),
         (("--since", "2026-05-01", "--until", "2026-04-01"),
          "Error: Invalid value for --until: 2026-04-01 is before --since 2026-05-01"),
-        (("--since", "2026-13-01"), "Error: Invalid value for --since: '2026-13-01' is not a date YYYY-MM-DD"),
+        (("--since", "2026-13-01"), "Error: Invalid value for --since: '2026-13-01' is not a date YYYY-MM-DD "
+                                   "(nor today, tomorrow, yesterday, +7d, -3d, +2w)"),  # issue 18: relative days too
         (("--calendar", "nope"),
          "Error: no calendar 'nope' for user user_123. List calendars with `calcli calendar list`."),
         (("--metric", "foo"), "Error: Invalid value for --metric: 'foo' is not one of er_impressions, er_reach, "

@@ -150,7 +150,9 @@ def test_unusable_file_is_exit_3_and_writes_nothing(files, run):
     r = run("import", "bad.ics", "--from", "ics", "--platform", "x", "-c", "NEW")
     assert r.exit_code == 3 and r.stderr.startswith("Error: bad.ics:1:1: ics: ")
     assert not (files / "calendars" / "NEW.yaml").exists()
-    assert run("import", "nothere.csv", "--from", "csv", "-c", "NEW").exit_code == 2
+    assert (
+        run("import", "nothere.csv", "--from", "csv", "-c", "NEW").exit_code == 3
+    )  # a missing file is bad data (issue 18; it was 2)
 
 
 def test_foreign_ics_events(files, run):

@@ -97,10 +97,7 @@ def _command(path: tuple[str, ...]) -> click.Command:
     return cmd
 
 
-HELP_PATHS = [
-    pytest.param(p, id=" ".join(p) or "calcli", marks=[])
-    for p in _command_paths()
-]
+HELP_PATHS = [pytest.param(p, id=" ".join(p) or "calcli", marks=[]) for p in _command_paths()]
 
 
 def test_the_app_has_the_foundation_commands():
@@ -184,10 +181,11 @@ def test_init_on_an_existing_project_is_a_usage_error_and_changes_nothing(exampl
     assert snapshot(example_project) == before
 
 
-def test_init_with_unknown_zone_exits_3_and_writes_nothing(tmp_path, run, monkeypatch):
+def test_init_with_unknown_zone_exits_2_and_writes_nothing(tmp_path, run, monkeypatch):
+    # A bad --tz is a bad flag value: usage, exit 2, in every command (issue 18; it was 3 here).
     monkeypatch.chdir(tmp_path)
     result = run("init", "--tz", "Mars/Base")
-    assert result.exit_code == 3, result
+    assert result.exit_code == 2, result
     assert "Mars/Base" in result.stderr
     assert list(tmp_path.iterdir()) == []
 

@@ -92,8 +92,21 @@ def test_item_add_at_outside_a_window_exits_3_unless_forced(q3, run):
     assert "outside every youtube short timing window" in r.stderr
     assert CAL.read_bytes() == before
     assert store_state(run) == state
-    r = run("item", "add", "-c", "Q3", "--video", "v8", "--platform", "youtube", "--at", "2026-07-02 09:00",
-            "--force", "--format", "json")
+    r = run(
+        "item",
+        "add",
+        "-c",
+        "Q3",
+        "--video",
+        "v8",
+        "--platform",
+        "youtube",
+        "--at",
+        "2026-07-02 09:00",
+        "--force",
+        "--format",
+        "json",
+    )
     assert r.exit_code == 0, r
     [row] = json.loads(r.stdout)
     assert row["scheduled_at"] == "2026-07-02T09:00:00-04:00"
@@ -101,8 +114,20 @@ def test_item_add_at_outside_a_window_exits_3_unless_forced(q3, run):
 
 
 def test_item_add_at_a_legal_time_is_taken_as_given(q3, run):
-    r = run("item", "add", "-c", "Q3", "--video", "v8", "--platform", "youtube", "--at", "2026-07-14T15:30",
-            "--format", "json")
+    r = run(
+        "item",
+        "add",
+        "-c",
+        "Q3",
+        "--video",
+        "v8",
+        "--platform",
+        "youtube",
+        "--at",
+        "2026-07-14T15:30",
+        "--format",
+        "json",
+    )
     assert r.exit_code == 0, r
     assert json.loads(r.stdout)[0]["scheduled_at"] == "2026-07-14T15:30:00-04:00"
 
@@ -294,14 +319,27 @@ def test_assignments_with_a_bad_duration_is_a_usage_error(q3, run):
 
 
 def test_approve_until_moves_only_planned_items_up_to_that_day(q3, run):
-    r = run("item", "add", "-c", "Q3", "--video", "v9", "--platform", "youtube", "--at", "2026-07-07 16:00",
-            "--format", "json")
+    r = run(
+        "item",
+        "add",
+        "-c",
+        "Q3",
+        "--video",
+        "v9",
+        "--platform",
+        "youtube",
+        "--at",
+        "2026-07-07 16:00",
+        "--format",
+        "json",
+    )
     assert r.exit_code == 0, r
     v9 = json.loads(r.stdout)[0]["id"]
     r = run("calendar", "new", "Q4", "--start", "2026-07-01", "--end", "2026-07-31")
     assert r.exit_code == 0, r
-    r = run("item", "add", "-c", "Q4", "--video", "q4v", "--platform", "x", "--at", "2026-07-03 09:00",
-            "--format", "json")
+    r = run(
+        "item", "add", "-c", "Q4", "--video", "q4v", "--platform", "x", "--at", "2026-07-03 09:00", "--format", "json"
+    )
     assert r.exit_code == 0, r
     q4_id = json.loads(r.stdout)[0]["id"]
     before = {k: v["status"] for k, v in file_items(CAL).items()}
@@ -330,7 +368,13 @@ def test_approve_without_until_takes_every_planned_item_of_the_calendar(q3, run)
     r = run("approve", "-c", "Q3", "--format", "json")
     assert r.exit_code == 0, r
     assert {row["id"] for row in json.loads(r.stdout)} == {
-        "it_planned", "it_yt3", "it_x3", "it_tt7", "it_x5", "it_yt4", "it_tt6"
+        "it_planned",
+        "it_yt3",
+        "it_x3",
+        "it_tt7",
+        "it_x5",
+        "it_yt4",
+        "it_tt6",
     }
     assert {v["status"] for v in file_items(CAL).values()} == {"scheduled", "failed", "posted", "canceled"}
 
@@ -346,8 +390,21 @@ def test_approve_of_an_unknown_calendar_or_bad_date_is_a_usage_error(q3, run):
 
 
 def test_calendar_new_list_show(q3, run):
-    r = run("calendar", "new", "Q4", "--start", "2026-10-01", "--end", "2026-12-31", "--title", "Q4 2026",
-            "--platform", "youtube", "--platform", "tiktok")
+    r = run(
+        "calendar",
+        "new",
+        "Q4",
+        "--start",
+        "2026-10-01",
+        "--end",
+        "2026-12-31",
+        "--title",
+        "Q4 2026",
+        "--platform",
+        "youtube",
+        "--platform",
+        "tiktok",
+    )
     assert r.exit_code == 0, r
     doc = calendar_doc(Path("calendars/Q4.yaml"))
     assert doc["calendar"] == "Q4" and doc["user"] == "user_123" and doc["title"] == "Q4 2026"
@@ -370,7 +427,7 @@ def test_calendar_new_list_show(q3, run):
     assert Path("calendars/Q4.yaml").read_bytes() == before
     assert run("calendar", "new", "Q5", "--start", "2026-10-01", "--end", "2026-09-01").exit_code == 2
     r = run("calendar", "new", "Q6", "--start", "2026-10-01", "--end", "2026-12-31", "--tz", "Mars/Base")
-    assert r.exit_code == 3, r
+    assert r.exit_code == 2, r  # a bad flag value is usage (issue 18; it was 3)
     assert run("calendar", "new", "bad/name", "--start", "2026-10-01", "--end", "2026-12-31").exit_code == 2
     assert sorted(p.name for p in Path("calendars").glob("*.yaml")) == ["Q3.yaml", "Q4.yaml"]
     assert run("calendar", "show", "NOPE").exit_code == 2
@@ -393,10 +450,18 @@ def test_calendar_archive_sets_the_status_and_is_idempotent(q3, run):
 
 def test_plan_into_an_archived_calendar_is_refused(q3, run):
     assert run("calendar", "archive", "Q3").exit_code == 0
-    Path("bulk.json").write_text(json.dumps({
-        "bulk_job_id": "bj_arch", "user_id": "user_123",
-        "videos": [{"video_job_id": "a1", "duration_seconds": 30, "aspect_ratio": "9:16", "platforms": ["youtube"]}],
-    }), encoding="utf-8")
+    Path("bulk.json").write_text(
+        json.dumps(
+            {
+                "bulk_job_id": "bj_arch",
+                "user_id": "user_123",
+                "videos": [
+                    {"video_job_id": "a1", "duration_seconds": 30, "aspect_ratio": "9:16", "platforms": ["youtube"]}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     before = CAL.read_bytes()
     r = run("plan", "bulk.json", "--calendar", "Q3")
     assert r.exit_code == 2, r
@@ -415,8 +480,20 @@ def test_item_add_into_an_archived_calendar_is_refused(q3, run):
 
 def test_calendar_rm_without_posted_items_needs_no_confirmation(q3, run):
     assert run("calendar", "new", "scratch", "--start", "2026-07-01", "--end", "2026-07-31").exit_code == 0
-    r = run("item", "add", "-c", "scratch", "--video", "s1", "--platform", "x", "--at", "2026-07-14 09:00",
-            "--format", "json")
+    r = run(
+        "item",
+        "add",
+        "-c",
+        "scratch",
+        "--video",
+        "s1",
+        "--platform",
+        "x",
+        "--at",
+        "2026-07-14 09:00",
+        "--format",
+        "json",
+    )
     assert r.exit_code == 0, r
     sid = json.loads(r.stdout)[0]["id"]
     r = run("calendar", "rm", "scratch")
@@ -425,7 +502,8 @@ def test_calendar_rm_without_posted_items_needs_no_confirmation(q3, run):
     assert [c["name"] for c in as_json(run, "calendar", "list")] == ["Q3"]
     assert sql(run, f"SELECT count(*) AS n FROM content_schedule_items WHERE id = '{sid}'") == [{"n": 0}]
     assert [e["action"] for e in sql(run, f"SELECT action FROM item_history WHERE item_id = '{sid}' ORDER BY ALL")] == [
-        "created", "deleted"
+        "created",
+        "deleted",
     ]
     assert run("calendar", "rm", "scratch").exit_code == 2
 
@@ -461,8 +539,20 @@ def test_calendar_rm_yes_removes_file_and_items_but_keeps_history(q3, run):
 
 def test_blackout_add_lists_the_items_it_covers_and_moves_nothing(q3, run):
     before = CAL.read_text(encoding="utf-8")
-    r = run("blackout", "add", "-c", "Q3", "--start", "2026-07-06", "--end", "2026-07-07", "--reason", "Retreat",
-            "--format", "json")
+    r = run(
+        "blackout",
+        "add",
+        "-c",
+        "Q3",
+        "--start",
+        "2026-07-06",
+        "--end",
+        "2026-07-07",
+        "--reason",
+        "Retreat",
+        "--format",
+        "json",
+    )
     assert r.exit_code == 0, r
     rows = json.loads(r.stdout)
     assert [(x["id"], x["moved_to"]) for x in rows] == [("it_yt3", None), ("it_x3", None)]
@@ -489,8 +579,21 @@ def file_items_from(text: str) -> dict:
 
 def test_blackout_add_reschedule_moves_every_covered_item_to_a_legal_slot(q3, run):
     before = file_items(CAL)
-    r = run("blackout", "add", "-c", "Q3", "--start", "2026-07-06", "--end", "2026-07-09", "--id", "retreat",
-            "--reschedule", "--format", "json")
+    r = run(
+        "blackout",
+        "add",
+        "-c",
+        "Q3",
+        "--start",
+        "2026-07-06",
+        "--end",
+        "2026-07-09",
+        "--id",
+        "retreat",
+        "--reschedule",
+        "--format",
+        "json",
+    )
     assert r.exit_code == 0, r
     rows = {x["id"]: x for x in json.loads(r.stdout)}
     # live items inside July 6-9: it_yt3, it_x3, it_tt7, it_x5 (posted and canceled ones stay put)
@@ -520,12 +623,38 @@ def test_following_the_rerun_with_reschedule_hint_does_not_duplicate_the_blackou
 
 
 def test_blackout_for_one_platform_and_hours(q3, run):
-    r = run("blackout", "add", "-c", "Q3", "--start", "2026-07-13T15:00", "--end", "2026-07-13T17:00",
-            "--platform", "tiktok", "--format", "json")
+    r = run(
+        "blackout",
+        "add",
+        "-c",
+        "Q3",
+        "--start",
+        "2026-07-13T15:00",
+        "--end",
+        "2026-07-13T17:00",
+        "--platform",
+        "tiktok",
+        "--format",
+        "json",
+    )
     assert r.exit_code == 0, r
     assert json.loads(r.stdout) == []
-    r = run("blackout", "add", "-c", "Q3", "--start", "2026-07-13T15:00", "--end", "2026-07-13T16:30",
-            "--platform", "youtube", "--id", "yt-hours", "--format", "json")
+    r = run(
+        "blackout",
+        "add",
+        "-c",
+        "Q3",
+        "--start",
+        "2026-07-13T15:00",
+        "--end",
+        "2026-07-13T16:30",
+        "--platform",
+        "youtube",
+        "--id",
+        "yt-hours",
+        "--format",
+        "json",
+    )
     assert r.exit_code == 0, r
     assert [x["id"] for x in json.loads(r.stdout)] == ["it_yt4"]
     # the end is excluded
@@ -568,8 +697,9 @@ def test_blackout_add_rejects_bad_input_and_writes_nothing(q3, run):
 
 
 def test_a_yearly_blackout_from_an_earlier_year_covers_this_year(q3, run):
-    r = run("blackout", "add", "-c", "Q3", "--start", "2025-07-09", "--yearly", "--id", "anniversary",
-            "--format", "json")
+    r = run(
+        "blackout", "add", "-c", "Q3", "--start", "2025-07-09", "--yearly", "--id", "anniversary", "--format", "json"
+    )
     assert r.exit_code == 0, r
     assert [x["id"] for x in json.loads(r.stdout)] == ["it_x5"]
     r = run("item", "move", "it_yt4", "--to", "2026-07-09 16:00")

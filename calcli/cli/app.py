@@ -10,9 +10,10 @@ from typing import Annotated
 
 import click
 import typer
-from typer.main import get_command_name
+from typer.main import get_command, get_command_name
 
 from calcli import __version__
+from calcli.cli import common, shells
 from calcli.cli.commands import (
     analyze,
     assign,
@@ -113,12 +114,28 @@ def _command_word(args: list[str]) -> str | None:
     return None
 
 
+def _completed_words() -> list[str]:
+    """The words before the one being completed (bash: COMP_WORDS/COMP_CWORD; zsh, fish: _TYPER_COMPLETE_ARGS),
+    without the program name: while the command word itself is completed, none (the whole app answers)."""
+    if "COMP_WORDS" in os.environ:
+        words = os.environ["COMP_WORDS"].split()
+        cword = int(os.environ.get("COMP_CWORD", len(words)) or 0)
+        return words[1:cword]
+    line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+    words = line.split()
+    if line and not line.endswith(" "):
+        words = words[:-1]  # the word being completed
+    return words[1:]
+
+
 def _app_for(argv: list[str] | None) -> typer.Typer:
     """The app with only the command (or group) the command line names: Typer builds every
     registered command's parameters before running one, which with ~50 commands costs more than
     0.1 s of every run. The whole app serves help, completion and unknown commands."""
-    word = _command_word(sys.argv[1:] if argv is None else argv)
-    if word is None or os.environ.get("_CALCLI_COMPLETE"):
+    word = _command_word(
+        _completed_words() if os.environ.get("_CALCLI_COMPLETE") else (sys.argv[1:] if argv is None else argv)
+    )
+    if word is None:
         return app
     commands = [c for c in app.registered_commands if (c.name or get_command_name(c.callback.__name__)) == word]
     groups = [g for g in app.registered_groups if g.name == word]
@@ -129,21 +146,30 @@ def _app_for(argv: list[str] | None) -> typer.Typer:
     return light
 
 
+def command(typer_app: typer.Typer = app) -> click.Command:
+    """The click command tree of ``typer_app`` with the options every command shares (calcli.cli.common)."""
+    return shells.install(common.augment(get_command(typer_app)))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and map every outcome to an exit status."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     messages = Messages()
     try:
         # Without standalone mode click returns (not raises) the code of typer.Exit.
-        status = _app_for(argv)(args=argv, prog_name="calcli", standalone_mode=False) or ExitStatus.OK
+        status = command(_app_for(argv)).main(args=argv, prog_name="calcli", standalone_mode=False) or ExitStatus.OK
     except click.exceptions.Exit as exc:
         status = exc.exit_code
     except click.exceptions.Abort:
         messages.error("aborted.")
         status = ExitStatus.INTERRUPTED
     except click.exceptions.ClickException as exc:
-        _usage(exc)
-        status = ExitStatus.USAGE
+        if common.is_file_error(exc):  # a bad file is bad data, whichever command names it
+            messages.error(exc.message)
+            status = ExitStatus.INVALID
+        else:
+            _usage(exc)
+            status = ExitStatus.USAGE
     except InvalidInput as exc:
         for f in exc.findings:
             messages.error(str(relative(f)))

@@ -20,10 +20,11 @@ from calcli.core.model import PLATFORM_ALIASES, PLATFORM_IDS
 _USER_LINE = re.compile(r"^user:[ \t]*[\"']?([^\"'#\s]+)", re.M)
 _TITLE_LINE = re.compile(r"^title:[ \t]*[\"']?([^\"'#\n]*)", re.M)
 _TOML_USER = re.compile(r"^\s*user\s*=\s*[\"']([^\"']+)[\"']", re.M)
-_TOP_KEY = re.compile(r"^[A-Za-z_][\w-]*:", re.M)
-_ITEMS_KEY = re.compile(r"^items:", re.M)
-_ID = re.compile(r"(?:^|[\s{,])id:[ \t]*[\"']?([A-Za-z0-9_.-]+)", re.M)
-_FIELD = {k: re.compile(rf"(?:^|[\s{{,]){k}:[ \t]*[\"']?([^\"',}}\s]+)", re.M) for k in ("platform", "at", "status")}
+_TOP_KEY = re.compile(r"\n[A-Za-z_][\w-]*:")  # "\n" first: the engine skips to each line's start
+_ITEMS_KEY = re.compile(r"\nitems:")
+_FIELD = {k: re.compile(rf"[\s{{,]{k}:[ \t]*[\"']?([^\"',}}\s]+)") for k in ("platform", "at", "status")}
+# A literal first ("id:") lets the regex engine skip ahead: the ids alone, for bash (which shows no help).
+_ID_FAST = re.compile(r"id:[ \t]*[\"']?([A-Za-z0-9_.-]+)")
 _PREF_USER = re.compile(r"^  ([A-Za-z0-9][A-Za-z0-9_.-]*):", re.M)
 _FORMAT_KEY = re.compile(r"^  ([A-Za-z0-9_.-]+):", re.M)
 
@@ -111,6 +112,7 @@ def complete_platform(incomplete: str) -> list[tuple[str, str]]:
 
 
 def _items_section(text: str) -> str:
+    text = "\n" + text
     m = _ITEMS_KEY.search(text)
     if m is None:
         return ""
@@ -118,24 +120,33 @@ def _items_section(text: str) -> str:
     return text[m.end() : end.start() if end else len(text)]
 
 
-def _scan_items(ctx):
-    """(id, calendar, platform, at, status) of every item of the acting user, from a regex scan."""
-    for name, text in _calendar_files(ctx):
-        section = _items_section(text)
-        ids = list(_ID.finditer(section))
-        for i, m in enumerate(ids):
-            block = section[m.end() : ids[i + 1].start() if i + 1 < len(ids) else len(section)]
-            fields = {k: (f[1] if (f := rx.search(block)) else "") for k, rx in _FIELD.items()}
-            yield m[1], name, fields["platform"], fields["at"], fields["status"] or "planned"
+# Past this many matches the ids come alone: no shell shows thousands of helps usefully, and the help
+# of each is a search in its block (bash shows no help at all).
+HELP_LIMIT = 1000
 
 
 def complete_item(ctx, incomplete: str) -> list[tuple[str, str]]:
-    """Item ids, with the calendar, platform, time and status of each."""
-    return [
-        (item_id, " ".join(x for x in (cal, platform, at[:16], status) if x))
-        for item_id, cal, platform, at, status in _scan_items(ctx)
-        if item_id.startswith(incomplete)
-    ]
+    """Item ids, with the calendar, platform, time and status of each (ids alone for bash, or past HELP_LIMIT)."""
+    hits = [hit for hit in _id_blocks(ctx) if hit[0].startswith(incomplete)]
+    if os.environ.get("_CALCLI_COMPLETE") == "complete_bash" or len(hits) > HELP_LIMIT:
+        return [(item_id, "") for item_id, *_ in hits]
+    return [(item_id, _item_help(cal, text, start, end)) for item_id, cal, text, start, end in hits]
+
+
+def _id_blocks(ctx):
+    """(id, calendar, section, start, end) of the acting user's items, in file order: each item's text is
+    ``section[start:end]`` (from its id to the next). One literal-first regex pass: 40,000 items ~0.1 s."""
+    for name, text in _calendar_files(ctx):
+        section = "\n" + _items_section(text)
+        found = [m for m in _ID_FAST.finditer(section) if section[m.start() - 1] in " \t\n{,"]
+        for i, m in enumerate(found):
+            yield m[1], name, section, m.end(), found[i + 1].start() if i + 1 < len(found) else len(section)
+
+
+def _item_help(calendar: str, text: str, start: int, end: int) -> str:
+    fields = {k: (f[1] if (f := rx.search(text, start, end)) else "") for k, rx in _FIELD.items()}
+    status = fields["status"] or "planned"
+    return " ".join(x for x in (calendar, fields["platform"], fields["at"][:16], status) if x)
 
 
 def complete_status(incomplete: str) -> list[tuple[str, str]]:

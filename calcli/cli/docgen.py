@@ -14,7 +14,6 @@ import sys
 from collections.abc import Iterator
 
 import click
-import typer.main
 from typer.utils import get_params_from_function
 
 from calcli import cli
@@ -29,7 +28,7 @@ Every command also answers `--help`. Exit codes and output formats: README.md.
 
 
 def root_command() -> click.Command:
-    return typer.main.get_command(cli.app.app)
+    return cli.app.command()
 
 
 def walk(cmd: click.Command, path: tuple[str, ...] = ("calcli",)) -> Iterator[tuple[tuple[str, ...], click.Command]]:
@@ -113,20 +112,48 @@ def visible_params(cmd: click.Command) -> list[click.Parameter]:
     return [p for p in cmd.params if not getattr(p, "hidden", False)]
 
 
+def own_params(cmd: click.Command) -> list[click.Parameter]:
+    """The parameters a command declares itself (the shared ones are listed once, in their own section)."""
+    return [p for p in visible_params(cmd) if not (p.name or "").startswith("common_")]
+
+
+def _common_section(root: click.Command) -> str:
+    """The shared options (calcli.cli.common), once: from the first data command that has them all."""
+    for _path, cmd in walk(root):
+        shared = [p for p in visible_params(cmd) if (p.name or "").startswith("common_")]
+        if not isinstance(cmd, click.Group) and len(shared) == 6:
+            rows = "\n".join(_row(cmd, p) for p in shared)
+            return (
+                "\n## Options every command takes\n\n"
+                "Every command takes `--project` and `--quiet` after its name too. Every command that prints data "
+                "(it has `--format table|tsv|csv|json|ndjson` and `--json`) also takes `-o/--output`, `--no-header`, "
+                "`--limit` and `--columns` (a command that has its own flag of that name keeps its own).\n\n"
+                "| parameter | kind | what it does |\n|---|---|---|\n" + rows + "\n"
+            )
+    return ""
+
+
+def _shared_note(cmd: click.Command) -> str:
+    names = [p.opts[0] for p in visible_params(cmd) if (p.name or "").startswith("common_")]
+    return f"\nAlso: {', '.join(f'`{n}`' for n in names)} (see *Options every command takes*).\n" if names else ""
+
+
 def render(root: click.Command | None = None) -> str:
     root = root or root_command()
-    parts = [HEADER]
+    parts = [HEADER, _common_section(root)]
     for path, cmd in walk(root):
         name = " ".join(path)
         parts.append(f"\n## `{name}`\n\n```\n{_usage(cmd, path)}\n```\n")
         text = command_help(cmd)
         if text:
             parts.append("\n" + text + "\n")
-        params = visible_params(cmd)
+        params = own_params(cmd)
         if params:
             parts.append("\n| parameter | kind | what it does |\n|---|---|---|\n")
             parts.append("\n".join(_row(cmd, p) for p in params) + "\n")
             parts.append("| `--help`, `-h` | | Show the help and exit. |\n")
+        if not isinstance(cmd, click.Group):
+            parts.append(_shared_note(cmd))
         if isinstance(cmd, click.Group):
             ctx = click.Context(cmd, info_name=path[-1])
             subs = [(n, cmd.get_command(ctx, n)) for n in cmd.list_commands(ctx)]

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from calcli.cli import completion, render
+from calcli.core import times
 from calcli.core.model import PLATFORM_IDS, Platform
 
 
@@ -42,7 +43,12 @@ ProjectOpt = Annotated[
 UserOpt = Annotated[
     str | None,
     typer.Option(
-        "--user", "-u", help="Act as this user (default: the project's user).", autocompletion=completion.complete_user
+        "--user",
+        "-u",
+        help="Act as this user (default: $CALCLI_USER, else the project's user).",
+        autocompletion=completion.complete_user,
+        envvar="CALCLI_USER",
+        show_envvar=False,
     ),
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")]
@@ -91,3 +97,29 @@ def command_group(help: str) -> typer.Typer:
     """A command with subcommands (``calcli item …``): its help when run bare; for a mistyped
     subcommand click names the close ones (typer's own suggestion would say it a second time)."""
     return typer.Typer(help=help, no_args_is_help=True, suggest_commands=False)
+
+
+# ---------------------------------------------------------------- periods (issue 18)
+
+DAY_FORMS = "today, tomorrow, yesterday, +7d, -3d, +2w or YYYY-MM-DD"
+SinceOpt = Annotated[str | None, typer.Option("--since", help=f"From this day on ({DAY_FORMS}).")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help=f"Up to this day, included ({DAY_FORMS}).")]
+
+
+def parse_day(value: str | None, flag: str, tz=None) -> date | None:
+    """A day as khal/gcalcli users write one (``today``, ``+7d``, ``2027-03-01``), relative to today in
+    ``tz`` (UTC when None); a bad one is a usage error naming ``flag``."""
+    if value is None:
+        return None
+    try:
+        return times.parse_day(value, times.now(tz).date())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=flag) from None
+
+
+def day_range(since: str | None, until: str | None, tz=None) -> tuple[date | None, date | None]:
+    """``--since`` and ``--until`` as days; ``--until`` before ``--since`` is a usage error."""
+    first, last = parse_day(since, "--since", tz), parse_day(until, "--until", tz)
+    if first and last and last < first:
+        raise typer.BadParameter(f"{until} is before --since {since}", param_hint="--until")
+    return first, last

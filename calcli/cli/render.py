@@ -6,21 +6,85 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
 from calcli import cli
+from calcli.core.errors import UsageError
 
 FORMATS = ("table", "tsv", "csv", "json", "ndjson")
 
 
+@dataclass
+class Shaping:
+    """The common output options of one run (``--limit``, ``--columns``, ``--no-header``) and the
+    configured default format (``CALCLI_FORMAT``, calcli.toml, the user config); set once per run by
+    :mod:`calcli.cli.common`, read by every emit function."""
+
+    limit: int | None = None
+    columns: list[str] | None = None
+    header: bool = True
+    default_format: str | None = None
+    checked: bool = False  # the first table of a run checks --columns; later ones (a second table) only pick
+
+
+shaping = Shaping()
+
+
+def reset(**kwargs) -> Shaping:
+    """A fresh :class:`Shaping` for a run."""
+    global shaping
+    shaping = Shaping(**kwargs)
+    return shaping
+
+
 def resolve_format(fmt: str | None, stream=None) -> str:
-    """The explicit ``--format``, else a table on a terminal and TSV when piped."""
+    """The explicit ``--format``, else the configured default, else a table on a terminal and TSV when piped."""
     if fmt:
         return fmt
+    if shaping.default_format:
+        return shaping.default_format
     stream = stream or sys.stdout
     return "table" if _isatty(stream) else "tsv"
+
+
+def shaped_columns(columns: list[str]) -> list[str]:
+    """``columns`` as ``--columns`` picks them (in its order); an unknown one is a usage error."""
+    wanted = shaping.columns
+    if not wanted:
+        return columns
+    unknown = [c for c in wanted if c not in columns]
+    if unknown and not shaping.checked:
+        raise UsageError(f"--columns: no column {unknown[0]!r} here (the columns: {', '.join(columns)}).")
+    shaping.checked = True
+    return [c for c in wanted if c in columns]
+
+
+def shaped_rows(rows: list) -> list:
+    return rows if shaping.limit is None else rows[: shaping.limit]
+
+
+def shaped_document(document: Any) -> Any:
+    """A JSON document as --limit and --columns shape it: a list is cut, a list of objects (or one
+    object) keeps the picked keys; an object's lists are cut each."""
+    if isinstance(document, list):
+        document = shaped_rows(document)
+        if shaping.columns and document and all(isinstance(r, dict) for r in document):
+            keys = shaped_columns(list(dict.fromkeys(k for r in document for k in r)))
+            document = [{k: r.get(k) for k in keys} for r in document]
+    elif isinstance(document, dict):
+        if shaping.columns:
+            document = {k: document[k] for k in shaped_columns(list(document))}
+        if shaping.limit is not None:  # one document of several lists: each list cut
+            document = {k: shaped_rows(v) if isinstance(v, list) else v for k, v in document.items()}
+    return document
+
+
+def shaping_active() -> bool:
+    """Whether --limit or --columns asks for a cut (then a command with a fast JSON path takes the general one)."""
+    return shaping.limit is not None or bool(shaping.columns)
 
 
 def _isatty(stream) -> bool:
@@ -65,7 +129,7 @@ def _default(value: Any) -> Any:
 
 def emit_json(document: Any, out=None) -> None:
     """One JSON document. Indented when small; compact (and fast) when large."""
-    emit_json_text(json.dumps(document, ensure_ascii=False, default=_default), out)
+    emit_json_text(json.dumps(shaped_document(document), ensure_ascii=False, default=_default), out)
 
 
 def emit_json_text(text: str, out=None) -> None:
@@ -83,20 +147,25 @@ def emit_rows(
     out=None,
     styles: dict[str, Any] | None = None,
 ) -> None:
-    """Print ``rows`` (dicts) in ``fmt``; ``columns`` fixes the order."""
+    """Print ``rows`` (dicts) in ``fmt``; ``columns`` fixes the order (``--columns`` picks, ``--limit`` cuts,
+    ``--no-header`` drops the TSV/CSV header line)."""
     out = out or sys.stdout
+    columns, rows = shaped_columns(columns), shaped_rows(rows)
     if fmt == "json":
-        emit_json([{c: r.get(c) for c in columns} for r in rows], out)
+        text = json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False, default=_default)
+        emit_json_text(text, out)
     elif fmt == "ndjson":
         for r in rows:
             out.write(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False, default=_default) + "\n")
     elif fmt == "csv":
         w = csv.writer(out, lineterminator="\n")
-        w.writerow(columns)
+        if shaping.header:
+            w.writerow(columns)
         for r in rows:
             w.writerow([cell(r.get(c)) for c in columns])
     elif fmt == "tsv":
-        out.write("\t".join(columns) + "\n")
+        if shaping.header:
+            out.write("\t".join(columns) + "\n")
         for r in rows:
             out.write("\t".join(_tsv(cell(r.get(c))) for c in columns) + "\n")
     else:

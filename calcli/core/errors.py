@@ -80,11 +80,23 @@ class InvalidInput(CalcliError):
         super().__init__(first, hint)
 
 
+# Paths shown under another name: standard input (`-`) is read through a temp file, and a finding
+# in it names "-" (the CLI registers the temp file here while it reads it).
+PATH_ALIASES: dict[str, str] = {}
+
+
+def shown_path(path) -> str:
+    """``path`` as messages show it: "-" for standard input, else as given."""
+    return PATH_ALIASES.get(str(path), str(path))
+
+
 def relative(f: Finding) -> Finding:
-    """The finding with its path relative to the current folder, where it is inside it."""
+    """The finding with its path relative to the current folder, where it is inside it ("-" for stdin)."""
 
     if not f.path:
         return f
+    if f.path in PATH_ALIASES:
+        return Finding(PATH_ALIASES[f.path], f.line, f.column, f.message)
     try:
         rel = str(Path(f.path).resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):

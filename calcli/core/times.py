@@ -195,3 +195,32 @@ def daterange(start: date, end: date):
     while d <= end:
         yield d
         d += one
+
+
+_RELATIVE_DAYS = re.compile(r"([+-])(\d{1,5})([dw])")
+_NAMED_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+
+
+def parse_day(text: str, today: date) -> date:
+    """A day as khal and gcalcli users write one: ``today``, ``tomorrow``, ``yesterday``, ``+7d``,
+    ``-3d``, ``+2w`` (relative to ``today``), or an ISO date ``2027-03-01`` (an ISO datetime's date).
+
+    >>> parse_day("+7d", date(2027, 3, 1))
+    datetime.date(2027, 3, 8)
+
+    Raises ValueError for anything else."""
+    word = text.strip().lower()
+    if word in _NAMED_DAYS:
+        return today + timedelta(days=_NAMED_DAYS[word])
+    m = _RELATIVE_DAYS.fullmatch(word)
+    if m:
+        days = int(m[2]) * (7 if m[3] == "w" else 1)
+        return today + timedelta(days=days if m[1] == "+" else -days)
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text.strip()).date()
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD (nor today, tomorrow, yesterday, +7d, -3d, +2w)") from None

@@ -33,6 +33,7 @@ class Config:
     stagger_order: list[str] = field(default_factory=list)
     stagger_gap_minutes: dict[str, int] = field(default_factory=dict)
     lock_timeout_seconds: float = 10.0
+    format: str | None = None  # [output] format: the output format when --format is not given
 
 
 @dataclass
@@ -113,6 +114,7 @@ CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "project": ("user", "timezone", "store", "lock_timeout_seconds"),
     "planner": ("slot_minutes",),
     "stagger": ("order", "gap"),
+    "output": ("format",),
 }
 
 
@@ -161,6 +163,9 @@ def load_config(path: Path) -> Config:
     timeout = proj.get("lock_timeout_seconds", 10.0)
     if not isinstance(timeout, int | float) or timeout < 0:
         bad("lock_timeout_seconds", "must be a number of seconds ≥ 0")
+    out_format = (data.get("output") or {}).get("format")
+    if out_format is not None and out_format not in ("table", "tsv", "csv", "json", "ndjson"):
+        bad("format", "must be one of table, tsv, csv, json, ndjson")
     if findings:
         raise InvalidInput(findings)
     return Config(
@@ -171,6 +176,7 @@ def load_config(path: Path) -> Config:
         stagger_order=list(order),
         stagger_gap_minutes=gaps,
         lock_timeout_seconds=float(timeout),
+        format=out_format,
     )
 
 

@@ -147,6 +147,19 @@ def kpi_layouts() -> dict:
     )
 
 
+OUTPUT_TABLE = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Output settings.",
+    "properties": {
+        "format": {
+            "enum": ["table", "tsv", "csv", "json", "ndjson"],
+            "description": "The format when --format is not given (below $CALCLI_FORMAT).",
+        }
+    },
+}
+
+
 def config() -> dict:
     nonblank = {"type": "string", "pattern": "\\S"}
     return document(
@@ -198,6 +211,7 @@ def config() -> dict:
                         },
                     },
                 },
+                "output": OUTPUT_TABLE,
             },
         },
     )

@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 
 from calcli import analytics, operations
+from calcli.cli import options
 from calcli.cli.completion import complete_platform
 from calcli.cli.context import env, find_project
-from calcli.cli.options import CalendarOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_date, parse_platform
+from calcli.cli.options import CalendarOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_platform
 from calcli.cli.render import emit_json, emit_rows
 from calcli.core.errors import UsageError
 from calcli.core.model import WEEKDAYS, PostFilter
@@ -19,8 +20,12 @@ from calcli.core.model import WEEKDAYS, PostFilter
 PlatformOpt = Annotated[
     str | None, typer.Option("--platform", "-P", help="Only this platform.", autocompletion=complete_platform)
 ]
-SinceOpt = Annotated[str | None, typer.Option("--since", help="First day (YYYY-MM-DD, local) of posts to count.")]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day (YYYY-MM-DD, local) of posts to count.")]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help=f"First day of posts to count ({options.DAY_FORMS}; local).")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help=f"Last day of posts to count ({options.DAY_FORMS}; local).")
+]
 MetricOpt = Annotated[
     str,
     typer.Option(
@@ -149,9 +154,7 @@ def analyze_cmd(
 def parsed_scope(metric_name: str, since: str | None, until: str | None, platform: str | None):
     """(first day, last day, platform id) of --since, --until and --platform, once --metric is known."""
     check_metric(metric_name)
-    first, last = parse_date(since, "--since"), parse_date(until, "--until")
-    if first and last and last < first:
-        raise typer.BadParameter(f"{until} is before --since {since}", param_hint="--until")
+    first, last = options.day_range(since, until)
     return first, last, parse_platform(platform).value if platform else None
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from calcli import operations
+from calcli.cli import options
 from calcli.cli.commands.item import ITEM_COLUMNS
 from calcli.cli.completion import complete_calendar, complete_platform
 from calcli.cli.context import session
@@ -18,10 +19,10 @@ from calcli.cli.options import (
     UserOpt,
     command_group,
     output_format,
-    parse_date,
     parse_platform,
 )
 from calcli.cli.render import emit_rows
+from calcli.core import times
 from calcli.core.errors import ExitStatus
 
 calendar_app = command_group("Calendars: make, list, show, archive, remove.\n\nExample: calcli calendar list")
@@ -35,8 +36,8 @@ def register(app: typer.Typer) -> None:
 def calendar_new(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The calendar name (calendars/NAME.yaml).")],
-    start: Annotated[str, typer.Option(help="First day of the period (YYYY-MM-DD).")],
-    end: Annotated[str, typer.Option(help="Last day of the period (YYYY-MM-DD).")],
+    start: Annotated[str, typer.Option(help="First day of the period (YYYY-MM-DD, today, +7d…).")],
+    end: Annotated[str, typer.Option(help="Last day of the period (YYYY-MM-DD, +90d…).")],
     tz: Annotated[str | None, typer.Option("--tz", help="IANA time zone (default: the user's).")] = None,
     title: Annotated[str, typer.Option(help="A title for people.")] = "",
     platform: Annotated[
@@ -54,8 +55,8 @@ def calendar_new(
         cal = operations.calendars.new_calendar(
             s,
             name,
-            parse_date(start, "--start"),
-            parse_date(end, "--end"),
+            options.parse_day(start, "--start"),
+            options.parse_day(end, "--end"),
             tz,
             title,
             [parse_platform(p) for p in platform or []],
@@ -86,20 +87,30 @@ def calendar_list(
 def calendar_show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The calendar name.", autocompletion=complete_calendar)],
+    since: options.SinceOpt = None,
+    until: options.UntilOpt = None,
     user: UserOpt = None,
     all_users: AllUsersOpt = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a calendar's items in time order.
+    """Show a calendar's items in time order (--since/--until: only those days, in the calendar's zone).
 
-    Example: calcli calendar show Q3
+    Example: calcli calendar show Q3 --since today --until +7d
     """
     _, sess = session(ctx, user)
     with sess as s:
         target = operations.editing.open_calendar(s.store, s.project, name, None if all_users else s.user)
         items = sorted(target.items, key=lambda i: (i.scheduled_at.timestamp(), i.platform.value))
     cal = target.calendar
+    tz = times.zone(cal.timezone)
+    first, last = options.day_range(since, until, tz)
+    items = [
+        i
+        for i in items
+        if (first is None or i.scheduled_at.astimezone(tz).date() >= first)
+        and (last is None or i.scheduled_at.astimezone(tz).date() <= last)
+    ]
     emit_rows(
         [operations.acting.item_row(i) for i in items],
         ITEM_COLUMNS,

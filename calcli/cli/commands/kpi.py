@@ -12,7 +12,7 @@ from calcli import analytics
 from calcli.cli.context import env, find_project
 from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, command_group, output_format
 from calcli.cli.render import emit_rows
-from calcli.core.errors import ExitStatus
+from calcli.core.errors import ExitStatus, shown_path
 
 kpi_app = command_group(
     "Performance numbers (KPI events) from platform exports.\n\nExample: calcli kpi import exports/youtube.csv"
@@ -74,7 +74,7 @@ def _report_rows(reports) -> list[dict]:
     """One row per file: its layout and what its rows did."""
     return [
         {
-            "file": r.path,
+            "file": shown_path(r.path),
             "layout": r.layout,
             "rows": r.result.rows,
             "added": r.result.added,
@@ -91,13 +91,14 @@ def _report_bad_rows(e, reports) -> int:
     bad = 0
     for r in reports:
         for line, reason in r.result.rejected[:SHOWN_REJECTS]:
-            print(f"Error: {r.path}:{line}: {reason}", file=sys.stderr)
+            print(f"Error: {shown_path(r.path)}:{line}: {reason}", file=sys.stderr)
         if r.result.rejected_count > SHOWN_REJECTS:
-            print(f"Error: {r.path}: … and {r.result.rejected_count - SHOWN_REJECTS} more bad rows", file=sys.stderr)
+            more = r.result.rejected_count - SHOWN_REJECTS
+            print(f"Error: {shown_path(r.path)}: … and {more} more bad rows", file=sys.stderr)
         bad += r.result.rejected_count
         if r.result.unlinked:
             e.messages.warn(
-                f"{r.path}: {r.result.unlinked} row(s) match no schedule item of yours "
+                f"{shown_path(r.path)}: {r.result.unlinked} row(s) match no schedule item of yours "
                 "(kept; left out of timing analysis until an item carries that post id or URL)"
             )
     return bad

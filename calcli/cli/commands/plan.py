@@ -19,8 +19,8 @@ import typer
 from calcli import operations
 from calcli.cli.completion import complete_calendar, complete_item
 from calcli.cli.context import env, find_project
-from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_date
-from calcli.cli.render import emit_json, emit_json_text, emit_rows
+from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_day
+from calcli.cli.render import emit_json, emit_json_text, emit_rows, shaping_active
 
 
 def register(app: typer.Typer) -> None:
@@ -41,10 +41,11 @@ def plan(
         ),
     ],
     start: Annotated[
-        str | None, typer.Option(help="First day to plan (YYYY-MM-DD); a new calendar's period starts here.")
+        str | None,
+        typer.Option(help="First day to plan (YYYY-MM-DD, today, +7d); a new calendar's period starts there."),
     ] = None,
     end: Annotated[
-        str | None, typer.Option(help="Last day to plan (YYYY-MM-DD); a new calendar's period ends here.")
+        str | None, typer.Option(help="Last day to plan (YYYY-MM-DD, +90d…); a new calendar's period ends here.")
     ] = None,
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone of a new calendar (default: the user's).")] = None,
     user: UserOpt = None,
@@ -76,8 +77,8 @@ def plan(
             bulk,
             calendar,
             user=user,
-            start=parse_date(start, "--start"),
-            end=parse_date(end, "--end"),
+            start=parse_day(start, "--start"),
+            end=parse_day(end, "--end"),
             tz=tz,
             dry_run=dry_run,
             strict=strict,
@@ -138,7 +139,10 @@ def _emit_plan(outcome, out: str, dry_run: bool, rel: str, written: bool, stream
             f'"unplaced": {dumps([vars(u) for u in r.unplaced])}, "skipped": {dumps([vars(s) for s in r.skipped])}, '
             f'"already_planned": {dumps(r.already)}, "warnings": {dumps(r.warnings)}}}'
         )
-        emit_json_text(text, stream)
+        if shaping_active():  # --limit/--columns cut the document: the general path does it
+            emit_json(json.loads(text), stream)
+        else:
+            emit_json_text(text, stream)
         return
     items = [_item_doc(i) | {"title": i.title, "why": r.why.get(i.id, "")} for i in r.items]
     rows = [{**i, "result": "placed", "reason": i["why"]} for i in items]

@@ -23,8 +23,13 @@ def register(app: typer.Typer) -> None:
 def init(
     ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(help="Where to make the project (default: here).")] = Path("."),
-    user: Annotated[str, typer.Option("--user", "-u", help="The default user id.")] = "me",
-    tz: Annotated[str, typer.Option("--tz", help="The default IANA time zone.")] = "UTC",
+    user: Annotated[
+        str | None,
+        typer.Option("--user", "-u", help="The default user id (default: $CALCLI_USER, the user config's, else me)."),
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="The default IANA time zone (default: the user config's, else UTC).")
+    ] = None,
 ) -> None:
     """Make a calcli project: calcli.toml, calendars/, preferences.yaml, .gitignore.
 
@@ -32,6 +37,8 @@ def init(
 
     Example: calcli init my-channel --user user_123 --tz America/New_York
     """
+    user = user or files.userconfig.default_user() or "me"
+    tz = tz or files.userconfig.default_timezone() or "UTC"
     project = files.project.init_project(folder, user, tz)
     env(ctx).messages.info(f"Made a calcli project in {project.root} (user {user}, zone {tz}).")
 
