@@ -38,6 +38,7 @@ from calcli.operations.session import session
 
 if TYPE_CHECKING:
     pass
+from calcli import store as stores
 from calcli.core.blackouts import blackout_hits
 from calcli.core.times import iso
 from calcli.core.times import now as current_time
@@ -186,12 +187,15 @@ def dispatch(
         # Claims by other runs, and items changed since our due list was made (canceled, moved,
         # blacked out), are read from the journal as we go; either is skipped.
         claims = Claims(project, run.id, offset)
-        for d in due[:limit] if limit else due:
-            if not claims.claim(d):
-                continue
-            result = publish(command, d, cal_zones[d.item.calendar], timeout)
-            claims.settle(d, result)
-            report.outcomes.append(result)
+        try:
+            for d in due[:limit] if limit else due:
+                if not claims.claim(d):
+                    continue
+                result = publish(command, d, cal_zones[d.item.calendar], timeout)
+                claims.settle(d, result)
+                report.outcomes.append(result)
+        finally:
+            claims.close()
         with session(project, user) as s:
             fold(s)
             report.unconfirmed = unconfirmed_items(s)
@@ -201,12 +205,18 @@ def dispatch(
 
 
 class Claims:
-    """One run's claims in the journal: taken under the project lock, each outcome appended at once."""
+    """One run's claims in the journal: taken under the project lock, each outcome appended at once.
+    With a shared store (PostgreSQL) a claim is also a row there, taken first: other hosts see it."""
 
     def __init__(self, project, run_id: str, offset: int):
         self.project, self.run_id, self.offset = project, run_id, offset
         self.taken: set[str] = set()
         self.wait = lock_timeout(project.config.lock_timeout_seconds)
+        self.shared = stores.claimer(project)
+
+    def close(self) -> None:
+        if self.shared is not None:
+            self.shared.close()
 
     def claim(self, d: Due) -> bool:
         """Claim ``d`` for this run; False when another run claimed it or anything changed it since."""
@@ -219,6 +229,8 @@ class Claims:
             }
             if d.item.id in self.taken:
                 return False
+            if self.shared is not None and not self.shared.claim(d.item.id, d.attempt, self.run_id):
+                return False
             append_journal(
                 self.project,
                 [{"e": "claim", "run": self.run_id, "item": d.item.id, "attempt": d.attempt, "at": stamp()}],
@@ -229,6 +241,8 @@ class Claims:
         """Append the outcome; it must not be lost to a busy lock, so it may wait much longer than a claim."""
         record = {"e": "done", "run": self.run_id, "item": d.item.id, "attempt": d.attempt, "at": stamp()}
         record |= {"outcome": result.outcome, "ref": result.ref, "error": result.error, "code": result.code}
+        if self.shared is not None:
+            self.shared.settle(d.item.id, d.attempt, self.run_id, result.outcome, result.ref, result.error, result.code)
         with project_lock(self.project.lock_path, max(self.wait * 10, 120.0)):
             append_journal(self.project, [record])
 
