@@ -86,12 +86,13 @@ def due_items(
         history.setdefault(a[0], []).append(a)
     out = []
     calendars: dict = {}
+    elsewhere = s.store.posted_elsewhere(ids)
     for item_id in ids:
         item = items[item_id]
         tries = [a for a in history.get(item_id, []) if a[5] in ("posted", "failed", "unconfirmed")]
         if item.calendar not in calendars:
             calendars[item.calendar] = s.store.calendar(item.calendar)
-        why = _held(item, tries, calendars[item.calendar])
+        why = _held(item, tries, calendars[item.calendar], elsewhere.get(item_id))
         if why is not None:
             if held is not None:
                 held.append((item, why))
@@ -105,9 +106,13 @@ def due_items(
     return [d for d in out if d.item.id not in holds]
 
 
-def _held(item: ContentScheduleItem, tries: list[tuple], cal) -> str | None:
-    """Why an item whose file says it is due must not go out, or None: posted already, or blacked out."""
+def _held(item: ContentScheduleItem, tries: list[tuple], cal, elsewhere: str | None = None) -> str | None:
+    """Why an item whose file says it is due must not go out, or None: posted already (here, or by
+    another clone of the project sharing the store: this clone's file waits for its change), or
+    blacked out."""
     posted = [a for a in tries if a[5] == "posted"]
+    if posted and elsewhere:
+        return f"posted by another clone of the project ({elsewhere}); pull its calendar change (git pull)"
     if posted:
         return (
             f"already posted by dispatch at {posted[-1][4]:%Y-%m-%d %H:%M} UTC although its "
@@ -241,10 +246,10 @@ class Claims:
         """Append the outcome; it must not be lost to a busy lock, so it may wait much longer than a claim."""
         record = {"e": "done", "run": self.run_id, "item": d.item.id, "attempt": d.attempt, "at": stamp()}
         record |= {"outcome": result.outcome, "ref": result.ref, "error": result.error, "code": result.code}
-        if self.shared is not None:
-            self.shared.settle(d.item.id, d.attempt, self.run_id, result.outcome, result.ref, result.error, result.code)
         with project_lock(self.project.lock_path, max(self.wait * 10, 120.0)):
             append_journal(self.project, [record])
+        if self.shared is not None:  # after the journal: this clone's files learn of it first
+            self.shared.settle(d.item.id, d.attempt, self.run_id, result.outcome, result.ref, result.error, result.code)
 
 
 def publisher_input(due: Due, tzname: str) -> tuple[dict, dict]:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from calcli.core.errors import BusyError, CalcliError
 from calcli.core.times import utc_stamp
-from calcli.store.postgres.schema import LATEST, MIGRATIONS
+from calcli.store.postgres.schema import LATEST, MIGRATIONS, mirror_schema_name, mirror_schema_sql
 
 INSTALL_HINT = "pip install 'calcli[postgres]'"
 MIGRATION_LOCK = 0x63616C63  # the advisory lock migrations take ("calc")
@@ -61,13 +61,18 @@ class Transaction:
 class Connection:
     """One psycopg connection and what every part of the store does with it."""
 
-    def __init__(self, con, url: str, timeout: float = 10.0):
-        self.con, self.url, self.timeout = con, url, timeout
+    def __init__(self, con, url: str, timeout: float = 10.0, clone: str = ""):
+        self.con, self.url, self.timeout, self.clone = con, url, timeout, clone
+        self.mirror_schema = mirror_schema_name(clone)
+        self._use_mirror()
         self._depth = 0
         self._tx: Transaction | None = None
         self.role, self.bypass = con.execute(
             "SELECT current_user::text, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
         ).fetchone()
+
+    def _use_mirror(self) -> None:
+        self.con.execute(f'SET search_path = "{self.mirror_schema}", public')
 
     def acts_for(self, user_id: str) -> bool:
         """Whether this login may write ``user_id``'s rows (row-level security decides; this saves asking)."""
@@ -113,6 +118,7 @@ class Connection:
             yield
         finally:
             self.con = connect(self.url, self.timeout)
+            self._use_mirror()
 
     def close(self) -> None:
         self.con.close()
@@ -127,7 +133,7 @@ class Connection:
                 cp.write_row(row)
 
     def version(self) -> int:
-        row = self.con.execute("SELECT to_regclass('schema_meta') IS NOT NULL").fetchone()
+        row = self.con.execute("SELECT to_regclass('public.schema_meta') IS NOT NULL").fetchone()
         if not row[0]:
             return 0
         return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_meta").fetchone()[0]
@@ -136,6 +142,7 @@ class Connection:
         """Apply the migrations the store has not had, in one transaction, one migrating host at a time
         (an advisory lock); a user role that may not migrate gets a one-line error."""
         if self.version() >= LATEST:
+            self.ensure_mirror()
             return
         with self.atomic():
             self.con.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
@@ -149,3 +156,13 @@ class Connection:
                         "INSERT INTO schema_meta VALUES (%s, current_setting('server_version'), %s)",
                         [version, utc_stamp()],
                     )
+        self.ensure_mirror()
+
+    def ensure_mirror(self) -> None:
+        """This clone's mirror schema, made the first time the clone opens the store."""
+        if self.con.execute("SELECT to_regnamespace(%s) IS NOT NULL", [self.mirror_schema]).fetchone()[0]:
+            return
+        with self.atomic():
+            self.con.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+            if not self.con.execute("SELECT to_regnamespace(%s) IS NOT NULL", [self.mirror_schema]).fetchone()[0]:
+                self.con.execute(mirror_schema_sql(self.mirror_schema))

@@ -50,7 +50,7 @@ class Dispatch:
                 "WHERE d.item_id = t.i AND d.attempt = t.a AND d.run_id = t.r",
                 [[r[0] for r in rows], [r[3] for r in rows], [r[4] for r in rows]],
             )
-            self.append("dispatch_attempts", rows, ATTEMPT_COLUMNS)
+            self.append("dispatch_attempts", [(*r, self.clone) for r in rows], (*ATTEMPT_COLUMNS, "clone"))
 
     def attempts(self, item_ids: list[str] | None = None, outcome: str | None = None) -> list[tuple]:
         where, params = ["TRUE"], []
@@ -65,6 +65,22 @@ class Dispatch:
             f"FROM dispatch_attempts WHERE {' AND '.join(where)} ORDER BY item_id, attempt",
             params,
         ).fetchall()
+
+    def open_claims(self) -> list[tuple]:
+        """This clone's running attempts (another host's runs are judged by that host)."""
+        return self.con.execute(
+            "SELECT item_id, attempt, run_id FROM dispatch_attempts WHERE outcome = 'running' AND clone = %s",
+            [self.clone],
+        ).fetchall()
+
+    def posted_elsewhere(self, item_ids: list[str]) -> dict[str, str]:
+        return dict(
+            self.con.execute(
+                "SELECT item_id, clone FROM dispatch_attempts WHERE item_id = ANY(%s) AND outcome = 'posted' "
+                "AND clone <> %s",
+                [item_ids, self.clone],
+            ).fetchall()
+        )
 
     def resolve_attempts(self, item_id: str, outcome: str) -> None:
         self.con.execute(
@@ -84,10 +100,10 @@ class Dispatch:
                 tx.discard()
                 return False
             cur = self.con.execute(
-                f"INSERT INTO dispatch_attempts ({', '.join(ATTEMPT_COLUMNS)}) "
-                "VALUES (%s, %s, %s, %s, %s, %s, NULL, 'running', NULL, NULL, NULL) "
+                f"INSERT INTO dispatch_attempts ({', '.join(ATTEMPT_COLUMNS)}"
+                ", clone) VALUES (%s, %s, %s, %s, %s, %s, NULL, 'running', NULL, NULL, NULL, %s) "
                 "ON CONFLICT (item_id) WHERE outcome IN ('running', 'posted', 'unconfirmed') DO NOTHING",
-                [item_id, row[0], row[1], attempt, run_id, utc_stamp()],
+                [item_id, row[0], row[1], attempt, run_id, utc_stamp(), self.clone],
             )
             return cur.rowcount == 1
 

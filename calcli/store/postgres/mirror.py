@@ -1,6 +1,6 @@
-"""The tables the files own, in PostgreSQL. Each clone of the project (host and folder) keeps its own
-record of which files it mirrored; a login mirrors only the calendars and preferences it may write
-(its own, or everyone's for the service role): row-level security would refuse the rest."""
+"""The tables the files own, in PostgreSQL: in the clone's own schema (calcli.store.postgres.schema).
+A login mirrors only the calendars and preferences it may write (its own, or everyone's for the
+service role): row-level security would refuse the rest."""
 
 from __future__ import annotations
 

@@ -32,15 +32,16 @@ def clone_id(project) -> str:
 
 
 def open_store_url(url: str, project=None, timeout: float = 10.0) -> PostgresStore:
-    store = PostgresStore(connect(url, timeout), url, timeout)
-    store.clone = clone_id(project) if project is not None else ""
+    """A store on ``url`` as this clone of ``project`` sees it (its mirror schema first on the path)."""
+    clone = clone_id(project) if project is not None else ""
+    store = PostgresStore(connect(url, timeout), url, timeout, clone)
     return store
 
 
 @contextmanager
 def open_postgres(project, read_only: bool = False) -> Iterator[PostgresStore]:
     """The project's PostgreSQL store, migrated, closed at the end of the block. The project lock is
-    still taken: this clone's calendar files and journal are written by one calcli at a time."""
+    still taken: this clone's calendar files, journal and mirror are written by one calcli at a time."""
     timeout = lock_timeout(project.config.lock_timeout_seconds)
     with project_lock(project.lock_path, timeout):
         store = open_store_url(project.config.store, project, timeout)
