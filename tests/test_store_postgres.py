@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 from test_ops_dispatch import WITHIN, process_env, recording_publisher
 
@@ -191,3 +192,88 @@ def test_a_killed_dispatcher_on_one_clone_posts_nothing_twice_and_loses_nothing(
     assert code == 5 and killed in err and "unconfirmed" in err, err
     assert dict(pg_rows(pg_db, "SELECT item_id, outcome FROM dispatch_attempts"))[killed] == "unconfirmed"
     assert Counter(published.read_text(encoding="utf-8").split()) == counts
+
+
+# ---------------------------------------------------------------- row-level security
+
+
+def role_url(url: str, role: str) -> str:
+    return url.replace("postgresql://postgres@", f"postgresql://{role}@")
+
+
+def _fake_row(con, schema: str, table: str, user: str) -> None:
+    """One row of ``user`` in ``schema.table``, every NOT NULL column given a value of its type."""
+    cols = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+        "AND is_nullable = 'NO' AND is_identity = 'NO'",
+        [schema, table],
+    ).fetchall()
+    samples = {"integer": 1, "bigint": 1, "numeric": 7, "double precision": 1.0, "boolean": False, "ARRAY": []}
+    values = {c: samples.get(t, "2026-01-01" if "time" in t or t == "date" else f"{user}-{table}") for c, t in cols}
+    values["user_id"] = user
+    names, marks = ", ".join(values), ", ".join(["%s"] * len(values))
+    con.execute(
+        f'INSERT INTO "{schema}"."{table}" ({names}) OVERRIDING SYSTEM VALUE VALUES ({marks})', list(values.values())
+    )
+
+
+def test_alice_cannot_read_update_or_delete_bobs_rows_in_any_table(pg_db, tmp_path, run):
+    import psycopg
+
+    from calcli.store.postgres.schema import MIRROR_USER_TABLES, USER_TABLES
+
+    admin = tmp_path / "admin"
+    admin.mkdir()
+    pg_project(admin, run, pg_db, 1, ["youtube"])  # the service role's project: migrates the store
+    for user in ("alice", "bob"):
+        r = run("--project", str(admin), "db", "grant", user)
+        assert r.exit_code == 0 and f"Made role {user}: a calcli user of this store" in r.stderr, r
+    r = run("--project", str(admin), "db", "grant", "alice")
+    assert r.exit_code == 0 and "Role alice: a calcli user" in r.stderr  # granting again is harmless
+    roots = {}
+    for user in ("alice", "bob"):  # each plans as their own role: the grant is enough to work
+        roots[user] = tmp_path / user
+        roots[user].mkdir()
+        assert len(pg_project(roots[user], run, role_url(pg_db, user), 2, ["youtube"], user=user)) == 2
+    from calcli.files.project import find_project
+    from calcli.store.postgres.schema import mirror_schema_name
+    from calcli.store.postgres.store import clone_id
+
+    alice_mirror = mirror_schema_name(clone_id(find_project(roots["alice"])))
+    tables = [("public", t) for t in USER_TABLES] + [(alice_mirror, t) for t in MIRROR_USER_TABLES]
+    with psycopg.connect(pg_db, autocommit=True) as con:  # the service role: a row of each user in every table
+        for schema, table in tables:
+            for user in ("alice", "bob"):
+                _fake_row(con, schema, table, user)
+        bob_rows = {t: con.execute(f'SELECT count(*) FROM "{s}"."{t}" WHERE user_id = %s', ["bob"]).fetchone()[0]
+                    for s, t in tables}  # fmt: skip
+    assert all(n >= 1 for n in bob_rows.values()), bob_rows
+    with psycopg.connect(role_url(pg_db, "alice"), autocommit=True) as con:
+        for schema, table in tables:
+            t = f'"{schema}"."{table}"'
+            assert con.execute(f"SELECT count(*) FROM {t} WHERE user_id <> 'alice'").fetchone()[0] == 0, t
+            assert con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] >= 1, t  # alice sees her own
+            assert con.execute(f"UPDATE {t} SET user_id = 'alice' WHERE user_id = 'bob'").rowcount == 0, t
+            assert con.execute(f"DELETE FROM {t} WHERE user_id = 'bob'").rowcount == 0, t
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+                _fake_row(con, schema, table, "bob")
+            # nor can she hand her own rows to bob
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+                con.execute(f"UPDATE {t} SET user_id = 'bob' WHERE user_id = 'alice'")
+        bob_mirror = mirror_schema_name(clone_id(find_project(roots["bob"])))
+        # bob's clone's mirror holds his items; alice sees none of them
+        assert con.execute(f'SELECT count(*) FROM "{bob_mirror}".content_schedule_items').fetchone()[0] == 0
+        for table in (*USER_TABLES, *MIRROR_USER_TABLES):  # row-level security is on and forced everywhere
+            flags = con.execute(
+                "SELECT bool_and(relrowsecurity AND relforcerowsecurity) FROM pg_class WHERE relname = %s", [table]
+            ).fetchone()[0]
+            assert flags is True, table
+    with psycopg.connect(pg_db, autocommit=True) as con:
+        after = {t: con.execute(f'SELECT count(*) FROM "{s}"."{t}" WHERE user_id = %s', ["bob"]).fetchone()[0]
+                 for s, t in tables}  # fmt: skip
+    assert after == bob_rows
+    assert pg_rows(pg_db, "SELECT count(*) FROM content_schedule_items", clone=roots["bob"]) == [(2,)]
+    # alice's own commands show her rows only
+    r = run("--project", str(roots["alice"]), "sql", "SELECT DISTINCT user_id FROM content_schedule_items",
+            "--format", "json")  # fmt: skip
+    assert r.exit_code == 0 and json.loads(r.stdout) == [{"user_id": "alice"}], r

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from calcli.core.errors import UsageError
 from calcli.core.model import ContentCalendar, ContentScheduleItem, OptimizationTrial, PostFilter
 
 
@@ -197,6 +198,13 @@ class Admin(ABC):
     @abstractmethod
     def table_counts(self) -> list[dict]:
         """Each table's row count and owner (files or store)."""
+
+    def grant(self, role: str) -> bool:
+        """Make ``role`` a calcli user of a shared store; True when the role was created."""
+        raise UsageError(
+            "calcli db grant needs a PostgreSQL store; this project's store is a DuckDB file.",
+            'Point calcli.toml at the server first: store = "postgresql://HOST/DB".',
+        )
 
 
 class Kpi(ABC):

@@ -12,7 +12,9 @@ from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, command
 from calcli.cli.render import emit_rows
 from calcli.core.errors import ExitStatus, StoreDamaged
 
-db_app = command_group("The DuckDB store: a mirror of the files plus the data only it owns.\n\nExample: calcli db sync")
+db_app = command_group(
+    "The store (a DuckDB file, or a PostgreSQL server for a team): a mirror of the files plus the data only it owns.\n\nExample: calcli db sync"
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -100,6 +102,26 @@ def info(ctx: typer.Context, fmt: FormatOpt = None, as_json: JsonOpt = False) ->
     with store.open_store(project) as st:
         rows = st.table_counts()
     emit_rows(rows, ["table", "rows", "owner"], output_format(fmt, as_json), title=f"{project.store_path}")
+
+
+@db_app.command("grant")
+def grant(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Argument(help="The user's id, which is their database role (made if missing).")],
+) -> None:
+    """Let a user work on this PostgreSQL store: make their login role and give it calcli's privileges.
+
+    Run it as the service role (the store's owner, or a superuser). Row-level security then shows the
+    user their own rows only, in every table. Give the role a password yourself (ALTER ROLE … PASSWORD)
+    or use the server's peer/certificate login; calcli never stores one.
+
+    Example: calcli db grant alice
+    """
+    e = env(ctx)
+    project = find_project(e)
+    with store.open_store(project) as st:
+        created = st.grant(role)
+    e.messages.info(f"{'Made role' if created else 'Role'} {role}: a calcli user of this store (calcli_user).")
 
 
 def sql(

@@ -57,4 +57,5 @@ class Admin:
             if not exists:
                 self.con.execute(f'CREATE ROLE "{role}" LOGIN')
             self.con.execute(f'GRANT {USER_ROLE} TO "{role}"')
+            self.con.execute(f'ALTER ROLE "{role}" INHERIT')
         return not exists
