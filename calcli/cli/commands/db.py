@@ -13,7 +13,8 @@ from calcli.cli.render import emit_rows
 from calcli.core.errors import ExitStatus, StoreDamaged
 
 db_app = command_group(
-    "The store (a DuckDB file, or a PostgreSQL server for a team): a mirror of the files plus the data only it owns.\n\nExample: calcli db sync"
+    "The store (a DuckDB file, or a PostgreSQL server for a team): a mirror of the files plus the data only "
+    "it owns.\n\nExample: calcli db sync"
 )
 
 
