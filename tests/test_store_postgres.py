@@ -277,3 +277,51 @@ def test_alice_cannot_read_update_or_delete_bobs_rows_in_any_table(pg_db, tmp_pa
     r = run("--project", str(roots["alice"]), "sql", "SELECT DISTINCT user_id FROM content_schedule_items",
             "--format", "json")  # fmt: skip
     assert r.exit_code == 0 and json.loads(r.stdout) == [{"user_id": "alice"}], r
+
+
+# ---------------------------------------------------------------- analytics: the same figures on both backends
+
+
+def rounded(doc):
+    if isinstance(doc, float):
+        return float(f"{doc:.12g}")
+    if isinstance(doc, dict):
+        return {k: rounded(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [rounded(v) for v in doc]
+    return doc
+
+
+def test_kpi_import_analyze_and_optimize_give_the_same_figures_on_both_backends(example_project, run_exported, pg_db):
+    from conftest import ROOT
+
+    fixtures = ROOT / "tests" / "fixtures" / "analytics"
+    shutil.copy(ROOT / "examples" / "analytics" / "history.yaml", example_project / "calendars" / "history.yaml")
+    shutil.copy(fixtures / "edge.yaml", example_project / "calendars" / "edge.yaml")
+    commands = [
+        ("analyze", "--calendar", "history", "--until", "2026-06-30", "--format", "json"),
+        ("analyze", "--platform", "tiktok", "--metric", "views", "--format", "json"),
+        ("optimize", "--calendar", "Q3", "--format", "json"),
+        ("analyze", "--calendar", "edge", "--format", "json"),
+    ]
+
+    def figures() -> list:
+        r = run_exported("kpi", "import", "examples/analytics/kpi.csv", str(fixtures / "edge.csv"))
+        assert r.exit_code == 0, r
+        again = run_exported("kpi", "import", "examples/analytics/kpi.csv")  # idempotent on both
+        assert again.exit_code == 0, again
+        out = [r.stderr.splitlines(), again.stderr.splitlines()]
+        for args in commands:
+            r = run_exported(*args)
+            assert r.exit_code == 0, r
+            out.append(json.loads(r.stdout))
+        return out
+
+    on_duckdb = figures()
+    toml = example_project / "calcli.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace('store = ".calcli/calcli.duckdb"', f'store = "{pg_db}"'), encoding="utf-8")
+    on_postgres = figures()
+    # the same figures; floats agree to 12 significant digits (a sum's last bits follow the rows' order)
+    assert rounded(on_postgres) == rounded(on_duckdb)
+    assert pg_rows(pg_db, "SELECT count(*) > 500 FROM performance_kpi_events") == [(True,)]
