@@ -325,3 +325,37 @@ def test_kpi_import_analyze_and_optimize_give_the_same_figures_on_both_backends(
     # the same figures; floats agree to 12 significant digits (a sum's last bits follow the rows' order)
     assert rounded(on_postgres) == rounded(on_duckdb)
     assert pg_rows(pg_db, "SELECT count(*) > 500 FROM performance_kpi_events") == [(True,)]
+
+
+# ---------------------------------------------------------------- moving a store
+
+
+def test_db_push_then_pull_moves_the_stores_own_data_with_counts_and_checksums(tmp_path, run, pg_db):
+    root = tmp_path / "local"
+    root.mkdir()
+    ids = pg_project(root, run, ".calcli/calcli.duckdb", 3, ["youtube"])  # a DuckDB project
+    publisher = recording_publisher(tmp_path / "pub.sh", tmp_path / "pub.log")
+    p = dispatcher(root, publisher, process_env())
+    assert p.wait(timeout=60) == 0, p.communicate()
+    r = run("--project", str(root), "db", "push", pg_db, "--format", "json")
+    assert r.exit_code == 0, r
+    pushed = {row["table"]: row for row in json.loads(r.stdout)}
+    assert pushed["dispatch_attempts"]["rows_to"] == 3 and pushed["item_history"]["rows_to"] >= 6
+    assert all(row["same"] and row["checksum_from"] == row["checksum_to"] for row in pushed.values())
+    assert "counts and checksums agree" in r.stderr
+    assert sorted(pg_rows(pg_db, "SELECT item_id, outcome FROM dispatch_attempts")) == sorted(
+        (i, "posted") for i in ids
+    )
+    r = run("--project", str(root), "db", "push", pg_db)  # into a store that is not empty: refused
+    assert r.exit_code == 3 and "already holds item_history" in r.stderr, r
+    other = tmp_path / "other"
+    shutil.copytree(root, other, ignore=shutil.ignore_patterns(".calcli"))
+    r = run("--project", str(other), "db", "pull", pg_db, "--format", "json")
+    assert r.exit_code == 0, r
+    pulled = {row["table"]: row for row in json.loads(r.stdout)}
+    assert {t: (row["rows_to"], row["checksum_to"]) for t, row in pulled.items()} == {
+        t: (row["rows_to"], row["checksum_to"]) for t, row in pushed.items()
+    }
+    r = run("--project", str(other), "sql", "SELECT count(*) AS n FROM dispatch_attempts WHERE outcome = 'posted'",
+            "--format", "json")  # fmt: skip
+    assert json.loads(r.stdout) == [{"n": 3}]

@@ -125,6 +125,47 @@ def grant(
     e.messages.info(f"{'Made role' if created else 'Role'} {role}: a calcli user of this store (calcli_user).")
 
 
+UrlArg = Annotated[
+    str, typer.Argument(help="The PostgreSQL store: postgresql://HOST/DB (the password from PGPASSWORD or .pgpass).")
+]
+
+
+@db_app.command("push")
+def push(ctx: typer.Context, url: UrlArg, fmt: FormatOpt = None, as_json: JsonOpt = False) -> None:
+    """Copy this project's DuckDB store's own data (history, KPI events, trials, dispatch attempts)
+    into an empty PostgreSQL store; each table's row counts and checksums on both sides are printed.
+
+    Then point calcli.toml at the server (store = "postgresql://HOST/DB") and run `calcli db sync`.
+
+    Example: calcli db push postgresql://db.example.com/calcli
+    """
+    _moved(env(ctx), store.move.push(find_project(env(ctx)), url), fmt, as_json)
+
+
+@db_app.command("pull")
+def pull(ctx: typer.Context, url: UrlArg, fmt: FormatOpt = None, as_json: JsonOpt = False) -> None:
+    """Copy a PostgreSQL store's own data (the rows your role may see) into this project's empty
+    DuckDB store; each table's row counts and checksums on both sides are printed.
+
+    Example: calcli db pull postgresql://db.example.com/calcli
+    """
+    _moved(env(ctx), store.move.pull(find_project(env(ctx)), url), fmt, as_json)
+
+
+def _moved(e, moved, fmt, as_json) -> None:
+    rows = [
+        {"table": m.table, "rows_from": m.rows_from, "rows_to": m.rows_to, "checksum_from": m.checksum_from,
+         "checksum_to": m.checksum_to, "same": m.same}
+        for m in moved
+    ]  # fmt: skip
+    emit_rows(rows, list(rows[0]), output_format(fmt, as_json))
+    bad = [m.table for m in moved if not m.same]
+    if bad:
+        e.messages.error(f"the copy differs from its source in {', '.join(bad)}.")
+        raise typer.Exit(int(ExitStatus.ERROR))
+    e.messages.info(f"Copied {sum(m.rows_to for m in moved)} row(s); counts and checksums agree.")
+
+
 def sql(
     ctx: typer.Context,
     statement: Annotated[str, typer.Argument(help="One read-only SQL statement (SELECT, WITH, DESCRIBE, …).")],
