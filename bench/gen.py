@@ -54,6 +54,9 @@ def make_bulk(path: Path, videos: int, seed: int = 7, job_id: str = "bj_bench") 
     return path
 
 
+FORMATS = {"youtube": "short", "instagram": "reel"}
+
+
 def make_calendar(root: Path, name: str, items: int, start: str = "2026-01-05", user: str = "bench",
                   posted_before: str | None = None) -> Path:
     """Write a calendar of ``items`` scheduled items directly (no planning), one every 10 minutes;
@@ -74,7 +77,8 @@ def make_calendar(root: Path, name: str, items: int, start: str = "2026-01-05", 
         key = f"bj/vj_{i:06d}/{platforms[i % 6].value}"
         at = (t0 + timedelta(minutes=10 * i)).astimezone(tz)
         status = ScheduleStatus.POSTED if cutoff and at < cutoff else ScheduleStatus.SCHEDULED
-        rows.append(ContentScheduleItem(item_id_for(key), key, name, user, f"vj_{i:06d}", platforms[i % 6], "video",
+        fmt = FORMATS.get(platforms[i % 6].value, "video")  # one of the platform's formats (check refuses others)
+        rows.append(ContentScheduleItem(item_id_for(key), key, name, user, f"vj_{i:06d}", platforms[i % 6], fmt,
                                         at, status, "bj", 1.0, f"Video {i}"))
     last = rows[-1].scheduled_at.date() if rows else first
     cal = ContentCalendar(name, user, "America/New_York", first, last, items=rows)

@@ -27,6 +27,15 @@ def _database(server, name: str) -> str:
     return server.dsn(name)
 
 
+def _sync(py: str, root: Path, env: dict) -> None:
+    """calcli db sync, its messages captured (a pipe left unread would stall a long one)."""
+    import subprocess
+
+    r = subprocess.run([py, "-m", "calcli", "db", "sync"], cwd=root, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"db sync failed in {root}: {r.stderr[-500:]}")
+
+
 def bench_postgres(work: Path, best, run, report, py: str, env: dict, videos: int = 10_000, items: int = 50_000):
     """plan ``videos`` videos, ``due`` on ``items`` items, dispatch per item: PostgreSQL against DuckDB."""
     from gen import make_bulk, make_calendar, make_project
@@ -69,7 +78,7 @@ def bench_postgres(work: Path, best, run, report, py: str, env: dict, videos: in
             if backend == "postgres":
                 _on(root, _database(server, "due"))
             make_calendar(root, "big", items, posted_before=env["CALCLI_NOW"])
-            run([py, "-m", "calcli", "db", "sync"], root)
+            _sync(py, root, env)
             due[backend] = best([py, "-m", "calcli", "due", "--within", "15m", "--format", "json"], 5, root)
         report(
             f"postgres: due on {items:,} items (PostgreSQL)",
@@ -84,7 +93,7 @@ def bench_postgres(work: Path, best, run, report, py: str, env: dict, videos: in
             if backend == "postgres":
                 _on(root, _database(server, "dispatch"))
             make_calendar(root, "d", 100)
-            run([py, "-m", "calcli", "db", "sync"], root)
+            _sync(py, root, env)
             wall, _ = run([py, "-m", "calcli", "dispatch", "--exec", "true", "--quiet"], root)
             idle, _ = run([py, "-m", "calcli", "dispatch", "--exec", "true", "--quiet"], root)
             per_item[backend] = (wall - idle) / 100 * 1000

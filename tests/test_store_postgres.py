@@ -131,6 +131,13 @@ def test_plan_due_and_dispatch_on_the_server(pg_db, tmp_path, run):
     assert sorted(outcomes) == sorted((i, "posted") for i in ids)
     history = pg_rows(pg_db, "SELECT count(*) FROM item_history WHERE action = 'planned'")
     assert history == [(10,)]
+    # calcli sql runs in a read-only transaction: the server refuses a write
+    r = run("--project", str(root), "sql", "DELETE FROM item_history")
+    assert r.exit_code == 2 and "read-only" in r.stderr, r
+    assert pg_rows(pg_db, "SELECT count(*) FROM item_history WHERE action = 'planned'") == [(10,)]
+    r = run("--project", str(root), "db", "info", "--format", "json")
+    counts = {row["table"]: row["rows"] for row in json.loads(r.stdout)}
+    assert counts["content_schedule_items"] == 10 and counts["dispatch_attempts"] == 10
 
 
 # ---------------------------------------------------------------- dispatch exactly once across hosts
