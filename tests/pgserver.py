@@ -42,7 +42,9 @@ def _as_server_user(argv: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return argv
     if subprocess.run(["id", "-u", PG_USER], capture_output=True).returncode != 0:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_USER], check=True)
+        # two test workers may race to make it: what matters is that it exists afterwards
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_USER])
+        subprocess.run(["id", "-u", PG_USER], capture_output=True, check=True)
     return ["runuser", "-u", PG_USER, "--", *argv]
 
 
