@@ -98,6 +98,16 @@ def test_a_password_in_calcli_toml_is_refused_by_check(project, run):
     assert run("check").exit_code == 3
 
 
+def test_check_works_offline_when_the_server_does_not_answer(project, run):
+    toml = project / "calcli.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace('".calcli/calcli.duckdb"', '"postgresql:///cal?host=/nonexistent&connect_timeout=1"'))
+    r = run("check")
+    assert r.exit_code == 0, r
+    r = run("db", "sync")
+    assert r.exit_code == 1 and "cannot connect to the PostgreSQL store" in r.stderr, r
+
+
 def test_without_psycopg_the_error_names_the_extra(project, run, monkeypatch):
     toml = project / "calcli.toml"
     text = toml.read_text(encoding="utf-8")
@@ -131,6 +141,14 @@ def test_plan_due_and_dispatch_on_the_server(pg_db, tmp_path, run):
     assert sorted(outcomes) == sorted((i, "posted") for i in ids)
     history = pg_rows(pg_db, "SELECT count(*) FROM item_history WHERE action = 'planned'")
     assert history == [(10,)]
+    # check holds a hand edit against what this clone's mirror on the server last knew
+    cal = root / "calendars" / "c.yaml"
+    text = cal.read_text(encoding="utf-8")
+    cal.write_text(text.replace("status: posted", "status: scheduled", 1), encoding="utf-8")
+    r = run("--project", str(root), "check")
+    assert r.exit_code == 3 and "items.status: item" in r.stderr and "posted is final" in r.stderr, r
+    cal.write_text(text, encoding="utf-8")
+    assert run("--project", str(root), "check").exit_code == 0
     # calcli sql runs in a read-only transaction: the server refuses a write
     r = run("--project", str(root), "sql", "DELETE FROM item_history")
     assert r.exit_code == 2 and "read-only" in r.stderr, r

@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from calcli.core.errors import BusyError, CalcliError
+from calcli.core.errors import BusyError, CalcliError, StoreUnreachable
 from calcli.core.times import utc_stamp
 from calcli.store.postgres.schema import LATEST, MIGRATIONS, mirror_schema_name, mirror_schema_sql
 
@@ -43,7 +43,7 @@ def connect(url: str, timeout: float):
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
         if "too many" in text or "starting up" in text:
             raise BusyError(f"the PostgreSQL store is busy: {text}", "Try again later.") from None
-        raise CalcliError(f"cannot connect to the PostgreSQL store: {text}") from None
+        raise StoreUnreachable(f"cannot connect to the PostgreSQL store: {text}") from None
     con.execute("SET TimeZone = 'UTC'")
     return con
 

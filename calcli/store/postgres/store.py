@@ -39,15 +39,14 @@ def open_store_url(url: str, project=None, timeout: float = 10.0) -> PostgresSto
 
 
 @contextmanager
-def open_postgres(project, read_only: bool = False) -> Iterator[PostgresStore]:
+def open_postgres(project, read_only: bool = False) -> Iterator[PostgresStore]:  # noqa: ARG001 (the interface)
     """The project's PostgreSQL store, migrated, closed at the end of the block. The project lock is
     still taken: this clone's calendar files, journal and mirror are written by one calcli at a time."""
     timeout = lock_timeout(project.config.lock_timeout_seconds)
     with project_lock(project.lock_path, timeout):
         store = open_store_url(project.config.store, project, timeout)
         try:
-            if not read_only:
-                store.migrate()
+            store.migrate()  # read-only or not: at least this clone's mirror schema must exist
             yield store
         finally:
             store.close()
