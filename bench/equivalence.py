@@ -44,34 +44,58 @@ def demo_steps() -> list[list[str]]:
     """The demo's commands and most others, on a copy of the example project."""
     fmt = ["--format"]
     steps = [
-        ["check"], ["db", "sync"],
+        ["check"],
+        ["db", "sync"],
         ["plan", "examples/bulk.json", "--calendar", "launch"],
         ["plan", "examples/bulk.json", "--calendar", "launch", "--dry-run"],
         ["plan", "examples/bulk.json", "--calendar", "launch2", "--format", "json", "--dry-run"],
-        ["explain", "it_8fec3c9dae"], ["explain", "it_8fec3c9dae", "--format", "json"],
-        ["sql", "SELECT platform, count(*) AS items, round(avg(score), 3) AS avg_score FROM content_schedule_items "
-                "GROUP BY platform ORDER BY platform"],
+        ["explain", "it_8fec3c9dae"],
+        ["explain", "it_8fec3c9dae", "--format", "json"],
+        [
+            "sql",
+            "SELECT platform, count(*) AS items, round(avg(score), 3) AS avg_score FROM content_schedule_items "
+            "GROUP BY platform ORDER BY platform",
+        ],
         ["sql", "DELETE FROM content_schedule_items"],
     ]
     for f in ("tsv", "csv", "json", "ndjson", "table"):
         steps += [["calendar", "list", *fmt, f], ["calendar", "show", "launch", *fmt, f]]
     steps += [
-        ["agenda", "--days", "400", "--all-users"], ["week", "2026-07-06"], ["month", "2026-07"],
-        ["agenda", "--days", "60", "--format", "json"], ["week", "2026-07-06", "--format", "json"],
+        ["agenda", "--days", "400", "--all-users"],
+        ["week", "2026-07-06"],
+        ["month", "2026-07"],
+        ["agenda", "--days", "60", "--format", "json"],
+        ["week", "2026-07-06", "--format", "json"],
         ["month", "2026-07", "--format", "csv"],
-        ["platforms"], ["platforms", "tiktok"], ["platforms", "youtube", "--format", "json"],
-        ["preview", "--video", "vj_001"], ["preview", "it_8fec3c9dae", "--format", "json"],
-        ["item", "show", "it_8fec3c9dae"], ["item", "log", "it_8fec3c9dae", "--format", "json"],
+        ["platforms"],
+        ["platforms", "tiktok"],
+        ["platforms", "youtube", "--format", "json"],
+        ["preview", "--video", "vj_001"],
+        ["preview", "it_8fec3c9dae", "--format", "json"],
+        ["item", "show", "it_8fec3c9dae"],
+        ["item", "log", "it_8fec3c9dae", "--format", "json"],
         ["item", "status", "it_8fec3c9dae", "scheduled"],
         ["item", "status", "it_8fec3c9dae", "posted"],
         ["item", "move", "it_c180bdea5e", "--to", "2026-07-22T16:00:00-04:00"],
         ["item", "move", "it_c180bdea5e", "--to", "2026-07-20T03:00:00-04:00"],
         ["item", "move", "it_ad61c1c1d9", "--to", "2026-07-20T03:00:00-04:00", "--force"],
-        ["item", "status", "it_46a1c467fe", "canceled"], ["item", "log", "it_46a1c467fe"],
+        ["item", "status", "it_46a1c467fe", "canceled"],
+        ["item", "log", "it_46a1c467fe"],
         ["item", "add", "-c", "launch", "--video", "extra1", "--platform", "x"],
-        ["item", "add", "-c", "launch", "--video", "extra2", "--platform", "youtube", "--at",
-         "2026-07-22T16:00:00-04:00"],
-        ["assign", "it_8fec3c9dae", "--to", "sam"], ["assignments", "--format", "json"],
+        [
+            "item",
+            "add",
+            "-c",
+            "launch",
+            "--video",
+            "extra2",
+            "--platform",
+            "youtube",
+            "--at",
+            "2026-07-22T16:00:00-04:00",
+        ],
+        ["assign", "it_8fec3c9dae", "--to", "sam"],
+        ["assignments", "--format", "json"],
         ["blackout", "add", "-c", "launch", "--start", "2026-07-24", "--end", "2026-07-25", "--reschedule"],
         ["blackout", "list", "--format", "json"],
         ["approve", "--calendar", "launch", "--until", "2026-07-31"],
@@ -87,7 +111,8 @@ def demo_steps() -> list[list[str]]:
         ["import", "out/hoot.csv", "--from", "hootsuite", "-c", "imported_h", "--platform", "x", "--dry-run"],
         ["import", "out/buffer.csv", "--from", "buffer", "-c", "imported_b", "--platform", "tiktok"],
         ["item", "cancel", "it_8fec3c9dae"],
-        ["schema"], ["schema", "calendar"],
+        ["schema"],
+        ["schema", "calendar"],
         ["db", "info", "--format", "json"],
     ]
     history = [
@@ -95,23 +120,45 @@ def demo_steps() -> list[list[str]]:
         ["kpi", "import", "examples/analytics/kpi.csv", "--format", "json"],
         ["analyze", "--calendar", "history", "--until", "2026-07-05", "--format", "table"],
         ["analyze", "--calendar", "history", "--until", "2026-07-05", "--format", "json"],
-        ["analyze", "--format", "json"], ["analyze", "--platform", "tiktok", "--metric", "views", "--format", "tsv"],
+        ["analyze", "--format", "json"],
+        ["analyze", "--platform", "tiktok", "--metric", "views", "--format", "tsv"],
         ["optimize", "--calendar", "launch", "--format", "table"],
         ["optimize", "--calendar", "launch", "--windows", "--format", "json"],
-        ["trial", "new", "t1", "-c", "launch", "--arm-a", "baseline", "--arm-b", "learned", "--seed", "7",
-         "--format", "json"],
-        ["trial", "list", "--format", "json"], ["trial", "status", "t1", "--format", "json"],
+        [
+            "trial",
+            "new",
+            "t1",
+            "-c",
+            "launch",
+            "--arm-a",
+            "baseline",
+            "--arm-b",
+            "learned",
+            "--seed",
+            "7",
+            "--format",
+            "json",
+        ],
+        ["trial", "list", "--format", "json"],
+        ["trial", "status", "t1", "--format", "json"],
         ["trial", "conclude", "t1", "--decision", "none"],
         ["optimize", "--calendar", "launch", "--apply", "--format", "json"],
-        ["db", "rebuild"], ["check"],
+        ["db", "rebuild"],
+        ["check"],
     ]
     return steps + [["@copy-history"]] + history + [["@dispatch"]]
 
 
 def run(calcli: str, args: list[str], cwd: Path, log: list[dict]) -> None:
     proc = subprocess.run([calcli, *args], cwd=cwd, env=ENV, capture_output=True, stdin=subprocess.DEVNULL)
-    log.append({"args": args, "exit": proc.returncode, "stdout": proc.stdout.decode(errors="replace"),
-                "stderr": proc.stderr.decode(errors="replace")})
+    log.append(
+        {
+            "args": args,
+            "exit": proc.returncode,
+            "stdout": proc.stdout.decode(errors="replace"),
+            "stderr": proc.stderr.decode(errors="replace"),
+        }
+    )
 
 
 def demo(calcli: str, work: Path, log: list[dict]) -> Path:
@@ -152,8 +199,11 @@ def bench(calcli: str, work: Path, log: list[dict], sizes: list[int]) -> list[Pa
     return roots
 
 
-CLOCK = {"source_files": ("mtime_ns", "synced_at"), "dispatch_attempts": ("claimed_at", "finished_at", "run_id"),
-         "content_calendars": ("created_at", "updated_at")}
+CLOCK = {
+    "source_files": ("mtime_ns", "synced_at"),
+    "dispatch_attempts": ("claimed_at", "finished_at", "run_id"),
+    "content_calendars": ("created_at", "updated_at"),
+}
 
 
 def store_rows(db: Path, work: Path) -> dict[str, str]:
@@ -237,8 +287,10 @@ def compare(a: Path, b: Path) -> int:
                 diffs += 1
                 print(f"{project}/{name}: {fa.get(name)} vs {fb.get(name)}")
     n_files = sum(len(s) for s in state_a.values())
-    print(f"{len(steps_a)} steps (exit code, stdout, stderr) and {n_files} files/tables compared: "
-          + ("identical" if not diffs else f"{diffs} differences"))
+    print(
+        f"{len(steps_a)} steps (exit code, stdout, stderr) and {n_files} files/tables compared: "
+        + ("identical" if not diffs else f"{diffs} differences")
+    )
     return 1 if diffs else 0
 
 

@@ -54,8 +54,18 @@ def make_bulk(path: Path, videos: int, seed: int = 7, job_id: str = "bj_bench") 
     return path
 
 
-def make_calendar(root: Path, name: str, items: int, start: str = "2026-01-05", user: str = "bench",
-                  posted_before: str | None = None) -> Path:
+FORMATS = {"youtube": "short", "instagram": "reel"}
+
+
+def make_calendar(
+    root: Path,
+    name: str,
+    items: int,
+    start: str = "2026-01-05",
+    user: str = "bench",
+    posted_before: str | None = None,
+    step_minutes: int = 10,
+) -> Path:
     """Write a calendar of ``items`` scheduled items directly (no planning), one every 10 minutes;
     those before ``posted_before`` (ISO instant) are already posted, as in a calendar in use."""
     from datetime import UTC, date, datetime, timedelta
@@ -72,10 +82,25 @@ def make_calendar(root: Path, name: str, items: int, start: str = "2026-01-05", 
     t0 = datetime.combine(first, datetime.min.time(), tz).astimezone(UTC)  # steps of real time, never into a DST gap
     for i in range(items):
         key = f"bj/vj_{i:06d}/{platforms[i % 6].value}"
-        at = (t0 + timedelta(minutes=10 * i)).astimezone(tz)
+        at = (t0 + timedelta(minutes=step_minutes * i)).astimezone(tz)
         status = ScheduleStatus.POSTED if cutoff and at < cutoff else ScheduleStatus.SCHEDULED
-        rows.append(ContentScheduleItem(item_id_for(key), key, name, user, f"vj_{i:06d}", platforms[i % 6], "video",
-                                        at, status, "bj", 1.0, f"Video {i}"))
+        fmt = FORMATS.get(platforms[i % 6].value, "video")  # one of the platform's formats (check refuses others)
+        rows.append(
+            ContentScheduleItem(
+                item_id_for(key),
+                key,
+                name,
+                user,
+                f"vj_{i:06d}",
+                platforms[i % 6],
+                fmt,
+                at,
+                status,
+                "bj",
+                1.0,
+                f"Video {i}",
+            )
+        )
     last = rows[-1].scheduled_at.date() if rows else first
     cal = ContentCalendar(name, user, "America/New_York", first, last, items=rows)
     path = root / "calendars" / f"{name}.yaml"

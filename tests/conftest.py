@@ -100,8 +100,15 @@ def run_process():
 
     def _run(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None):
         full_env = {**os.environ, **(env or {})}
-        p = subprocess.run([sys.executable, "-m", "calcli", *args], cwd=cwd, env=full_env,
-                           capture_output=True, text=True, input=input, timeout=120)
+        p = subprocess.run(
+            [sys.executable, "-m", "calcli", *args],
+            cwd=cwd,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            input=input,
+            timeout=120,
+        )
         return Result(p.returncode, p.stdout, p.stderr)
 
     return _run
@@ -116,3 +123,44 @@ def allow(project: Path, platform: str, **limits: object) -> None:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     doc["users"]["user_123"].setdefault("platforms", {}).setdefault(platform, {}).update(limits)
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- a real PostgreSQL server
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throw-away PostgreSQL cluster for this test process (tests/pgserver.py). Without the server
+    binaries the PostgreSQL tests skip, with one line saying how to run them; under CI=true they fail."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import pgserver
+
+    where = pgserver.bindir()
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        where, why = None, "psycopg is not installed: pip install -e '.[test]' (or make install)"
+    else:
+        why = pgserver.HOW_TO
+    if where is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(why + " (CI=true: the PostgreSQL tests must run)")
+        pytest.skip(why)
+    server = pgserver.Server(where)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_db(pg_server, request):
+    """A database of its own for this test on the session's server; the superuser's URL to it."""
+    import re
+
+    import psycopg
+
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:40] + f"_{os.getpid()}"
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        con.execute(f'CREATE DATABASE "{name}"')
+    return pg_server.dsn(name)  # left for the cluster's removal at the end (a DROP costs more)

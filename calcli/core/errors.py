@@ -56,6 +56,10 @@ class CalcliError(Exception):
         return f"{self.message} {self.hint}" if self.hint else self.message
 
 
+class StoreUnreachable(CalcliError):
+    """The store is a server that did not answer (exit 1); ``check`` goes on without it."""
+
+
 class UsageError(CalcliError):
     """A bad flag, argument or reference named on the command line."""
 

@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from calcli import files
 from calcli.core.errors import Finding, InvalidInput, ProjectNotFound, UsageError
@@ -59,8 +60,17 @@ class Project:
 
     @property
     def store_path(self) -> Path:
+        """The DuckDB file; for a PostgreSQL store, a name in .calcli/ beside which the lock and the
+        dispatch journal live (the file itself is never made)."""
+        if self.store_is_server:
+            return self.root / ".calcli" / "postgresql"
         p = Path(self.config.store)
         return p if p.is_absolute() else self.root / p
+
+    @property
+    def store_is_server(self) -> bool:
+        """Whether the store is a PostgreSQL server (``store = "postgresql://…"``)."""
+        return self.config.store.startswith(SERVER_SCHEMES)
 
     @property
     def lock_path(self) -> Path:
@@ -118,6 +128,16 @@ CONFIG_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+SERVER_SCHEMES = ("postgresql:", "postgres:")
+
+
+def _has_password(url: str) -> bool:
+    """Whether a libpq URL carries a password (``user:secret@host`` or ``?password=``)."""
+    parts = urlsplit(url)
+    query = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    return parts.password is not None or "password" in query
+
+
 def load_config(path: Path) -> Config:
     """Read and validate ``calcli.toml``; every problem is a finding."""
     data = load_toml(path)
@@ -146,6 +166,8 @@ def load_config(path: Path) -> Config:
     store = proj.get("store", ".calcli/calcli.duckdb")
     if not isinstance(store, str) or not store:
         bad("store", "must be a path")
+    elif store.startswith(SERVER_SCHEMES) and _has_password(store):
+        bad("store", "holds a password; keep it out of calcli.toml (use PGPASSWORD, ~/.pgpass or a service file)")
     planner = data.get("planner", {})
     slot = planner.get("slot_minutes", 30)
     if isinstance(slot, float) and slot.is_integer():

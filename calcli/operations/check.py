@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from calcli import store as stores
-from calcli.core.errors import Finding, InvalidInput, relative
+from calcli.core.errors import Finding, InvalidInput, StoreUnreachable, relative
 from calcli.core.model import ContentScheduleItem, UserPreferences
 from calcli.files.calendar import CalendarFile, load_calendar
 from calcli.files.preferences import parse_preferences
@@ -95,14 +95,18 @@ def rule_finding(rel: str, item: ContentScheduleItem, why: str) -> Finding:
 
 
 def step_findings(project, calendars: list[tuple[str, CalendarFile]]) -> list[Finding]:
-    """Statuses changed by hand, against what the store last knew (nothing to compare without a store)."""
-    if not project.store_path.exists():
+    """Statuses changed by hand, against what the store last knew (nothing to compare without a store,
+    or with a PostgreSQL store that does not answer: a pre-commit hook must work offline)."""
+    if not project.store_is_server and not project.store_path.exists():
         return []
     out = []
-    with stores.open_store(project, read_only=True) as store:
-        for rel, cf in calendars:
-            steps = rules.status_steps(store.calendar_items(cf.calendar.name), cf.calendar.items)
-            out += [step_finding(rel, item, why) for item, why in steps]
+    try:
+        with stores.open_store(project, read_only=True) as store:
+            for rel, cf in calendars:
+                steps = rules.status_steps(store.calendar_items(cf.calendar.name), cf.calendar.items)
+                out += [step_finding(rel, item, why) for item, why in steps]
+    except StoreUnreachable:
+        return []
     return out
 
 

@@ -38,6 +38,7 @@ from calcli.operations.session import session
 
 if TYPE_CHECKING:
     pass
+from calcli import store as stores
 from calcli.core.blackouts import blackout_hits
 from calcli.core.times import iso
 from calcli.core.times import now as current_time
@@ -85,12 +86,13 @@ def due_items(
         history.setdefault(a[0], []).append(a)
     out = []
     calendars: dict = {}
+    elsewhere = s.store.posted_elsewhere(ids)
     for item_id in ids:
         item = items[item_id]
         tries = [a for a in history.get(item_id, []) if a[5] in ("posted", "failed", "unconfirmed")]
         if item.calendar not in calendars:
             calendars[item.calendar] = s.store.calendar(item.calendar)
-        why = _held(item, tries, calendars[item.calendar])
+        why = _held(item, tries, calendars[item.calendar], elsewhere.get(item_id))
         if why is not None:
             if held is not None:
                 held.append((item, why))
@@ -104,9 +106,13 @@ def due_items(
     return [d for d in out if d.item.id not in holds]
 
 
-def _held(item: ContentScheduleItem, tries: list[tuple], cal) -> str | None:
-    """Why an item whose file says it is due must not go out, or None: posted already, or blacked out."""
+def _held(item: ContentScheduleItem, tries: list[tuple], cal, elsewhere: str | None = None) -> str | None:
+    """Why an item whose file says it is due must not go out, or None: posted already (here, or by
+    another clone of the project sharing the store: this clone's file waits for its change), or
+    blacked out."""
     posted = [a for a in tries if a[5] == "posted"]
+    if posted and elsewhere:
+        return f"posted by another clone of the project ({elsewhere}); pull its calendar change (git pull)"
     if posted:
         return (
             f"already posted by dispatch at {posted[-1][4]:%Y-%m-%d %H:%M} UTC although its "
@@ -186,12 +192,15 @@ def dispatch(
         # Claims by other runs, and items changed since our due list was made (canceled, moved,
         # blacked out), are read from the journal as we go; either is skipped.
         claims = Claims(project, run.id, offset)
-        for d in due[:limit] if limit else due:
-            if not claims.claim(d):
-                continue
-            result = publish(command, d, cal_zones[d.item.calendar], timeout)
-            claims.settle(d, result)
-            report.outcomes.append(result)
+        try:
+            for d in due[:limit] if limit else due:
+                if not claims.claim(d):
+                    continue
+                result = publish(command, d, cal_zones[d.item.calendar], timeout)
+                claims.settle(d, result)
+                report.outcomes.append(result)
+        finally:
+            claims.close()
         with session(project, user) as s:
             fold(s)
             report.unconfirmed = unconfirmed_items(s)
@@ -201,12 +210,18 @@ def dispatch(
 
 
 class Claims:
-    """One run's claims in the journal: taken under the project lock, each outcome appended at once."""
+    """One run's claims in the journal: taken under the project lock, each outcome appended at once.
+    With a shared store (PostgreSQL) a claim is also a row there, taken first: other hosts see it."""
 
     def __init__(self, project, run_id: str, offset: int):
         self.project, self.run_id, self.offset = project, run_id, offset
         self.taken: set[str] = set()
         self.wait = lock_timeout(project.config.lock_timeout_seconds)
+        self.shared = stores.claimer(project)
+
+    def close(self) -> None:
+        if self.shared is not None:
+            self.shared.close()
 
     def claim(self, d: Due) -> bool:
         """Claim ``d`` for this run; False when another run claimed it or anything changed it since."""
@@ -218,6 +233,8 @@ class Claims:
                 if r.get("e") == "changed" or (r.get("e") == "claim" and r["run"] != self.run_id)
             }
             if d.item.id in self.taken:
+                return False
+            if self.shared is not None and not self.shared.claim(d.item.id, d.attempt, self.run_id):
                 return False
             append_journal(
                 self.project,
@@ -231,6 +248,8 @@ class Claims:
         record |= {"outcome": result.outcome, "ref": result.ref, "error": result.error, "code": result.code}
         with project_lock(self.project.lock_path, max(self.wait * 10, 120.0)):
             append_journal(self.project, [record])
+        if self.shared is not None:  # after the journal: this clone's files learn of it first
+            self.shared.settle(d.item.id, d.attempt, self.run_id, result.outcome, result.ref, result.error, result.code)
 
 
 def publisher_input(due: Due, tzname: str) -> tuple[dict, dict]:

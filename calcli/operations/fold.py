@@ -22,7 +22,7 @@ def fold(s: Session) -> int:
     records, end = read_journal(project, offset)
     records = [r for r in records if r.get("e") in ("claim", "done")]  # `changed` lines are for running claimers
     done = {(r["item"], r["attempt"]) for r in records if r.get("e") == "done"}
-    open_claims = [(a[0], a[1], a[2]) for a in store.attempts(outcome="running")]
+    open_claims = store.open_claims()
     open_claims += [(r["item"], r["attempt"], r["run"]) for r in records if r.get("e") == "claim"]
     stale = [
         {

@@ -5,7 +5,7 @@ trials, dispatch attempts). Every SQL statement of calcli lives in this package.
 turns), opens the project's store, applies pending migrations, and closes everything on exit; when
 the lock or the store stays busy past the timeout it raises BusyError (exit 4). What a store can be
 asked is :class:`calcli.store.base.Store`; the engine behind it is DuckDB (``calcli.store.duckdb``,
-loaded only when a store is opened).
+loaded only when a store is opened), or a PostgreSQL server for a team (``calcli.store.postgres``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from calcli.core import lazy
 from calcli.store import duckdb as backend
+from calcli.store import postgres
 from calcli.store.base import Store
 
 __getattr__, __dir__ = lazy.submodules(__name__, __path__)
@@ -23,8 +24,21 @@ __getattr__, __dir__ = lazy.submodules(__name__, __path__)
 @contextmanager
 def open_store(project, read_only: bool = False) -> Iterator[Store]:
     """The project's store, locked, migrated, and closed at the end of the block."""
+    if project.store_is_server:
+        with postgres.store.open_postgres(project, read_only) as store:
+            yield store
+        return
     with backend.store.open_duckdb(project, read_only) as store:
         yield store
+
+
+def claimer(project):
+    """A store that takes dispatch claims as rows shared by every host (a PostgreSQL store), or None
+    when claims are this machine's journal alone (DuckDB). The caller closes it."""
+    if not project.store_is_server:
+        return None
+    from_config = project.config.store
+    return postgres.store.open_store_url(from_config, project)
 
 
 def recover_store(project):
@@ -33,4 +47,4 @@ def recover_store(project):
     return backend.recover.recover(project)
 
 
-__all__ = ["Store", "open_store", "recover_store"]
+__all__ = ["Store", "claimer", "open_store", "recover_store"]

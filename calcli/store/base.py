@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from calcli.core.errors import UsageError
 from calcli.core.model import ContentCalendar, ContentScheduleItem, OptimizationTrial, PostFilter
 
 
@@ -172,6 +173,15 @@ class Dispatch(ABC):
     def attempts(self, item_ids: list[str] | None = None, outcome: str | None = None) -> list[tuple]:
         """(item_id, attempt, run_id, claimed_at, finished_at, outcome, post_ref, error, exit_code)."""
 
+    def open_claims(self) -> list[tuple]:
+        """(item_id, attempt, run_id) of the running attempts this clone of the project made (a shared
+        store also holds other hosts' runs, which only their host can judge alive or gone)."""
+        return [(a[0], a[1], a[2]) for a in self.attempts(outcome="running")]
+
+    def posted_elsewhere(self, item_ids: list[str]) -> dict[str, str]:
+        """item -> the other clone of the project that posted it (a shared store only; else empty)."""
+        return {}
+
     @abstractmethod
     def resolve_attempts(self, item_id: str, outcome: str) -> None:
         """A person confirmed what happened to an unconfirmed attempt."""
@@ -188,6 +198,13 @@ class Admin(ABC):
     @abstractmethod
     def table_counts(self) -> list[dict]:
         """Each table's row count and owner (files or store)."""
+
+    def grant(self, role: str) -> bool:
+        """Make ``role`` a calcli user of a shared store; True when the role was created."""
+        raise UsageError(
+            "calcli db grant needs a PostgreSQL store; this project's store is a DuckDB file.",
+            'Point calcli.toml at the server first: store = "postgresql://HOST/DB".',
+        )
 
 
 class Kpi(ABC):

@@ -12,7 +12,10 @@ from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, command
 from calcli.cli.render import emit_rows
 from calcli.core.errors import ExitStatus, StoreDamaged
 
-db_app = command_group("The DuckDB store: a mirror of the files plus the data only it owns.\n\nExample: calcli db sync")
+db_app = command_group(
+    "The store (a DuckDB file, or a PostgreSQL server for a team): a mirror of the files plus the data only "
+    "it owns.\n\nExample: calcli db sync"
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -100,6 +103,67 @@ def info(ctx: typer.Context, fmt: FormatOpt = None, as_json: JsonOpt = False) ->
     with store.open_store(project) as st:
         rows = st.table_counts()
     emit_rows(rows, ["table", "rows", "owner"], output_format(fmt, as_json), title=f"{project.store_path}")
+
+
+@db_app.command("grant")
+def grant(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Argument(help="The user's id, which is their database role (made if missing).")],
+) -> None:
+    """Let a user work on this PostgreSQL store: make their login role and give it calcli's privileges.
+
+    Run it as the service role (the store's owner, or a superuser). Row-level security then shows the
+    user their own rows only, in every table. Give the role a password yourself (ALTER ROLE … PASSWORD)
+    or use the server's peer/certificate login; calcli never stores one.
+
+    Example: calcli db grant alice
+    """
+    e = env(ctx)
+    project = find_project(e)
+    with store.open_store(project) as st:
+        created = st.grant(role)
+    e.messages.info(f"{'Made role' if created else 'Role'} {role}: a calcli user of this store (calcli_user).")
+
+
+UrlArg = Annotated[
+    str, typer.Argument(help="The PostgreSQL store: postgresql://HOST/DB (the password from PGPASSWORD or .pgpass).")
+]
+
+
+@db_app.command("push")
+def push(ctx: typer.Context, url: UrlArg, fmt: FormatOpt = None, as_json: JsonOpt = False) -> None:
+    """Copy this project's DuckDB store's own data (history, KPI events, trials, dispatch attempts)
+    into an empty PostgreSQL store; each table's row counts and checksums on both sides are printed.
+
+    Then point calcli.toml at the server (store = "postgresql://HOST/DB") and run `calcli db sync`.
+
+    Example: calcli db push postgresql://db.example.com/calcli
+    """
+    _moved(env(ctx), store.move.push(find_project(env(ctx)), url), fmt, as_json)
+
+
+@db_app.command("pull")
+def pull(ctx: typer.Context, url: UrlArg, fmt: FormatOpt = None, as_json: JsonOpt = False) -> None:
+    """Copy a PostgreSQL store's own data (the rows your role may see) into this project's empty
+    DuckDB store; each table's row counts and checksums on both sides are printed.
+
+    Example: calcli db pull postgresql://db.example.com/calcli
+    """
+    _moved(env(ctx), store.move.pull(find_project(env(ctx)), url), fmt, as_json)
+
+
+def _moved(e, moved, fmt, as_json) -> None:
+    rows = [
+        {"table": m.table, "rows_from": m.rows_from, "rows_to": m.rows_to, "checksum_from": m.checksum_from,
+         "checksum_to": m.checksum_to, "same": m.same}
+        for m in moved
+    ]  # fmt: skip
+    emit_rows(rows, list(rows[0]), output_format(fmt, as_json))
+    bad = [m.table for m in moved if not m.same]
+    if bad:
+        e.messages.error(f"the copy differs from its source in {', '.join(bad)}.")
+        raise typer.Exit(int(ExitStatus.ERROR))
+    e.messages.info(f"Copied {sum(m.rows_to for m in moved)} row(s); counts and checksums agree.")
 
 
 def sql(
