@@ -33,6 +33,7 @@ NOT_DATA = {
     "blackout rm": "changes a calendar file",
     "db sync": "refreshes the store; prints one summary",
     "db rebuild": "remakes the store; prints one summary",
+    "db grant": "makes a PostgreSQL login role; prints one message",
 }
 # Read commands over a period: --since/--until, with khal-style days.
 PERIOD_COMMANDS = {"analyze", "report", "calendar show"}
@@ -69,6 +70,9 @@ RUNS = {
     "trial status": (["T1"], None),
     "trial conclude": (["T1", "--decision", "keep-a"], None),
     "db info": ([], 0),
+    # no server answers there: the same refusal must come back with the shared options
+    "db push": (["postgresql://127.0.0.1:1/calcli"], None),
+    "db pull": (["postgresql://127.0.0.1:1/calcli"], None),
 }
 
 
