@@ -19,6 +19,7 @@ from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
 from calcli.core.times import now as current_time
 from calcli.core.times import zone
 from calcli.exchange.csvtext import write_csv
+from calcli.exchange.importing import link_of
 
 TARGETS = ("ics", "csv", "json", "hootsuite", "buffer")
 BULK_TARGETS = ("hootsuite", "buffer")
@@ -198,7 +199,7 @@ def hootsuite_rows(items: list[ContentScheduleItem], tzname: str, result: Export
             continue
         slots[stamp] = item.id
         messages[text] = item.id
-        rows.append([stamp, text, ""])
+        rows.append([stamp, text, link_of(item)])
     return rows
 
 

@@ -33,7 +33,7 @@ class Source(str, Enum):
     ics = "ics"
 
 
-IMPORT_COLUMNS = ["line", "id", "platform", "format", "scheduled_at", "title"]
+IMPORT_COLUMNS = ["line", "id", "platform", "format", "scheduled_at", "title", "change"]
 
 TzOpt = Annotated[
     str | None,
@@ -174,7 +174,7 @@ def import_file(
         dry_run=dry_run,
         day_first=day_first,
     )
-    if outcome.skipped and not outcome.items and not outcome.already:
+    if outcome.skipped and not outcome.items and not outcome.already and not outcome.updated:
         raise InvalidInput(outcome.skipped, hint="No row could be imported; nothing was written.")
     emit_rows(_imported_rows(outcome), IMPORT_COLUMNS, output_format(fmt, as_json))
     for w in outcome.warnings:
@@ -187,7 +187,9 @@ def import_file(
 
 
 def _imported_rows(outcome) -> list[dict]:
-    """One row per item the import made (or would make), with the line of the file it came from."""
+    """One row per item the import made or updated (or would), with the line of the file it came from."""
+    rows = [(line, i, "new") for line, i in outcome.items]
+    rows += [(line, new, "updated") for line, _, new in outcome.updated]
     return [
         {
             "line": line,
@@ -196,18 +198,20 @@ def _imported_rows(outcome) -> list[dict]:
             "format": i.format,
             "scheduled_at": i.scheduled_at,
             "title": i.title,
+            "change": change,
         }
-        for line, i in outcome.items
+        for line, i, change in sorted(rows, key=lambda r: r[0])
     ]
 
 
 def _summary(e, outcome, dry_run: bool) -> None:
     cal = outcome.calendar
     made = f" (new calendar: {cal.period_start}..{cal.period_end}, {cal.timezone})" if outcome.created else ""
-    verb = "Would import" if dry_run else "Imported"
-    parts = [f"{verb} {len(outcome.items)} into calendars/{cal.name}.yaml{made if outcome.items else ''}"]
-    if outcome.already:
-        parts.append(f"{len(outcome.already)} already there")
+    verb = "Would import into" if dry_run else "Imported into"
+    counts = f"{len(outcome.items)} new, {len(outcome.already)} already there"
+    if outcome.updated:
+        counts += f", {len(outcome.updated)} updated"
+    parts = [f"{verb} calendars/{cal.name}.yaml{made if outcome.items else ''}: {counts}"]
     if outcome.other_platforms:
         parts.append(f"{outcome.other_platforms} for other platforms left out (--platform)")
     if outcome.skipped:
