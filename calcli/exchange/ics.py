@@ -65,12 +65,17 @@ def description_for(item: ContentScheduleItem, tzname: str) -> str:
 
 
 def build_ics(
-    items: list[ContentScheduleItem], zones: dict[str, str], stamp: datetime, sequences: dict[str, int] | None = None
+    items: list[ContentScheduleItem],
+    zones: dict[str, str],
+    stamp: datetime,
+    sequences: dict[str, int] | None = None,
+    name: str | None = None,
 ) -> bytes:
     """A VCALENDAR with one VEVENT per item and the VTIMEZONEs their DTSTARTs need.
 
     ``zones`` maps a calendar name to its IANA zone; ``stamp`` is the DTSTAMP of items
-    without an ``updated_at``; ``sequences`` each item's SEQUENCE (0 when not named). Times
+    without an ``updated_at``; ``sequences`` each item's SEQUENCE (0 when not named); ``name``
+    the X-WR-CALNAME calendar apps show (default: the items' calendars, or ``calcli``). Times
     are written with TZID (the calendar's zone), or with ``Z`` for UTC calendars and for a
     wall time that happens twice in the zone (fall back).
     """
@@ -78,6 +83,7 @@ def build_ics(
     cal.add("prodid", "-//calcli//content calendar//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name or calendar_name(items))
     events = [_event(i, zones.get(i.calendar, "UTC"), stamp, (sequences or {}).get(i.id, 0)) for i in items]
     used = sorted({str(ev["DTSTART"].params["TZID"]) for ev in events if "TZID" in ev["DTSTART"].params})
     if used:
@@ -88,6 +94,12 @@ def build_ics(
     for ev in events:
         cal.add_component(ev)
     return cal.to_ical()
+
+
+def calendar_name(items: list[ContentScheduleItem]) -> str:
+    """What a calendar app calls the exported calendar: the items' calendar names, or ``calcli``."""
+    names = sorted({i.calendar for i in items})
+    return ", ".join(names) if names else "calcli"
 
 
 def _event(item: ContentScheduleItem, tzname: str, stamp: datetime, sequence: int = 0):

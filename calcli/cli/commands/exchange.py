@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from datetime import date, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -16,10 +18,12 @@ from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_fo
 from calcli.cli.render import emit_rows
 from calcli.core.errors import ExitStatus, InvalidInput, relative
 from calcli.core.model import ScheduleStatus
+from calcli.core.times import now as current_time
 
 
 class Target(str, Enum):
     ics = "ics"
+    vdir = "vdir"
     csv = "csv"
     json = "json"
     hootsuite = "hootsuite"
@@ -39,6 +43,20 @@ TzOpt = Annotated[
     str | None,
     typer.Option("--tz", help="Hootsuite/Buffer: the profile's time zone (default: the calendar's)."),
 ]
+
+
+OutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (default: stdout); a folder (or a path ending in /) gets one file per platform.",
+    ),
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="First day to export (YYYY-MM-DD, today, tomorrow, +7d; local).")
+]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day to export (same forms as --since).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -63,9 +81,16 @@ def export(
     ctx: typer.Context,
     target: Annotated[
         Target,
-        typer.Option("--format", "-f", help="ics (RFC 5545), csv or json (calcli's columns), hootsuite, buffer."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="ics (RFC 5545), vdir (one .ics per item, for vdirsyncer/khal), csv or json (calcli's columns), "
+            "hootsuite, buffer.",
+        ),
     ],
-    calendar: Annotated[str | None, typer.Option("--calendar", "-c", help="Only this calendar.")] = None,
+    calendar: Annotated[
+        list[str] | None, typer.Option("--calendar", "-c", help="Only this calendar (repeat for several).")
+    ] = None,
     platform: Annotated[
         list[str] | None,
         typer.Option("--platform", help="Only this platform (repeat).", autocompletion=complete_platform),
@@ -77,37 +102,64 @@ def export(
             help="Only items with this status (repeat). Default: all; planned and scheduled for hootsuite and buffer.",
         ),
     ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write to this file (default: stdout); a folder (or a path ending in /) gets one file per platform.",
-        ),
-    ] = None,
+    output: OutputOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     tz: TzOpt = None,
     user: UserOpt = None,
 ) -> None:
     """Export items as .ics for calendar apps, as CSV/JSON, or as a bulk-upload CSV for Hootsuite or Buffer.
 
     Hootsuite and Buffer take one profile a file: give --platform, or -o FOLDER/ for one
-    file per platform. Rows that break the target's rules (time not on Hootsuite's 5-minute
-    grid or less than 10 minutes ahead, over 350 rows, a duplicate message or time slot; a
-    past Buffer time, over 100 rows) are reported on stderr with the item id and the rule and
-    left out; nothing is rounded. Exit 5 when some rows were left out, 3 when all were.
+    file per platform (more rows than the target takes a file, 350 or 100, go into numbered
+    files). Rows that break the target's rules (time not on Hootsuite's 5-minute grid or less
+    than 10 minutes ahead, a duplicate message or time slot; a past Buffer time) are reported
+    on stderr with the item id and the rule and left out; nothing is rounded. Exit 5 when
+    some rows were left out, 3 when all were. A vdir (-f vdir -o FOLDER/) holds one
+    UID.ics per item; a file whose event did not change is not rewritten.
 
     Example: calcli export --format ics --calendar Q3 -o q3.ics
     """
     e = env(ctx)
     platforms = [parse_platform(p) for p in platform or []]
     statuses = _statuses(status)
+    first, last = _days(since, until)
+    names = list(dict.fromkeys(calendar or []))
     with operations.session.session(find_project(e), user) as s:
-        items, zones = exchange.export.select_items(s, calendar, platforms, statuses, target.value)
-        sequences = exchange.export.sequences(s, items) if target.value == "ics" else None
-    result = exchange.export.export_items(items, zones, target.value, output, calendar, tz, sequences)
+        items, zones = exchange.export.select_items(s, names, platforms, statuses, target.value, first, last)
+        sequences = exchange.export.sequences(s, items) if target.value in ("ics", "vdir") else None
+    one = names[0] if len(names) == 1 else None
+    result = exchange.export.export_items(items, zones, target.value, output, one, tz, sequences)
     for r in result.rejected:
         print(f"Error: {r.item_id}: {r.rule}; not exported", file=sys.stderr)
     _write_export(e, result, target.value)
+
+
+def _days(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    first, last = _day(since, "--since"), _day(until, "--until")
+    if first and last and last < first:
+        raise typer.BadParameter(f"{until} is before --since {since}", param_hint="--until")
+    return first, last
+
+
+def _day(value: str | None, flag: str) -> date | None:
+    """A day as people type it: YYYY-MM-DD, today, tomorrow, yesterday, +Nd / -Nd (or w); a bad one is usage."""
+    if value is None:
+        return None
+    today = current_time().date()
+    text = value.strip().lower()
+    named = {"today": 0, "tomorrow": 1, "yesterday": -1}
+    if text in named:
+        return today + timedelta(days=named[text])
+    m = re.fullmatch(r"([+-]\d+)([dw])", text)
+    if m:
+        return today + timedelta(days=int(m[1]) * (7 if m[2] == "w" else 1))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a day (YYYY-MM-DD, today, tomorrow, +7d)", param_hint=flag
+        ) from None
 
 
 def _write_export(e, result, target: str) -> None:
