@@ -664,3 +664,23 @@ def test_covers_day():
     assert covers_day(timed, date(2026, 8, 11)) and not covers_day(timed, date(2026, 8, 12))
     override = ScheduleException("o", date(2026, 8, 1), date(2026, 8, 1), kind="override")
     assert not covers_day(override, date(2026, 8, 1))
+
+
+def test_tables_fit_80_columns_with_ids_whole(example_project, run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    long = "A long title that would never fit beside the other columns of an agenda view"
+    text = (example_project / "calendars" / "Q3.yaml").read_text()
+    (example_project / "calendars" / "Q3.yaml").write_text(text.replace('"Summer series teaser"', f'"{long}"', 1))
+    monkeypatch.setenv("CALCLI_NOW", "2026-06-29T12:00:00+00:00")
+    for args in (["agenda"], ["calendar", "show", "Q3"], ["calendar", "list"]):
+        r = run(*args, "--format", "table")
+        assert r.exit_code == 0, r
+        lines = r.stdout.splitlines()
+        assert all(len(line) <= 80 for line in lines), (args, lines)
+        if args[0] != "calendar" or args[1] == "show":
+            rows = [line for line in lines if "it_teaser" in line]
+            assert len(rows) == 2, (args, lines)  # one line an item
+            assert all(" it_teaser_yt" in row or row.startswith("it_teaser_yt") for row in rows[:1]), rows
+            assert "it_teaser_tt" in rows[1] and "…" in rows[0]
+    shown = run("calendar", "show", "Q3", "--format", "table").stdout
+    assert "Not shown at this width: status, assignee (--format tsv shows every column)." in shown
