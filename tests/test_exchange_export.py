@@ -373,3 +373,49 @@ def test_khal_reads_the_vdir_at_the_right_local_times(cals, run, tmp_path):
     assert {p.name: p.stat().st_mtime_ns for p in vdir.iterdir() if p.name in stamps} == stamps
     assert (vdir / "it_fall_gone@calcli.ics").exists()
     assert run("export", "-f", "vdir", "-c", "FALL").exit_code == 2  # a vdir needs a folder
+
+
+# ---------------------------------------------------------------- progress on a terminal
+
+
+def _on_a_terminal(project: Path, *args: str, tty: bool = True, no_color: bool = False) -> tuple[int, str]:
+    """Run calcli with stderr on a pseudo-terminal (or a pipe): its exit code and what stderr got."""
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"COLUMNS": "80", "TERM": "xterm"}
+    if no_color:
+        env["NO_COLOR"] = "1"
+    if not tty:
+        p = subprocess.run([sys.executable, "-m", "calcli", *args], cwd=project, env=env, capture_output=True)
+        return p.returncode, p.stderr.decode()
+    master, slave = pty.openpty()
+    p = subprocess.run(
+        [sys.executable, "-m", "calcli", *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=slave
+    )
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    return p.returncode, out.decode(errors="replace")
+
+
+def test_export_and_import_show_progress_on_a_terminal_only(cals):
+    code, err = _on_a_terminal(cals, "export", "-f", "vdir", "-c", "FALL", "-o", "vdir/")
+    assert code == 0 and "Exporting vdir" in err and "\x1b[" in err, err
+    assert "Wrote 1 item to vdir/it_fall_after@calcli.ics." in err
+    code, err = _on_a_terminal(cals, "export", "-f", "vdir", "-c", "FALL", "-o", "vdir/", tty=False)
+    assert code == 0 and "Exporting" not in err and "\x1b[" not in err
+    code, err = _on_a_terminal(cals, "--quiet", "export", "-f", "vdir", "-c", "FALL", "-o", "vdir/")
+    assert code == 0 and "Exporting" not in err, err
+    code, err = _on_a_terminal(cals, "export", "-f", "vdir", "-c", "FALL", "-o", "vdir/", no_color=True)
+    assert code == 0 and "Exporting" not in err, err
+    code, err = _on_a_terminal(cals, "import", "vdir/it_fall_after@calcli.ics", "--from", "ics", "-c", "FALL")
+    assert code == 0 and "Importing it_fall_after@calcli.ics" in err, err
+    assert "Imported into calendars/FALL.yaml: 0 new, 1 already there." in err

@@ -336,12 +336,14 @@ def _folder_file(output: str | None, calendar: str | None, target: str, platform
     return str(Path(output or ".") / ("-".join(parts) + "." + ext))
 
 
-def write_files(result: ExportResult) -> None:
+def write_files(result: ExportResult, on_file=None) -> None:
     """Write the named files atomically (the stdout one is the caller's); a file that already
     holds the same text is left alone (a vdir syncs only what changed)."""
     if result.folder is not None:
         Path(result.folder).mkdir(parents=True, exist_ok=True)
     for f in result.files:
+        if on_file is not None:
+            on_file(1)
         if f.name is None:
             continue
         path = Path(f.name)

@@ -56,6 +56,7 @@ def import_schedule(
     tz: str | None = None,
     dry_run: bool = False,
     day_first: bool = False,
+    on_row=None,
 ) -> ImportOutcome:
     """Import ``path`` (a ``source`` file) into ``calendars/<calendar>.yaml`` (made when missing).
 
@@ -71,7 +72,7 @@ def import_schedule(
     with operations.session.session(project, user) as s:
         cal, existing, created = _target_calendar(s, calendar, tz, f"Imported from {path.name}")
         outcome = ImportOutcome(cal, [], [], list(parsed.skipped), [], 0, created, False)
-        _place(s, parsed.rows, source, platform, str(path), existing, outcome)
+        _place(s, parsed.rows, source, platform, str(path), existing, outcome, on_row)
         if created and outcome.items:
             days = [i.scheduled_at.date() for _, i in outcome.items]
             cal.period_start, cal.period_end = min(days), max(days)
@@ -185,7 +186,7 @@ def _text(title: str, caption: str) -> str:
     return (caption or title).strip()
 
 
-def _place(s, rows, source, platform, path, existing, outcome: ImportOutcome) -> None:
+def _place(s, rows, source, platform, path, existing, outcome: ImportOutcome, on_row=None) -> None:
     """Turn source rows into new items of ``outcome.calendar`` or updates of the items they match;
     report what cannot be placed.
 
@@ -205,6 +206,8 @@ def _place(s, rows, source, platform, path, existing, outcome: ImportOutcome) ->
     )
     pending: list[_Row] = []
     for row in rows:
+        if on_row is not None:
+            on_row(1)
         r = _prepare(c, row)
         if r is None:
             continue

@@ -15,6 +15,7 @@ from calcli import exchange, operations
 from calcli.cli.completion import complete_platform
 from calcli.cli.context import env, find_project
 from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_platform
+from calcli.cli.progress import progress
 from calcli.cli.render import emit_rows
 from calcli.core.errors import ExitStatus, InvalidInput, relative
 from calcli.core.model import ScheduleStatus
@@ -168,7 +169,8 @@ def _write_export(e, result, target: str) -> None:
     if result.rejected and not written:
         e.messages.info(f"Nothing was written: all {len(result.rejected)} selected items break {target}'s rules.")
         raise typer.Exit(int(ExitStatus.INVALID))
-    exchange.export.write_files(result)
+    with progress(e.quiet, f"Exporting {target}", len(result.files)) as advance:
+        exchange.export.write_files(result, advance)
     for f in result.files:
         if f.name is None:
             sys.stdout.write(f.text)
@@ -215,17 +217,19 @@ def import_file(
     Example: calcli import hootsuite-x.csv --from hootsuite --platform x --calendar Q3
     """
     e = env(ctx)
-    outcome = exchange.importing.import_schedule(
-        find_project(e),
-        file,
-        source.value,
-        calendar,
-        platform=parse_platform(platform) if platform else None,
-        user=user,
-        tz=tz,
-        dry_run=dry_run,
-        day_first=day_first,
-    )
+    with progress(e.quiet, f"Importing {file.name}", None) as advance:
+        outcome = exchange.importing.import_schedule(
+            find_project(e),
+            file,
+            source.value,
+            calendar,
+            platform=parse_platform(platform) if platform else None,
+            user=user,
+            tz=tz,
+            dry_run=dry_run,
+            day_first=day_first,
+            on_row=advance,
+        )
     if outcome.skipped and not outcome.items and not outcome.already and not outcome.updated:
         raise InvalidInput(outcome.skipped, hint="No row could be imported; nothing was written.")
     emit_rows(_imported_rows(outcome), IMPORT_COLUMNS, output_format(fmt, as_json))
