@@ -250,3 +250,20 @@ def test_the_streamed_ics_is_byte_for_byte_what_icalendar_writes(title, caption,
     zones = {"C,a;l": tzname}
     ours = build_ics([item, other], zones, STAMP, {"it_x": seq})
     assert ours == icalendar_calendar([item, other], zones, STAMP, {"it_x": seq})
+
+
+@pytest.mark.parametrize(
+    "local", ["2029-11-04T01:50", "2029-11-04T00:50", "2028-03-12T01:57", "2028-03-12T03:05", "2026-11-01T01:30"]
+)
+def test_streamed_ics_matches_icalendar_next_to_a_dst_change(local):
+    """An event written in UTC (a wall time that happens twice) ends 15 minutes of real time later,
+    as icalendar's own event does; the 50k-item bench found the two apart there before."""
+    from calcli.core.model import ContentScheduleItem, Platform
+    from calcli.exchange.ics import icalendar_calendar
+
+    items = []
+    for fold in (0, 1):
+        at = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/New_York"), fold=fold)
+        items.append(ContentScheduleItem(f"it_{fold}", f"k/{fold}/x", "C", "u", "v", Platform.X, "video", at))
+    zones = {"C": "America/New_York"}
+    assert build_ics(items, zones, STAMP) == icalendar_calendar(items, zones, STAMP)

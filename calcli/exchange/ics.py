@@ -129,9 +129,11 @@ def _event_text(item: ContentScheduleItem, tzname: str, stamp: datetime, sequenc
     """One VEVENT as icalendar would write it (properties in its canonical order, then by name)."""
     start = item.scheduled_at
     tzid = _tzid(item, tzname)
+    if tzid is None:  # 15 minutes of real time (a TZID event's end is 15 minutes on its wall clock)
+        start = start.astimezone(UTC)
     end = start + timedelta(minutes=EVENT_MINUTES)
     if tzid is None:
-        when = f":{start.astimezone(UTC):{_UTC_STAMP}}", f":{end.astimezone(UTC):{_UTC_STAMP}}"
+        when = f":{start:{_UTC_STAMP}}", f":{end:{_UTC_STAMP}}"
     else:
         when = f";TZID={tzid}:{start:{_LOCAL_STAMP}}", f";TZID={tzid}:{end:{_LOCAL_STAMP}}"
     lines = [
