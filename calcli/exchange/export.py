@@ -9,6 +9,7 @@ rounded: move the item with ``calcli item move``). See docs/exchange.md.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -63,6 +64,10 @@ class ExportFile:
     text: str
     rows: int
     platform: str | None = None
+    pieces: Iterator[str] | None = None  # instead of ``text``: the content as it is made (a big .ics)
+
+    def chunks(self) -> Iterator[str]:
+        return self.pieces if self.pieces is not None else iter([self.text])
 
 
 @dataclass
@@ -270,11 +275,13 @@ def export_items(
     if target == "vdir":
         return _vdir(items, zones, output, sequences, result)
     if target not in BULK_TARGETS:
-        if target == "ics":
-            text = exchange.ics.build_ics(items, zones, current_time(), sequences).decode("utf-8")
-        else:
-            text = export_csv(items, zones) if target == "csv" else export_json(items, zones)
-        result.files.append(ExportFile(_single(output, calendar, target, None), text, len(items)))
+        name = _single(output, calendar, target, None)
+        if target == "ics":  # streamed: written piece by piece, never one string of the whole calendar
+            pieces = exchange.ics.stream_ics(items, zones, current_time(), sequences)
+            result.files.append(ExportFile(name, "", len(items), pieces=pieces))
+            return result
+        text = export_csv(items, zones) if target == "csv" else export_json(items, zones)
+        result.files.append(ExportFile(name, text, len(items)))
         return result
     tzname = bulk_zone(items, zones, tz)
     by_platform: dict[str, list[ContentScheduleItem]] = {}
@@ -347,6 +354,9 @@ def write_files(result: ExportResult, on_file=None) -> None:
         if f.name is None:
             continue
         path = Path(f.name)
+        if f.pieces is not None:
+            files.text.write_atomic(path, f.pieces)
+            continue
         try:
             if path.read_bytes() == f.text.encode("utf-8"):
                 continue

@@ -173,7 +173,8 @@ def _write_export(e, result, target: str) -> None:
         exchange.export.write_files(result, advance)
     for f in result.files:
         if f.name is None:
-            sys.stdout.write(f.text)
+            for piece in f.chunks():
+                sys.stdout.write(piece)
         else:
             e.messages.info(f"Wrote {f.rows} {'item' if f.rows == 1 else 'items'} to {f.name}.")
     for note in result.notes:
