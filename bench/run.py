@@ -316,6 +316,50 @@ def bench_kpi_import(rows: int, work: Path) -> None:
     report("kpi re-import of the same file (adds nothing)", again, "python+duckdb read_csv of the file", base)
 
 
+ICS_CODE = """
+import sys
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
+from calcli.exchange import ics
+tz = ZoneInfo("America/New_York")
+start = datetime(2026, 1, 5, 9, 0, tzinfo=tz)
+platforms = list(Platform)
+items = [
+    ContentScheduleItem(f"it_{{n:08d}}", f"bj/v{{n}}/{{platforms[n % 6].value}}", "big", "bench", f"v{{n}}",
+                        platforms[n % 6], "video", (start + timedelta(minutes=47 * n)).astimezone(tz),
+                        ScheduleStatus.SCHEDULED, title=f"Video number {{n}}, with a comma",
+                        caption=f"Video number {{n}}, with a comma\\nand a second line #tag", hashtags=["tag"])
+    for n in range({items})
+]
+stamp = datetime(2026, 1, 1, tzinfo=UTC)
+with open(sys.argv[1], "w", encoding="utf-8", newline="") as fh:
+    if sys.argv[2] == "calcli":
+        for piece in ics.stream_ics(items, {{"big": "America/New_York"}}, stamp):
+            fh.write(piece)
+    else:
+        fh.write(ics.icalendar_calendar(items, {{"big": "America/New_York"}}, stamp).decode("utf-8"))
+"""
+
+
+def bench_ics(items: int, work: Path) -> None:
+    """The .ics of ``items`` items written by calcli's streamed writer, beside icalendar building the
+    same events (calcli.exchange.ics.icalendar_calendar); both children build the same items first.
+    The two files are compared: the same bytes."""
+    work.mkdir(parents=True, exist_ok=True)
+    code = ICS_CODE.format(items=items)
+    ours, base = work / "calcli.ics", work / "icalendar.ics"
+    wall = rss = base_wall = base_rss = None
+    for _ in range(3):
+        w, r = run([PY, "-c", code, str(ours), "calcli"])
+        wall, rss = min(wall or w, w), max(rss or r, r)
+        w, r = run([PY, "-c", code, str(base), "icalendar"])
+        base_wall, base_rss = min(base_wall or w, w), max(base_rss or r, r)
+    same = "same bytes" if ours.read_bytes() == base.read_bytes() else "DIFFERENT BYTES"
+    report(f"ics of {items:,} items, streamed", wall, "icalendar building the events", base_wall,
+           note=f"{same}; peak {rss} MB (icalendar {base_rss} MB); target <= 1.0x and <= 300 MB")
+
+
 ANALYZE_SQL = """
 import duckdb
 con = duckdb.connect({db!r}, read_only=True)
@@ -427,7 +471,7 @@ def bench_complete(items: int, work: Path, n: int) -> None:
         ENV.update(saved)
 
 
-FIGURES = ("startup", "store", "plan", "check", "due", "dispatch", "kpi", "analyze", "complete", "postgres")
+FIGURES = ("startup", "store", "plan", "check", "due", "dispatch", "kpi", "analyze", "complete", "ics", "postgres")
 
 
 def main() -> None:
@@ -456,6 +500,7 @@ def main() -> None:
         "dispatch": lambda: bench_dispatch(50 if args.quick else 200, work),
         "kpi": lambda: bench_kpi_import(200_000 if args.quick else 1_000_000, work),
         "complete": lambda: bench_complete(40_000, work, n),
+        "ics": lambda: bench_ics(10_000 if args.quick else 50_000, work),
         "analyze": lambda: bench_analyze(1_000 if args.quick else 10_000, 100_000 if args.quick else 1_000_000, work),
         "postgres": lambda: bench_postgres(work, best, run, report, PY, ENV, 1_000 if args.quick else 10_000),
     }

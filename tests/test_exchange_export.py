@@ -229,10 +229,28 @@ def test_hootsuite_350_rows_a_file(project, run):
     r = run("export", "-f", "hootsuite", "-c", "BIG")
     assert r.exit_code == 5, r
     assert len(r.stdout.splitlines()) == 350
-    assert r.stderr.splitlines()[:2] == [
-        "Error: it_big350: hootsuite: at most 350 messages a file; not exported",
-        "Error: it_big351: hootsuite: at most 350 messages a file; not exported",
+    why = "hootsuite: at most 350 messages a file (-o FOLDER/ splits them into numbered files); not exported"
+    assert r.stderr.splitlines()[:2] == [f"Error: it_big350: {why}", f"Error: it_big351: {why}"]
+    # into a folder: nothing left out, numbered files of at most 350
+    r = run("export", "-f", "hootsuite", "-c", "BIG", "-o", "out/")
+    assert r.exit_code == 0, r
+    assert r.stderr.splitlines() == [
+        "Wrote 350 items to out/BIG-hootsuite-x-1.csv.",
+        "Wrote 2 items to out/BIG-hootsuite-x-2.csv.",
+        "x: 352 rows in 2 files of at most 350 (hootsuite takes 350 a file).",
     ]
+    first, second = (project / "out" / "BIG-hootsuite-x-1.csv"), (project / "out" / "BIG-hootsuite-x-2.csv")
+    assert len(first.read_text().splitlines()) == 350
+    assert second.read_text().splitlines() == ["07/02/2026 13:10,Post 350,", "07/02/2026 13:15,Post 351,"]
+    r = run("export", "-f", "buffer", "-c", "BIG", "-o", "buf/")
+    assert r.exit_code == 0, r
+    assert sorted(p.name for p in (project / "buf").iterdir()) == [f"BIG-buffer-x-{n}.csv" for n in (1, 2, 3, 4)]
+    assert [len((project / "buf" / f"BIG-buffer-x-{n}.csv").read_text().splitlines()) for n in (1, 2, 3, 4)] == [
+        101,
+        101,
+        101,
+        53,
+    ]  # a header and at most 100 rows each
 
 
 # ---------------------------------------------------------------- buffer
@@ -279,3 +297,125 @@ def test_version_and_help_do_not_import_icalendar():
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert p.stdout.splitlines()[-1] == "[]", p.stderr
+
+
+# ---------------------------------------------------------------- filters, calendar name, vdir
+
+
+def _ids(csv_text: str) -> list[str]:
+    return [row["id"] for row in csv.DictReader(io.StringIO(csv_text))]
+
+
+def test_export_filters_calendars_platforms_and_days(cals, run):
+    both = run("export", "-f", "csv", "-c", "FALL", "-c", "HOOT")
+    assert both.exit_code == 0, both
+    assert {row["calendar"] for row in csv.DictReader(io.StringIO(both.stdout))} == {"FALL", "HOOT"}
+    assert len(_ids(both.stdout)) == 11
+    yt = run("export", "-f", "csv", "-c", "FALL", "-c", "HOOT", "--platform", "youtube")
+    assert _ids(yt.stdout) == ["it_h_yt", "it_fall_before", "it_fall_after", "it_fall_gone"]
+    days = run("export", "-f", "csv", "-c", "HOOT", "--since", "2026-06-21", "--until", "2026-06-22")
+    assert _ids(days.stdout) == ["it_h_dup", "it_h_ok2", "it_h_yt"]
+    # now is 2026-06-15 08:00 in New York: tomorrow is the 16th, +7d the 22nd (local days, inclusive)
+    soon = run("export", "-f", "csv", "--since", "tomorrow", "--until", "+7d")
+    assert _ids(soon.stdout) == ["it_h_ok1", "it_h_slot", "it_h_grid", "it_h_dup", "it_h_ok2", "it_h_yt"]
+    assert _ids(run("export", "-f", "csv", "--until", "today").stdout) == ["it_h_soon"]
+    bad = run("export", "-f", "csv", "--since", "someday")
+    assert bad.exit_code == 2 and "'someday' is not a day (YYYY-MM-DD, today, tomorrow, +7d)" in bad.stderr
+    backwards = run("export", "-f", "csv", "--since", "2026-07-01", "--until", "2026-06-01")
+    assert backwards.exit_code == 2 and "is before --since" in backwards.stderr
+    assert run("export", "-f", "csv", "-c", "FALL", "-c", "NOPE").exit_code == 2
+
+
+def test_ics_names_the_calendar(cals, run):
+    import icalendar
+
+    one = run("export", "-f", "ics", "-c", "FALL")
+    assert "X-WR-CALNAME:FALL\r\n" in one.stdout
+    two = run("export", "-f", "ics", "-c", "HOOT", "-c", "FALL")
+    assert str(icalendar.Calendar.from_ical(two.stdout)["X-WR-CALNAME"]) == "FALL, HOOT"
+    assert len(_events(two.stdout)) == 11
+
+
+def test_khal_reads_the_vdir_at_the_right_local_times(cals, run, tmp_path):
+    vdir = tmp_path / "vdir"
+    r = run("export", "-f", "vdir", "-c", "FALL", "--status", "planned", "--status", "scheduled", "-o", f"{vdir}/")
+    assert r.exit_code == 0, r
+    names = ["it_fall_after@calcli.ics", "it_fall_before@calcli.ics", "it_fall_fold@calcli.ics"]
+    assert sorted(p.name for p in vdir.iterdir()) == names
+    for p in vdir.iterdir():  # each file one VCALENDAR with one VEVENT, named for the calendar app
+        text = p.read_bytes().decode()
+        assert text.count("BEGIN:VEVENT") == 1 and "X-WR-CALNAME:FALL\r\n" in text
+    env = {**os.environ, "TZ": "UTC"}
+    listing = {}
+    for tz in ("America/New_York", "UTC"):
+        khal, folder = _khal(tmp_path, tz)
+        folder.rmdir()
+        folder.symlink_to(vdir)  # khal reads the exported vdir itself, as vdirsyncer would hand it over
+        p = subprocess.run(
+            [*khal, "list", "--format", "{start} {title}", "--day-format", "", "2026-10-30", "7d"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert p.returncode == 0, p.stderr
+        listing[tz] = [line for line in p.stdout.splitlines() if line.strip()]
+    assert listing["America/New_York"] == [
+        "2026-10-31 16:00 youtube short: Before the change, with a comma; and a semicolon",
+        "2026-11-01 01:30 tiktok video: In the repeated hour 🎃",
+        "2026-11-02 16:00 youtube short: After the change",
+    ]
+    assert [line[:16] for line in listing["UTC"]] == ["2026-10-31 20:00", "2026-11-01 05:30", "2026-11-02 21:00"]
+    # stable: the same export again rewrites no file (vdirsyncer sees no change)
+    stamps = {p.name: p.stat().st_mtime_ns for p in vdir.iterdir()}
+    os.utime(vdir / names[0], ns=(1, 1))
+    stamps[names[0]] = 1
+    assert run("export", "-f", "vdir", "-c", "FALL", "-o", f"{vdir}/").exit_code == 0
+    assert {p.name: p.stat().st_mtime_ns for p in vdir.iterdir() if p.name in stamps} == stamps
+    assert (vdir / "it_fall_gone@calcli.ics").exists()
+    assert run("export", "-f", "vdir", "-c", "FALL").exit_code == 2  # a vdir needs a folder
+
+
+# ---------------------------------------------------------------- progress on a terminal
+
+
+def _on_a_terminal(project: Path, *args: str, tty: bool = True, no_color: bool = False) -> tuple[int, str]:
+    """Run calcli with stderr on a pseudo-terminal (or a pipe): its exit code and what stderr got."""
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"COLUMNS": "80", "TERM": "xterm"}
+    if no_color:
+        env["NO_COLOR"] = "1"
+    if not tty:
+        p = subprocess.run([sys.executable, "-m", "calcli", *args], cwd=project, env=env, capture_output=True)
+        return p.returncode, p.stderr.decode()
+    master, slave = pty.openpty()
+    p = subprocess.run(
+        [sys.executable, "-m", "calcli", *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=slave
+    )
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    return p.returncode, out.decode(errors="replace")
+
+
+def test_export_and_import_show_progress_on_a_terminal_only(cals):
+    code, err = _on_a_terminal(cals, "export", "-f", "vdir", "-c", "FALL", "-o", "vdir/")
+    assert code == 0 and "Exporting vdir" in err and "\x1b[" in err, err
+    assert "Wrote 1 item to vdir/it_fall_after@calcli.ics." in err
+    code, err = _on_a_terminal(cals, "export", "-f", "vdir", "-c", "FALL", "-o", "vdir/", tty=False)
+    assert code == 0 and "Exporting" not in err and "\x1b[" not in err
+    code, err = _on_a_terminal(cals, "--quiet", "export", "-f", "vdir", "-c", "FALL", "-o", "vdir/")
+    assert code == 0 and "Exporting" not in err, err
+    code, err = _on_a_terminal(cals, "export", "-f", "vdir", "-c", "FALL", "-o", "vdir/", no_color=True)
+    assert code == 0 and "Exporting" not in err, err
+    code, err = _on_a_terminal(cals, "import", "vdir/it_fall_after@calcli.ics", "--from", "ics", "-c", "FALL")
+    assert code == 0 and "Importing it_fall_after@calcli.ics" in err, err
+    assert "Imported into calendars/FALL.yaml: 0 new, 1 already there." in err

@@ -54,7 +54,8 @@ def test_hootsuite_import_skips_bad_rows_and_reimport_changes_nothing(files, run
         "Error: hootsuite_x.csv:4:1: Date: 2026-06-10T09:00:00-04:00 is in the past (now 2026-06-15T08:00:00-04:00); "
         "skipped",
         "Error: hootsuite_x.csv:5:1: Date: duplicate of line 1 (same post, same platform); skipped",
-        "Imported 3 into calendars/NEW.yaml (new calendar: 2026-06-20..2027-03-14, America/New_York); 3 skipped.",
+        "Imported into calendars/NEW.yaml (new calendar: 2026-06-20..2027-03-14, America/New_York): 3 new, 0 already "
+        "there; 3 skipped.",
     ]
     assert [line.split(",")[0] for line in r.stdout.splitlines()] == ["line", "1", "2", "6"]
     items, counts, history = _state(files)
@@ -71,7 +72,7 @@ def test_hootsuite_import_skips_bad_rows_and_reimport_changes_nothing(files, run
 
     again = run("import", "hootsuite_x.csv", "--from", "hootsuite", "--platform", "x", "--calendar", "NEW")
     assert again.exit_code == 5  # the same three rows are still bad
-    assert again.stderr.splitlines()[-1] == "Imported 0 into calendars/NEW.yaml; 3 already there; 3 skipped."
+    assert again.stderr.splitlines()[-1] == "Imported into calendars/NEW.yaml: 0 new, 3 already there; 3 skipped."
     assert (files / "calendars" / "NEW.yaml").read_bytes() == before
     assert _state(files)[1] == counts
 
@@ -84,7 +85,7 @@ def test_import_into_an_existing_calendar_checks_its_period(files, run):
         "2026-06-15..2026-06-30; skipped" in r.stderr
     )
     assert r.stderr.splitlines()[-2:] == [
-        "Would import 2 into calendars/HOOT.yaml; 4 skipped.",
+        "Would import into calendars/HOOT.yaml: 2 new, 0 already there; 4 skipped.",
         "Dry run: nothing was written.",
     ]
     assert (files / "calendars" / "HOOT.yaml").read_text() == (FIX / "HOOT.yaml").read_text()

@@ -9,13 +9,22 @@ from pathlib import Path
 import pytest
 
 STORE = Path(".calcli") / "calcli.duckdb"
-COPIED = ["item_history", "performance_kpi_events", "optimization_trials", "trial_assignments",
-          "dispatch_attempts", "store_meta"]
+COPIED = [
+    "item_history",
+    "performance_kpi_events",
+    "optimization_trials",
+    "trial_assignments",
+    "dispatch_attempts",
+    "store_meta",
+]
 
 
 def files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".calcli" not in p.parts}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".calcli" not in p.parts
+    }
 
 
 def counts(run) -> dict[str, int]:
@@ -33,7 +42,7 @@ def synced(example_project, run):
 
 def damaged_message(root: Path) -> str:
     return (
-        f"Error: the store {STORE} is damaged and cannot be read (IO Error: The file \"{root / STORE}\" exists, but "
+        f'Error: the store {STORE} is damaged and cannot be read (IO Error: The file "{root / STORE}" exists, but '
         "it is not a valid DuckDB database file!). Run `calcli db rebuild`: it moves the file aside, makes the store "
         "anew from your files and says which store-only data (history, KPI events, trials, dispatch attempts) it "
         "could not keep.\n"
@@ -89,9 +98,14 @@ def test_rebuild_of_a_truncated_store_keeps_each_table_it_can_still_read(synced,
     assert r.exit_code == 1 and "is damaged and cannot be read (IO Error: Could not read enough bytes" in r.stderr, r
     r = run("db", "rebuild")
     assert r.exit_code in (0, 5), r
-    kept = dict(line.split(" ") for line in (
-        r.stderr.split("Kept from the damaged file (rows): ", 1)[1].split(".\n", 1)[0].split(", ")
-        if "Kept from" in r.stderr else []))
+    kept = dict(
+        line.split(" ")
+        for line in (
+            r.stderr.split("Kept from the damaged file (rows): ", 1)[1].split(".\n", 1)[0].split(", ")
+            if "Kept from" in r.stderr
+            else []
+        )
+    )
     lost = [line.split(" ")[2] for line in r.stderr.splitlines() if line.startswith("Error: lost ")]
     assert sorted([*kept, *lost]) == sorted(COPIED)
     after = counts(run)
@@ -108,3 +122,55 @@ def test_a_readable_store_is_rebuilt_in_place_as_before(synced, run):
     assert (r.exit_code, r.stderr) == (0, "Rebuilt from 3 file(s); KPI events, trials and history kept.\n")
     assert counts(run) == before
     assert sorted(p.name for p in (synced / ".calcli").iterdir() if "damaged" in p.name) == []
+
+
+def _set_version(root: Path, version: int) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(root / STORE))
+    con.execute("INSERT INTO schema_meta VALUES (?, 'x', now())", [version])
+    con.close()
+
+
+def test_a_store_from_a_newer_calcli_says_so_in_one_line_and_rebuild_starts_anew(synced, run):
+    from calcli.store.duckdb.schema import LATEST
+
+    _set_version(synced, 999)
+    r = run("agenda")
+    assert (r.exit_code, r.stdout) == (1, "")
+    assert r.stderr == (
+        f"Error: the store {STORE} was written by a newer calcli (schema version 999; this calcli knows up to "
+        f"{LATEST}). Upgrade calcli to use it, or run `calcli db rebuild`: it moves the file aside and makes the "
+        "store anew from your files for this version.\n"
+    )
+    rebuilt = run("db", "rebuild")
+    assert rebuilt.exit_code == 5 and "Moved the damaged store to .calcli/calcli.duckdb.damaged-" in rebuilt.stderr
+    assert run("agenda").exit_code == 0
+
+
+def test_a_store_held_by_another_program_is_busy_in_one_line(synced, run, monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("CALCLI_LOCK_TIMEOUT", "0.5")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys, time; c = duckdb.connect({str(synced / STORE)!r}); "
+            "print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        r = run("agenda")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert r.exit_code == 4, r
+    assert r.stderr == (
+        f"Error: the store {(synced / STORE).resolve()} is held by another program for more than 0.5 s; nothing was "
+        "written. Close the other program (a duckdb shell?) and try again.\n"
+    )

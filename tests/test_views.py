@@ -250,7 +250,9 @@ def test_week_grid_has_seven_day_columns_with_dates_and_times(example_project, r
     assert [c.strip() for c in lines[1]] == [
         f"2026-{d}" for d in ("06-29", "06-30", "07-01", "07-02", "07-03", "07-04", "07-05")
     ]
-    items = lines[2:]
+    # a week with a blackout day marks it under the date (changed with issue 18: views show blackouts)
+    assert [c.strip() for c in lines[2]] == ["", "", "", "", "", "✕ july4", ""]
+    items = lines[3:]
     assert len(items) == 2  # one line per item; Wednesday has two
     assert items[0][2].strip().startswith("16:00 yt") and "Summer" in items[0][2]
     assert items[1][2].strip().startswith("18:00 tt")
@@ -269,7 +271,8 @@ def test_an_empty_week_is_an_empty_grid(example_project, run, wide):
     result = run("week", "2026-08-12", "--format", "table")
     assert result.exit_code == 0, result
     lines = _grid_lines(result.stdout)
-    assert len(lines) == 2 and "2026-08-10" in lines[1][0]
+    assert len(lines) == 3 and "2026-08-10" in lines[1][0]
+    assert [c.strip() for c in lines[2]] == ["✕ offsite"] * 3 + [""] * 4  # Q3's linkedin offsite, Aug 10-12
     assert run("week", "2026-08-12", "--json").stdout.strip() == "[]"
 
 
@@ -328,7 +331,7 @@ def test_month_grid_is_aligned_like_cal_with_counts(example_project, run, wide):
     assert rows[0] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     weeks = rows[1:]
     assert len(weeks) == 5
-    assert weeks[0] == ["", "", "1  yt1 tt1", "2", "3", "4", "5"]  # July 1 2026 is a Wednesday
+    assert weeks[0] == ["", "", "1  yt1 tt1", "2", "3", "4 ✕", "5"]  # July 1 2026 is a Wednesday; July 4 blacked out
     assert weeks[1] == [str(d) for d in range(6, 13)]
     assert weeks[-1] == ["27", "28", "29", "30", "31", "", ""]
 
@@ -611,3 +614,73 @@ def test_utc_range_for_days_covers_every_zone():
         for moment in (first, last):
             utc = moment.astimezone(zone("UTC")).replace(tzinfo=None)
             assert start <= utc < end
+
+
+# ---------------------------------------------------------------- blackouts and an empty agenda
+
+
+def test_views_mark_blackout_days_with_a_legend(example_project, run, monkeypatch, wide):
+    monkeypatch.setenv("CALCLI_NOW", "2026-06-29T12:00:00+00:00")
+    legend = "✕ july4 (Independence Day): 2026-07-04 (every year)"
+    agenda = run("agenda", "--format", "table")
+    assert agenda.exit_code == 0, agenda
+    lines = agenda.stdout.splitlines()
+    (marked,) = [line for line in lines if "✕ blackout" in line]
+    assert marked.startswith("Sat 2026-07-04") and marked.split() == ["Sat", "2026-07-04", "✕", "blackout", "july4"]
+    assert lines[-1] == legend
+    assert run("week", "2026-07-01", "--format", "table").stdout.splitlines()[-1] == legend
+    assert run("month", "2026-07", "--format", "table").stdout.splitlines()[-1] == legend
+    offsite = run("week", "2026-08-12", "--format", "table").stdout.splitlines()[-1]
+    assert offsite == "✕ offsite (linkedin only; Team offsite): 2026-08-10 09:00 – 2026-08-12 18:00"
+    assert "✕" not in run("agenda").stdout  # rows for scripts stay items only
+    assert "✕" not in run("month", "2026-06", "--format", "table").stdout
+
+
+def test_an_empty_agenda_says_when_the_next_item_is(example_project, run, monkeypatch):
+    monkeypatch.setenv("CALCLI_NOW", "2026-06-24T12:00:00+00:00")
+    r = run("agenda")
+    assert r.exit_code == 0 and r.stdout.startswith("day\ttime") and len(r.stdout.splitlines()) == 1
+    assert r.stderr == (
+        "Nothing from 2026-06-24 08:00 to 2026-07-01 00:00; the next item is it_teaser_yt on Wed 2026-07-01 16:00 "
+        "(youtube short: Summer series teaser, calendar Q3).\n"
+    )
+    monkeypatch.setenv("CALCLI_NOW", "2026-12-24T12:00:00+00:00")
+    assert run("agenda").stderr == (
+        "Nothing from 2026-12-24 07:00 to 2026-12-31 00:00; nothing is planned after that either.\n"
+    )
+    assert run("agenda", "--platform", "x").stderr.endswith("nothing is planned after that either.\n")
+
+
+def test_covers_day():
+    from calcli.core.model import ScheduleException
+    from calcli.operations.view_blackouts import covers_day
+
+    july4 = ScheduleException("j", date(2020, 7, 4), date(2020, 7, 4), yearly=True)
+    assert covers_day(july4, date(2031, 7, 4)) and not covers_day(july4, date(2031, 7, 5))
+    holidays = ScheduleException("h", date(2026, 12, 24), date(2027, 1, 2), yearly=True)
+    assert all(covers_day(holidays, d) for d in (date(2030, 12, 24), date(2030, 12, 31), date(2031, 1, 2)))
+    assert not covers_day(holidays, date(2031, 1, 3)) and not covers_day(holidays, date(2030, 12, 23))
+    timed = ScheduleException("t", datetime(2026, 8, 10, 9), datetime(2026, 8, 12, 0))
+    assert covers_day(timed, date(2026, 8, 11)) and not covers_day(timed, date(2026, 8, 12))
+    override = ScheduleException("o", date(2026, 8, 1), date(2026, 8, 1), kind="override")
+    assert not covers_day(override, date(2026, 8, 1))
+
+
+def test_tables_fit_80_columns_with_ids_whole(example_project, run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    long = "A long title that would never fit beside the other columns of an agenda view"
+    text = (example_project / "calendars" / "Q3.yaml").read_text()
+    (example_project / "calendars" / "Q3.yaml").write_text(text.replace('"Summer series teaser"', f'"{long}"', 1))
+    monkeypatch.setenv("CALCLI_NOW", "2026-06-29T12:00:00+00:00")
+    for args in (["agenda"], ["calendar", "show", "Q3"], ["calendar", "list"]):
+        r = run(*args, "--format", "table")
+        assert r.exit_code == 0, r
+        lines = r.stdout.splitlines()
+        assert all(len(line) <= 80 for line in lines), (args, lines)
+        if args[0] != "calendar" or args[1] == "show":
+            rows = [line for line in lines if "it_teaser" in line]
+            assert len(rows) == 2, (args, lines)  # one line an item
+            assert all(" it_teaser_yt" in row or row.startswith("it_teaser_yt") for row in rows[:1]), rows
+            assert "it_teaser_tt" in rows[1] and "…" in rows[0]
+    shown = run("calendar", "show", "Q3", "--format", "table").stdout
+    assert "Not shown at this width: status, assignee (--format tsv shows every column)." in shown

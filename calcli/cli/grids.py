@@ -39,8 +39,11 @@ def draw_week(grid) -> None:
         header_style="bold",
         show_edge=False,
     )
+    marked = operations.view_blackouts.marked_days(grid.blackouts)
     for d in grid.days:
         header = operations.views.week_header(d)
+        if marked:  # a third header line marks the blacked-out days: ✕ july4
+            header += "\n" + (f"{operations.view_blackouts.MARK} {','.join(marked[d])}" if d in marked else "")
         table.add_column(
             header, width=width, no_wrap=True, overflow="crop", header_style="bold reverse" if d == grid.today else None
         )
@@ -61,19 +64,22 @@ def draw_month(grid) -> None:
     width = max(4, (con.width - 8) // 7)
     for name in operations.views.WEEKDAY_NAMES:
         table.add_column(name, width=width, overflow="fold")
+    marked = operations.view_blackouts.marked_days(grid.blackouts)
     for week_ in grid.weeks:
-        table.add_row(*[_day_cell(grid, d) for d in week_])
+        table.add_row(*[_day_cell(grid, d, d in marked) for d in week_])
     con.print(table)
 
 
-def _day_cell(grid, d) -> Text | str:
-    """A day of the month: its number (reversed today), then its posts per platform, coloured."""
+def _day_cell(grid, d, blackout: bool = False) -> Text | str:
+    """A day of the month: its number (reversed today; ✕ on a blackout), then its posts per platform, coloured."""
     if d is None:
         return ""
     counts = grid.counts.get(d)
     text = Text(operations.views.month_cell(d, None))
     if d == grid.today:
         text.stylize("bold reverse")
+    if blackout:
+        text.append(" " + operations.view_blackouts.MARK, style="bold red")
     if counts:
         text.append("  ")
         for n, (p, k) in enumerate(counts.items()):

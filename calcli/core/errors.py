@@ -125,6 +125,21 @@ class StoreDamaged(CalcliError):
         self.path, self.detail = path, detail
 
 
+class StoreTooNew(StoreDamaged):
+    """The store was written by a newer calcli (a schema version this one does not know). ``calcli db
+    rebuild`` moves it aside, as a damaged one, and makes it anew for this version."""
+
+    def __init__(self, path, version: int, latest: int):
+        CalcliError.__init__(
+            self,
+            f"the store {path} was written by a newer calcli (schema version {version}; this calcli knows up to "
+            f"{latest}).",
+            "Upgrade calcli to use it, or run `calcli db rebuild`: it moves the file aside and makes the store anew "
+            "from your files for this version.",
+        )
+        self.path, self.detail = path, f"schema version {version}, newer than {latest}"
+
+
 class BusyError(CalcliError):
     """Another calcli process holds the project; nothing was written."""
 

@@ -9,8 +9,9 @@ rounded: move the item with ``calcli item move``). See docs/exchange.md.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from calcli import exchange, files, operations
@@ -19,8 +20,9 @@ from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
 from calcli.core.times import now as current_time
 from calcli.core.times import zone
 from calcli.exchange.csvtext import write_csv
+from calcli.exchange.importing import link_of
 
-TARGETS = ("ics", "csv", "json", "hootsuite", "buffer")
+TARGETS = ("ics", "vdir", "csv", "json", "hootsuite", "buffer")
 BULK_TARGETS = ("hootsuite", "buffer")
 
 ITEM_COLUMNS = [
@@ -62,6 +64,10 @@ class ExportFile:
     text: str
     rows: int
     platform: str | None = None
+    pieces: Iterator[str] | None = None  # instead of ``text``: the content as it is made (a big .ics)
+
+    def chunks(self) -> Iterator[str]:
+        return self.pieces if self.pieces is not None else iter([self.text])
 
 
 @dataclass
@@ -70,29 +76,47 @@ class ExportResult:
     rejected: list[Rejected] = field(default_factory=list)
     selected: int = 0
     notes: list[str] = field(default_factory=list)
+    folder: str | None = None  # a vdir: the folder the files go into (made when missing)
 
 
 def select_items(
-    s, calendar: str | None, platforms: list[Platform], statuses: list[ScheduleStatus] | None, target: str
+    s,
+    calendar: str | list[str] | None,
+    platforms: list[Platform],
+    statuses: list[ScheduleStatus] | None,
+    target: str,
+    since: date | None = None,
+    until: date | None = None,
 ) -> tuple[list[ContentScheduleItem], dict[str, str]]:
     """The acting user's items to export (time order) and each calendar's zone.
 
-    Without ``statuses``: every status for ics/csv/json; planned and scheduled for the
+    ``calendar``: one name or several (none: all the user's calendars). ``since``/``until``:
+    the first and last local day (in each item's calendar zone) to export. Without
+    ``statuses``: every status for ics/csv/json/vdir; planned and scheduled for the
     bulk-upload targets (only what is still to be posted belongs in a scheduler)."""
-    if calendar:
-        operations.editing.open_calendar(s.store, s.project, calendar, s.user)
+    names = [calendar] if isinstance(calendar, str) else list(dict.fromkeys(calendar or []))
+    for name in names:
+        operations.editing.open_calendar(s.store, s.project, name, s.user)
     if statuses is None and target in BULK_TARGETS:
         statuses = [ScheduleStatus.PLANNED, ScheduleStatus.SCHEDULED]
-    items = s.store.items(
-        user=s.user, calendar=calendar, statuses=tuple(x.value for x in statuses) if statuses else None
-    )
+    wanted = tuple(x.value for x in statuses) if statuses else None
+    if len(names) == 1:
+        items = s.store.items(user=s.user, calendar=names[0], statuses=wanted)
+    else:
+        items = [i for i in s.store.items(user=s.user, statuses=wanted) if not names or i.calendar in names]
     if platforms:
         items = [i for i in items if i.platform in platforms]
     zones = {}
     for name in sorted({i.calendar for i in items}):
         cal = s.store.calendar(name)
         zones[name] = cal.timezone if cal else "UTC"
+    if since or until:
+        items = [i for i in items if _within(i.scheduled_at.astimezone(zone(zones[i.calendar])).date(), since, until)]
     return items, zones
+
+
+def _within(day: date, since: date | None, until: date | None) -> bool:
+    return (since is None or day >= since) and (until is None or day <= until)
 
 
 # The fields of an item that its VEVENT shows: an edit of one bumps the event's SEQUENCE.
@@ -166,8 +190,11 @@ def bulk_zone(items: list[ContentScheduleItem], zones: dict[str, str], tz: str |
     return used[0] if used else "UTC"
 
 
-def hootsuite_rows(items: list[ContentScheduleItem], tzname: str, result: ExportResult) -> list[list[str]]:
-    """Hootsuite Bulk Composer rows (date/time, message, link), checking its upload rules."""
+def hootsuite_rows(
+    items: list[ContentScheduleItem], tzname: str, result: ExportResult, cap: int | None = HOOTSUITE_MAX_ROWS
+) -> list[list[str]]:
+    """Hootsuite Bulk Composer rows (date/time, message, link), checking its upload rules (at most
+    ``cap`` rows; None: no cap, the caller splits them into files)."""
     tz = zone(tzname)
     earliest = current_time() + HOOTSUITE_LEAD
     slots: dict[str, str] = {}
@@ -191,19 +218,22 @@ def hootsuite_rows(items: list[ContentScheduleItem], tzname: str, result: Export
             rule = f"hootsuite: one message per time slot; {stamp} is taken by {slots[stamp]}"
         elif text in messages:
             rule = f"hootsuite: duplicate message; the same text is posted by {messages[text]}"
-        elif len(rows) >= HOOTSUITE_MAX_ROWS:
-            rule = f"hootsuite: at most {HOOTSUITE_MAX_ROWS} messages a file"
+        elif cap is not None and len(rows) >= cap:
+            rule = f"hootsuite: at most {cap} messages a file (-o FOLDER/ splits them into numbered files)"
         if rule:
             result.rejected.append(Rejected(item.id, rule))
             continue
         slots[stamp] = item.id
         messages[text] = item.id
-        rows.append([stamp, text, ""])
+        rows.append([stamp, text, link_of(item)])
     return rows
 
 
-def buffer_rows(items: list[ContentScheduleItem], tzname: str, result: ExportResult) -> list[list[str]]:
-    """Buffer bulk-upload rows (Text, Image URL, Tags, Posting Time), checking its rules."""
+def buffer_rows(
+    items: list[ContentScheduleItem], tzname: str, result: ExportResult, cap: int | None = BUFFER_MAX_ROWS
+) -> list[list[str]]:
+    """Buffer bulk-upload rows (Text, Image URL, Tags, Posting Time), checking its rules (at most
+    ``cap`` rows; None: no cap, the caller splits them into files)."""
     tz = zone(tzname)
     now = current_time()
     rows = []
@@ -217,8 +247,8 @@ def buffer_rows(items: list[ContentScheduleItem], tzname: str, result: ExportRes
             rule = f"buffer: Posting Time {local:%Y-%m-%d %H:%M} is in the past"
         elif local.second or local.microsecond:
             rule = f"buffer: Posting Time takes whole minutes; {local:%H:%M:%S} is not one (calcli does not round it)"
-        elif len(rows) >= BUFFER_MAX_ROWS:
-            rule = f"buffer: at most {BUFFER_MAX_ROWS} posts per upload per channel"
+        elif cap is not None and len(rows) >= cap:
+            rule = f"buffer: at most {cap} posts per upload per channel (-o FOLDER/ splits them into numbered files)"
         if rule:
             result.rejected.append(Rejected(item.id, rule))
             continue
@@ -238,14 +268,20 @@ def export_items(
     """Render ``items`` for ``target``; one file, or one per platform for the bulk targets.
 
     A bulk target with several platforms needs ``output`` to be a folder (existing, or
-    written with a trailing slash): ``[CALENDAR-]TARGET-PLATFORM.csv`` in it."""
+    written with a trailing slash): ``[CALENDAR-]TARGET-PLATFORM.csv`` in it; a platform with
+    more rows than the target takes a file gets numbered files ``…-PLATFORM-1.csv``, ``-2``….
+    ``vdir`` writes one ``UID.ics`` per item into the folder ``output``."""
     result = ExportResult(selected=len(items))
+    if target == "vdir":
+        return _vdir(items, zones, output, sequences, result)
     if target not in BULK_TARGETS:
-        if target == "ics":
-            text = exchange.ics.build_ics(items, zones, current_time(), sequences).decode("utf-8")
-        else:
-            text = export_csv(items, zones) if target == "csv" else export_json(items, zones)
-        result.files.append(ExportFile(_single(output, calendar, target, None), text, len(items)))
+        name = _single(output, calendar, target, None)
+        if target == "ics":  # streamed: written piece by piece, never one string of the whole calendar
+            pieces = exchange.ics.stream_ics(items, zones, current_time(), sequences)
+            result.files.append(ExportFile(name, "", len(items), pieces=pieces))
+            return result
+        text = export_csv(items, zones) if target == "csv" else export_json(items, zones)
+        result.files.append(ExportFile(name, text, len(items)))
         return result
     tzname = bulk_zone(items, zones, tz)
     by_platform: dict[str, list[ContentScheduleItem]] = {}
@@ -258,13 +294,34 @@ def export_items(
             "Give --platform P, or -o FOLDER/ for one file per platform.",
         )
     render = hootsuite_rows if target == "hootsuite" else buffer_rows
+    cap = HOOTSUITE_MAX_ROWS if target == "hootsuite" else BUFFER_MAX_ROWS
     for platform in sorted(by_platform) or [None]:
-        rows = render(by_platform.get(platform, []), tzname, result)
-        text = write_csv(rows, BUFFER_HEADER if target == "buffer" else None)
-        name = _folder_file(output, calendar, target, platform) if folder else _single(output, calendar, target, None)
-        result.files.append(ExportFile(name, text, len(rows), platform))
+        rows = render(by_platform.get(platform, []), tzname, result, None if folder else cap)
+        chunks = [rows[n : n + cap] for n in range(0, len(rows), cap)] or [[]]
+        for number, chunk in enumerate(chunks, start=1):
+            text = write_csv(chunk, BUFFER_HEADER if target == "buffer" else None)
+            part = f"{platform}-{number}" if len(chunks) > 1 else platform
+            name = _folder_file(output, calendar, target, part) if folder else _single(output, calendar, target, None)
+            result.files.append(ExportFile(name, text, len(chunk), platform))
+        if len(chunks) > 1:
+            result.notes.append(
+                f"{platform}: {len(rows)} rows in {len(chunks)} files of at most {cap} ({target} takes {cap} a file)."
+            )
     if target == "buffer" and items:
         result.notes.append("Buffer's bulk upload carries text and one image, no video: attach each video in Buffer.")
+    return result
+
+
+def _vdir(items, zones, output: str | None, sequences, result: ExportResult) -> ExportResult:
+    """One VCALENDAR file per item, named by its UID (as khal and vdirsyncer name them), into ``output``."""
+    if output is None:
+        raise UsageError("a vdir is a folder of .ics files: give -o FOLDER/.")
+    stamp = current_time()
+    for item in items:
+        text = exchange.ics.build_ics([item], zones, stamp, sequences, name=item.calendar).decode("utf-8")
+        name = str(Path(output) / f"{exchange.ics.uid_for(item)}.ics")
+        result.files.append(ExportFile(name, text, 1, item.platform.value))
+    result.folder = output
     return result
 
 
@@ -281,13 +338,28 @@ def _single(output: str | None, calendar: str | None, target: str, platform: str
 
 
 def _folder_file(output: str | None, calendar: str | None, target: str, platform: str | None) -> str:
-    ext = "ics" if target == "ics" else "json" if target == "json" else "csv"
+    ext = "ics" if target in ("ics", "vdir") else "json" if target == "json" else "csv"
     parts = [p for p in (calendar, target if target in BULK_TARGETS else "items", platform) if p]
     return str(Path(output or ".") / ("-".join(parts) + "." + ext))
 
 
-def write_files(result: ExportResult) -> None:
-    """Write the named files atomically (the stdout one is the caller's)."""
+def write_files(result: ExportResult, on_file=None) -> None:
+    """Write the named files atomically (the stdout one is the caller's); a file that already
+    holds the same text is left alone (a vdir syncs only what changed)."""
+    if result.folder is not None:
+        Path(result.folder).mkdir(parents=True, exist_ok=True)
     for f in result.files:
-        if f.name is not None:
-            files.text.write_atomic(Path(f.name), f.text)
+        if on_file is not None:
+            on_file(1)
+        if f.name is None:
+            continue
+        path = Path(f.name)
+        if f.pieces is not None:
+            files.text.write_atomic(path, f.pieces)
+            continue
+        try:
+            if path.read_bytes() == f.text.encode("utf-8"):
+                continue
+        except OSError:
+            pass
+        files.text.write_atomic(path, f.text)

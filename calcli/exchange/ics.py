@@ -20,6 +20,7 @@ The calcli status itself travels in ``X-CALCLI-STATUS`` and in ``CATEGORIES``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -65,32 +66,186 @@ def description_for(item: ContentScheduleItem, tzname: str) -> str:
 
 
 def build_ics(
-    items: list[ContentScheduleItem], zones: dict[str, str], stamp: datetime, sequences: dict[str, int] | None = None
+    items: list[ContentScheduleItem],
+    zones: dict[str, str],
+    stamp: datetime,
+    sequences: dict[str, int] | None = None,
+    name: str | None = None,
 ) -> bytes:
-    """A VCALENDAR with one VEVENT per item and the VTIMEZONEs their DTSTARTs need.
+    """A VCALENDAR with one VEVENT per item and the VTIMEZONEs their DTSTARTs need (see :func:`stream_ics`)."""
+    return "".join(stream_ics(items, zones, stamp, sequences, name)).encode("utf-8")
+
+
+def stream_ics(
+    items: list[ContentScheduleItem],
+    zones: dict[str, str],
+    stamp: datetime,
+    sequences: dict[str, int] | None = None,
+    name: str | None = None,
+) -> Iterator[str]:
+    """The text of a VCALENDAR, piece by piece: a header, the VTIMEZONEs, then one VEVENT per item,
+    each written as it is made (50,000 items never make 50,000 icalendar objects at once).
 
     ``zones`` maps a calendar name to its IANA zone; ``stamp`` is the DTSTAMP of items
-    without an ``updated_at``; ``sequences`` each item's SEQUENCE (0 when not named). Times
+    without an ``updated_at``; ``sequences`` each item's SEQUENCE (0 when not named); ``name``
+    the X-WR-CALNAME calendar apps show (default: the items' calendars, or ``calcli``). Times
     are written with TZID (the calendar's zone), or with ``Z`` for UTC calendars and for a
-    wall time that happens twice in the zone (fall back).
+    wall time that happens twice in the zone (fall back). The bytes are those icalendar writes
+    for the same event (:func:`icalendar_event`; the tests hold them to it): its property order,
+    TEXT escaping and 75-octet folding.
     """
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//calcli//content calendar//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    events = [_event(i, zones.get(i.calendar, "UTC"), stamp, (sequences or {}).get(i.id, 0)) for i in items]
-    used = sorted({str(ev["DTSTART"].params["TZID"]) for ev in events if "TZID" in ev["DTSTART"].params})
+    head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//calcli//content calendar//EN", "CALSCALE:GREGORIAN"]
+    yield "".join(_fold(line) + "\r\n" for line in [*head, "X-WR-CALNAME:" + _calname(name or calendar_name(items))])
+    used = sorted({t for i in items if (t := _tzid(i, zones.get(i.calendar, "UTC")))})
     if used:
         first = min(i.scheduled_at for i in items).date()
         last = max(i.scheduled_at for i in items).date()
         for tzid in used:  # built from the zone's own transitions, not icalendar's (see calcli.exchange.vtimezone)
+            period = (date(first.year - 1, 1, 1), date(last.year + 2, 1, 1))
+            yield exchange.vtimezone.vtimezone(tzid, *period).to_ical().decode("utf-8")
+    seq = sequences or {}
+    for item in items:
+        yield _event_text(item, zones.get(item.calendar, "UTC"), stamp, seq.get(item.id, 0))
+    yield "END:VCALENDAR\r\n"
+
+
+def _calname(name: str) -> str:
+    """X-WR-CALNAME as icalendar and calendar apps write it: unescaped, on one line."""
+    return " ".join(name.splitlines())
+
+
+def _tzid(item: ContentScheduleItem, tzname: str) -> str | None:
+    """The TZID the item's DTSTART is written with; None for a UTC time (``Z``)."""
+    if tzname in ("UTC", "Etc/UTC") or _ambiguous(item.scheduled_at):
+        return None
+    return getattr(item.scheduled_at.tzinfo, "key", None) or tzname
+
+
+_UTC_STAMP = "%Y%m%dT%H%M%SZ"
+_LOCAL_STAMP = "%Y%m%dT%H%M%S"
+
+
+def _event_text(item: ContentScheduleItem, tzname: str, stamp: datetime, sequence: int) -> str:
+    """One VEVENT as icalendar would write it (properties in its canonical order, then by name)."""
+    start = item.scheduled_at
+    tzid = _tzid(item, tzname)
+    if tzid is None:  # 15 minutes of real time (a TZID event's end is 15 minutes on its wall clock)
+        start = start.astimezone(UTC)
+    end = start + timedelta(minutes=EVENT_MINUTES)
+    if tzid is None:
+        when = f":{start:{_UTC_STAMP}}", f":{end:{_UTC_STAMP}}"
+    else:
+        when = f";TZID={tzid}:{start:{_LOCAL_STAMP}}", f";TZID={tzid}:{end:{_LOCAL_STAMP}}"
+    lines = [
+        "BEGIN:VEVENT",
+        "SUMMARY:" + _text(summary_for(item)),
+        "DTSTART" + when[0],
+        "DTEND" + when[1],
+        f"DTSTAMP:{(item.updated_at or stamp).astimezone(UTC):{_UTC_STAMP}}",
+        "UID:" + _text(uid_for(item)),
+        f"SEQUENCE:{sequence}",
+        "CATEGORIES:" + ",".join(_text(c) for c in (item.platform.value, item.format, item.status.value)),
+        "DESCRIPTION:" + _text(description_for(item, tzname)),
+    ]
+    if item.updated_at:
+        lines.append(f"LAST-MODIFIED:{item.updated_at.astimezone(UTC):{_UTC_STAMP}}")
+    lines += ["STATUS:" + ICS_STATUS[item.status], "TRANSP:TRANSPARENT"]
+    for prop, value in sorted(_calcli_props(item)):
+        if value:
+            lines.append(f"{prop};VALUE=TEXT:" + _text(value))
+    lines.append("END:VEVENT")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _calcli_props(item: ContentScheduleItem) -> list[tuple[str, str]]:
+    return [
+        ("X-CALCLI-ITEM", item.id),
+        ("X-CALCLI-KEY", item.idempotency_key),
+        ("X-CALCLI-CALENDAR", item.calendar),
+        ("X-CALCLI-VIDEO", item.video_job_id),
+        ("X-CALCLI-PLATFORM", item.platform.value),
+        ("X-CALCLI-FORMAT", item.format),
+        ("X-CALCLI-STATUS", item.status.value),
+        ("X-CALCLI-TITLE", item.title),
+        ("X-CALCLI-CAPTION", item.caption),
+        ("X-CALCLI-HASHTAGS", ",".join(item.hashtags)),
+    ]
+
+
+def _text(value: str) -> str:
+    """RFC 5545 TEXT escaping, as icalendar does it (a lone CR is a line break too)."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+FOLD_AT = 75  # octets a line may hold, its CRLF not counted; a continuation line starts with a space
+
+
+def _fold(line: str) -> str:
+    """The line folded as icalendar folds it: at most 74 octets a piece, never between a backslash
+    (or ``^``) and the character it escapes, nor inside a UTF-8 sequence."""
+    if line.isascii():
+        if len(line) < FOLD_AT:
+            return line
+        pieces, start = [], 0
+        while len(line) - start >= FOLD_AT:
+            piece = line[start : start + FOLD_AT - 1]
+            if len(piece) > 1 and piece[-1] in "\\^":
+                piece = piece[:-1]
+            pieces.append(piece)
+            start += len(piece)
+        pieces.append(line[start:])
+        return "\r\n ".join(pieces)
+    pieces, current, count = [], [], 0
+    for char in line:
+        size = len(char.encode("utf-8"))
+        if current and count + size >= FOLD_AT:
+            carry = current.pop() if len(current) > 1 and current[-1] in "\\^" else None
+            pieces.append("".join(current))
+            current, count = ([carry], len(carry.encode("utf-8"))) if carry else ([], 0)
+        current.append(char)
+        count += size
+    if current:
+        pieces.append("".join(current))
+    return "\r\n ".join(pieces)
+
+
+def icalendar_calendar(
+    items: list[ContentScheduleItem], zones: dict[str, str], stamp: datetime, sequences: dict[str, int] | None = None
+) -> bytes:
+    """The same calendar built with icalendar's own objects: the reference :func:`stream_ics` is
+    tested against (byte for byte) and benched against (bench/run.py, figure ``ics``)."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//calcli//content calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", calendar_name(items))
+    events = [icalendar_event(i, zones.get(i.calendar, "UTC"), stamp, (sequences or {}).get(i.id, 0)) for i in items]
+    used = sorted({str(ev["DTSTART"].params["TZID"]) for ev in events if "TZID" in ev["DTSTART"].params})
+    if used:
+        first = min(i.scheduled_at for i in items).date()
+        last = max(i.scheduled_at for i in items).date()
+        for tzid in used:
             cal.add_component(exchange.vtimezone.vtimezone(tzid, date(first.year - 1, 1, 1), date(last.year + 2, 1, 1)))
     for ev in events:
         cal.add_component(ev)
     return cal.to_ical()
 
 
-def _event(item: ContentScheduleItem, tzname: str, stamp: datetime, sequence: int = 0):
+def calendar_name(items: list[ContentScheduleItem]) -> str:
+    """What a calendar app calls the exported calendar: the items' calendar names, or ``calcli``."""
+    names = sorted({i.calendar for i in items})
+    return ", ".join(names) if names else "calcli"
+
+
+def icalendar_event(item: ContentScheduleItem, tzname: str, stamp: datetime, sequence: int = 0):
+    """The item's VEVENT as an icalendar object (the reference; calcli writes :func:`_event_text`)."""
     ev = icalendar.Event()
     start = item.scheduled_at
     if tzname in ("UTC", "Etc/UTC") or _ambiguous(start):

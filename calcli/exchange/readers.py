@@ -35,6 +35,12 @@ class SourceRow:
     format: str | None = None
     notes: str = ""
     identity: str = ""  # what a derived video id is a hash of
+    item_id: str | None = None  # the calcli item the row was exported from (csv id, ics X-CALCLI-ITEM or UID)
+    key: str | None = None  # its idempotency key (csv key, ics X-CALCLI-KEY)
+    link: str = ""  # Hootsuite's link column
+    status: str | None = None  # calcli's status, where the source says it (csv, ics)
+    canceled: str = ""  # why a canceled row is not imported (it may still match a canceled item)
+    cancel_line: int | None = None  # where a source says so, when not on the row's own line
 
     def where(self, logical: str) -> tuple[str, int]:
         return self.fields.get(logical, (logical, 1))
@@ -175,7 +181,9 @@ def read_hootsuite(path: str, text: str, day_first: bool = False) -> Parsed:
                 continue
         fields = {"when": ("Date", dcol), "text": ("Message", mcol), "platform": ("Platform", pcol)}
         notes = [f"link: {link}" if link else "", f"image: {image}" if image else ""]
-        out.rows.append(_post_row(rec.line, fields, when, platform, message, notes, link))
+        row = _post_row(rec.line, fields, when, platform, message, notes, link)
+        row.link = link
+        out.rows.append(row)
     return out
 
 
@@ -223,6 +231,8 @@ def read_buffer(path: str, text: str, day_first: bool = False) -> Parsed:
 
 
 CSV_COLUMNS = {
+    "id": ("id",),
+    "key": ("key",),
     "platform": ("platform",),
     "when": ("scheduled_at", "at"),
     "video": ("video_job_id", "video"),
@@ -256,9 +266,6 @@ def read_calcli_csv(path: str, text: str, day_first: bool = False) -> Parsed:
             )
             continue
         status, scol = _cell(rec, idx.get("status"))
-        if status.lower() == "canceled":
-            out.skipped.append(skipped_row(path, rec.line, scol, "status", "a canceled item is not imported"))
-            continue
         platform = None
         if pname:
             try:
@@ -279,6 +286,7 @@ def read_calcli_csv(path: str, text: str, day_first: bool = False) -> Parsed:
                     "when": ("scheduled_at", tcol),
                     "platform": ("platform", pcol),
                     "video": ("video_job_id", vcol),
+                    "status": ("status", scol),
                 },
                 when=when,
                 platform=platform,
@@ -289,9 +297,32 @@ def read_calcli_csv(path: str, text: str, day_first: bool = False) -> Parsed:
                 format=_cell(rec, idx.get("format"))[0] or None,
                 notes=_cell(rec, idx.get("notes"))[0],
                 identity=f"{when.isoformat()}\x1f{title}",
+                item_id=_cell(rec, idx.get("id"))[0] or None,
+                key=_cell(rec, idx.get("key"))[0] or None,
+                status=status.lower() or None,
+                canceled="a canceled item is not imported" if status.lower() == "canceled" else "",
             )
         )
     return out
+
+
+def _event_problem(ev, line: int) -> tuple[Platform | None, tuple | None]:
+    """The event's platform (X-CALCLI-PLATFORM), and why it cannot be imported: (line, property, why) or None."""
+    start = ev.start
+    if start is None:
+        return None, (ev.line, "DTSTART", "missing")
+    if not isinstance(start, datetime):
+        return None, (line, "DTSTART", "an all-day event has no time" if isinstance(start, date) else "not a date-time")
+    if ev.recurring:
+        return None, (ev.lines.get("RRULE", ev.lines.get("RDATE", line)), "RRULE", "recurring events are not imported")
+    pname = ev.props.get("x-calcli-platform", "")
+    if not pname:
+        return None, None
+    try:
+        return _platform(pname), None
+    except ValueError:
+        line_p = ev.lines.get("X-CALCLI-PLATFORM", line)
+        return None, (line_p, "X-CALCLI-PLATFORM", f"unknown platform {pname!r} ({', '.join(PLATFORM_IDS)})")
 
 
 def read_ics_file(path: str, text: str, day_first: bool = False) -> Parsed:
@@ -304,36 +335,23 @@ def read_ics_file(path: str, text: str, day_first: bool = False) -> Parsed:
     for ev in events:
         line = ev.lines.get("DTSTART", ev.line)
         start = ev.start
-        problem = None
-        if start is None:
-            problem = (ev.line, "DTSTART", "missing")
-        elif not isinstance(start, datetime):
-            problem = (
-                line,
-                "DTSTART",
-                "an all-day event has no time" if isinstance(start, date) else "not a date-time",
-            )
-        elif ev.recurring:
-            problem = (ev.lines.get("RRULE", ev.lines.get("RDATE", line)), "RRULE", "recurring events are not imported")
-        elif ev.status == "CANCELLED":
-            problem = (ev.lines.get("STATUS", line), "STATUS", "a cancelled event is not imported")
-        platform = None
-        pname = ev.props.get("x-calcli-platform", "")
-        if problem is None and pname:
-            try:
-                platform = _platform(pname)
-            except ValueError:
-                line_p = ev.lines.get("X-CALCLI-PLATFORM", line)
-                problem = (line_p, "X-CALCLI-PLATFORM", f"unknown platform {pname!r} ({', '.join(PLATFORM_IDS)})")
+        platform, problem = _event_problem(ev, line)
         if problem:
             out.skipped.append(skipped_row(path, problem[0], 1, problem[1], problem[2]))
             continue
-        title = ev.props.get("x-calcli-title", ev.summary).strip()
+        item_id = ev.props.get("x-calcli-item") or _calcli_uid(ev.uid)
+        # calcli's own event says its title (absent: empty); a foreign one has only its SUMMARY
+        own = "x-calcli-item" in ev.props
+        title = ev.props.get("x-calcli-title", "" if own else ev.summary).strip()
         tags = [t for t in ev.props.get("x-calcli-hashtags", "").split(",") if t]
         out.rows.append(
             SourceRow(
                 line=line,
-                fields={"when": ("DTSTART", 1), "platform": ("X-CALCLI-PLATFORM", 1)},
+                fields={
+                    "when": ("DTSTART", 1),
+                    "platform": ("X-CALCLI-PLATFORM", 1),
+                    "status": ("STATUS", 1),
+                },
                 when=start,
                 platform=platform,
                 title=title,
@@ -342,9 +360,21 @@ def read_ics_file(path: str, text: str, day_first: bool = False) -> Parsed:
                 video=ev.props.get("x-calcli-video") or None,
                 format=ev.props.get("x-calcli-format") or None,
                 identity=ev.uid or f"{start.isoformat()}\x1f{ev.summary}",
+                item_id=item_id,
+                key=ev.props.get("x-calcli-key") or None,
+                status=ev.props.get("x-calcli-status") or None,
+                canceled="a cancelled event is not imported" if ev.status == "CANCELLED" else "",
+                cancel_line=ev.lines.get("STATUS", line),
             )
         )
     return out
+
+
+def _calcli_uid(uid: str | None) -> str | None:
+    """The item id of a UID calcli wrote (``it_x@calcli``), else None."""
+    if uid and uid.endswith("@calcli") and VIDEO_ID.fullmatch(uid[: -len("@calcli")]):
+        return uid[: -len("@calcli")]
+    return None
 
 
 READERS = {"hootsuite": read_hootsuite, "buffer": read_buffer, "csv": read_calcli_csv, "ics": read_ics_file}

@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
 from calcli.core.errors import Finding, InvalidInput
@@ -50,13 +51,18 @@ def load_toml(path: Path) -> dict:
         raise InvalidInput(Finding(str(path), line, col, f"invalid TOML: {msg}")) from None
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` atomically: temp file in the same folder, fsync, rename."""
+def write_atomic(path: Path, text: str | Iterable[str]) -> None:
+    """Replace ``path`` with ``text`` (a string, or pieces written one by one as they come)
+    atomically: temp file in the same folder, fsync, rename."""
     path = Path(path)
     mode, fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            if isinstance(text, str):
+                fh.write(text)
+            else:
+                for piece in text:
+                    fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)

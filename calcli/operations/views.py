@@ -19,6 +19,7 @@ from calcli import files
 from calcli.core.errors import UsageError
 from calcli.core.model import ContentScheduleItem, Platform, ScheduleStatus
 from calcli.core.times import now, shift_gap, zone
+from calcli.operations.view_blackouts import MARK, blackout_marks, marked_days
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PLATFORM_SHORT = {
@@ -137,6 +138,23 @@ def grouped_for_display(rows: list[dict]) -> list[dict]:
 # ---------------------------------------------------------------- week
 
 
+def agenda_display(view: Agenda) -> list[dict]:
+    """The agenda's table rows: the day on its first row only, and a row for each blackout on a shown
+    day, before that day's items (``✕ blackout july4``; the view's legend says what it is)."""
+    marks = {d: [m for m in view.blackouts if d in m.days] for d in marked_days(view.blackouts)}
+    by_day: dict[date, list[dict]] = {}
+    for r in view.rows:
+        by_day.setdefault(r["day"], []).append(r)
+    rows = []
+    for d in sorted(set(by_day) | set(marks)):
+        rows += [_blackout_row(d, m) for m in marks.get(d, [])] + by_day.get(d, [])
+    return grouped_for_display(rows)
+
+
+def _blackout_row(d: date, mark) -> dict:
+    return {"day": d, "time": "", "title": f"{MARK} blackout {mark.exception.id}", "id": "", "calendar": mark.calendar}
+
+
 def week_days(d: date) -> list[date]:
     """The ISO week (Monday to Sunday) that contains ``d``."""
     monday = d - timedelta(days=d.weekday())
@@ -150,6 +168,7 @@ class WeekGrid:
     days: list[date]
     columns: list[list[ContentScheduleItem]]
     today: date | None = None
+    blackouts: list = field(default_factory=list)  # BlackoutMark (calcli.operations.view_blackouts)
 
     @property
     def items(self) -> list[ContentScheduleItem]:
@@ -246,6 +265,7 @@ class MonthGrid:
     weeks: list[list[date | None]]
     counts: dict[date, dict[Platform, int]] = field(default_factory=dict)
     today: date | None = None
+    blackouts: list = field(default_factory=list)  # BlackoutMark (calcli.operations.view_blackouts)
 
     @property
     def title(self) -> str:
@@ -309,6 +329,8 @@ class Agenda:
     start: datetime
     end: datetime
     rows: list[dict]
+    blackouts: list = field(default_factory=list)  # BlackoutMark (calcli.operations.view_blackouts)
+    next_item: ContentScheduleItem | None = None  # when the agenda is empty: the first item after it
 
 
 def resolve_filters(
@@ -358,7 +380,19 @@ def agenda(s, days: int, filters: Filters) -> Agenda:
     start = now(zone(view_zone(s, filters)))
     end = agenda_end(start, days)
     items = _load(s, _utc_naive(start), _utc_naive(end), filters)
-    return Agenda(start, end, agenda_rows(items, start, end, filters))
+    view = Agenda(start, end, agenda_rows(items, start, end, filters))
+    view.blackouts = _marks(s, filters, start.date(), (end - timedelta(microseconds=1)).date())
+    if not view.rows:
+        later = [i for i in s.store.items(utc_from=_utc_naive(end), user=filters.user) if filters.match(i)]
+        view.next_item = min(later, key=lambda i: i.scheduled_at.timestamp(), default=None)
+    return view
+
+
+def _marks(s, filters: Filters, first: date, last: date) -> list:
+    """The blackouts of the view's calendars (the chosen ones, else the user's) over ``first..last``."""
+    names = filters.calendars or [c[0] for c in s.store.calendar_summaries(s.user, filters.user is None)]
+    cals = [c for c in (s.store.calendar(n) for n in names) if c is not None]
+    return blackout_marks(cals, first, last) if last >= first else []
 
 
 def week(s, day: date | None, filters: Filters) -> WeekGrid:
@@ -369,7 +403,9 @@ def week(s, day: date | None, filters: Filters) -> WeekGrid:
         span = utc_range_for_days(days[0], days[-1])
     except OverflowError:
         raise _out_of_range(day) from None
-    return week_grid(_load(s, *span, filters), days[0], filters, today)
+    grid = week_grid(_load(s, *span, filters), days[0], filters, today)
+    grid.blackouts = _marks(s, filters, days[0], days[-1])
+    return grid
 
 
 def month(s, year_month: tuple[int, int] | None, filters: Filters) -> tuple[MonthGrid, list[dict]]:
@@ -382,7 +418,9 @@ def month(s, year_month: tuple[int, int] | None, filters: Filters) -> tuple[Mont
     except OverflowError:
         raise _out_of_range(f"{year:04d}-{mon:02d}") from None
     items = _load(s, *span, filters)
-    return month_grid(items, year, mon, filters, today), month_count_rows(items, year, mon, filters)
+    grid = month_grid(items, year, mon, filters, today)
+    grid.blackouts = _marks(s, filters, first, last)
+    return grid, month_count_rows(items, year, mon, filters)
 
 
 def _out_of_range(value) -> Exception:

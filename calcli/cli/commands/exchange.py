@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from datetime import date, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -13,13 +15,16 @@ from calcli import exchange, operations
 from calcli.cli.completion import complete_platform
 from calcli.cli.context import env, find_project
 from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_platform
+from calcli.cli.progress import progress
 from calcli.cli.render import emit_rows
 from calcli.core.errors import ExitStatus, InvalidInput, relative
 from calcli.core.model import ScheduleStatus
+from calcli.core.times import now as current_time
 
 
 class Target(str, Enum):
     ics = "ics"
+    vdir = "vdir"
     csv = "csv"
     json = "json"
     hootsuite = "hootsuite"
@@ -33,12 +38,26 @@ class Source(str, Enum):
     ics = "ics"
 
 
-IMPORT_COLUMNS = ["line", "id", "platform", "format", "scheduled_at", "title"]
+IMPORT_COLUMNS = ["line", "id", "platform", "format", "scheduled_at", "title", "change"]
 
 TzOpt = Annotated[
     str | None,
     typer.Option("--tz", help="Hootsuite/Buffer: the profile's time zone (default: the calendar's)."),
 ]
+
+
+OutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (default: stdout); a folder (or a path ending in /) gets one file per platform.",
+    ),
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="First day to export (YYYY-MM-DD, today, tomorrow, +7d; local).")
+]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day to export (same forms as --since).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -63,9 +82,16 @@ def export(
     ctx: typer.Context,
     target: Annotated[
         Target,
-        typer.Option("--format", "-f", help="ics (RFC 5545), csv or json (calcli's columns), hootsuite, buffer."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="ics (RFC 5545), vdir (one .ics per item, for vdirsyncer/khal), csv or json (calcli's columns), "
+            "hootsuite, buffer.",
+        ),
     ],
-    calendar: Annotated[str | None, typer.Option("--calendar", "-c", help="Only this calendar.")] = None,
+    calendar: Annotated[
+        list[str] | None, typer.Option("--calendar", "-c", help="Only this calendar (repeat for several).")
+    ] = None,
     platform: Annotated[
         list[str] | None,
         typer.Option("--platform", help="Only this platform (repeat).", autocompletion=complete_platform),
@@ -77,37 +103,64 @@ def export(
             help="Only items with this status (repeat). Default: all; planned and scheduled for hootsuite and buffer.",
         ),
     ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write to this file (default: stdout); a folder (or a path ending in /) gets one file per platform.",
-        ),
-    ] = None,
+    output: OutputOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     tz: TzOpt = None,
     user: UserOpt = None,
 ) -> None:
     """Export items as .ics for calendar apps, as CSV/JSON, or as a bulk-upload CSV for Hootsuite or Buffer.
 
     Hootsuite and Buffer take one profile a file: give --platform, or -o FOLDER/ for one
-    file per platform. Rows that break the target's rules (time not on Hootsuite's 5-minute
-    grid or less than 10 minutes ahead, over 350 rows, a duplicate message or time slot; a
-    past Buffer time, over 100 rows) are reported on stderr with the item id and the rule and
-    left out; nothing is rounded. Exit 5 when some rows were left out, 3 when all were.
+    file per platform (more rows than the target takes a file, 350 or 100, go into numbered
+    files). Rows that break the target's rules (time not on Hootsuite's 5-minute grid or less
+    than 10 minutes ahead, a duplicate message or time slot; a past Buffer time) are reported
+    on stderr with the item id and the rule and left out; nothing is rounded. Exit 5 when
+    some rows were left out, 3 when all were. A vdir (-f vdir -o FOLDER/) holds one
+    UID.ics per item; a file whose event did not change is not rewritten.
 
     Example: calcli export --format ics --calendar Q3 -o q3.ics
     """
     e = env(ctx)
     platforms = [parse_platform(p) for p in platform or []]
     statuses = _statuses(status)
+    first, last = _days(since, until)
+    names = list(dict.fromkeys(calendar or []))
     with operations.session.session(find_project(e), user) as s:
-        items, zones = exchange.export.select_items(s, calendar, platforms, statuses, target.value)
-        sequences = exchange.export.sequences(s, items) if target.value == "ics" else None
-    result = exchange.export.export_items(items, zones, target.value, output, calendar, tz, sequences)
+        items, zones = exchange.export.select_items(s, names, platforms, statuses, target.value, first, last)
+        sequences = exchange.export.sequences(s, items) if target.value in ("ics", "vdir") else None
+    one = names[0] if len(names) == 1 else None
+    result = exchange.export.export_items(items, zones, target.value, output, one, tz, sequences)
     for r in result.rejected:
         print(f"Error: {r.item_id}: {r.rule}; not exported", file=sys.stderr)
     _write_export(e, result, target.value)
+
+
+def _days(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    first, last = _day(since, "--since"), _day(until, "--until")
+    if first and last and last < first:
+        raise typer.BadParameter(f"{until} is before --since {since}", param_hint="--until")
+    return first, last
+
+
+def _day(value: str | None, flag: str) -> date | None:
+    """A day as people type it: YYYY-MM-DD, today, tomorrow, yesterday, +Nd / -Nd (or w); a bad one is usage."""
+    if value is None:
+        return None
+    today = current_time().date()
+    text = value.strip().lower()
+    named = {"today": 0, "tomorrow": 1, "yesterday": -1}
+    if text in named:
+        return today + timedelta(days=named[text])
+    m = re.fullmatch(r"([+-]\d+)([dw])", text)
+    if m:
+        return today + timedelta(days=int(m[1]) * (7 if m[2] == "w" else 1))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a day (YYYY-MM-DD, today, tomorrow, +7d)", param_hint=flag
+        ) from None
 
 
 def _write_export(e, result, target: str) -> None:
@@ -116,10 +169,12 @@ def _write_export(e, result, target: str) -> None:
     if result.rejected and not written:
         e.messages.info(f"Nothing was written: all {len(result.rejected)} selected items break {target}'s rules.")
         raise typer.Exit(int(ExitStatus.INVALID))
-    exchange.export.write_files(result)
+    with progress(e.quiet, f"Exporting {target}", len(result.files)) as advance:
+        exchange.export.write_files(result, advance)
     for f in result.files:
         if f.name is None:
-            sys.stdout.write(f.text)
+            for piece in f.chunks():
+                sys.stdout.write(piece)
         else:
             e.messages.info(f"Wrote {f.rows} {'item' if f.rows == 1 else 'items'} to {f.name}.")
     for note in result.notes:
@@ -163,18 +218,20 @@ def import_file(
     Example: calcli import hootsuite-x.csv --from hootsuite --platform x --calendar Q3
     """
     e = env(ctx)
-    outcome = exchange.importing.import_schedule(
-        find_project(e),
-        file,
-        source.value,
-        calendar,
-        platform=parse_platform(platform) if platform else None,
-        user=user,
-        tz=tz,
-        dry_run=dry_run,
-        day_first=day_first,
-    )
-    if outcome.skipped and not outcome.items and not outcome.already:
+    with progress(e.quiet, f"Importing {file.name}", None) as advance:
+        outcome = exchange.importing.import_schedule(
+            find_project(e),
+            file,
+            source.value,
+            calendar,
+            platform=parse_platform(platform) if platform else None,
+            user=user,
+            tz=tz,
+            dry_run=dry_run,
+            day_first=day_first,
+            on_row=advance,
+        )
+    if outcome.skipped and not outcome.items and not outcome.already and not outcome.updated:
         raise InvalidInput(outcome.skipped, hint="No row could be imported; nothing was written.")
     emit_rows(_imported_rows(outcome), IMPORT_COLUMNS, output_format(fmt, as_json))
     for w in outcome.warnings:
@@ -187,7 +244,9 @@ def import_file(
 
 
 def _imported_rows(outcome) -> list[dict]:
-    """One row per item the import made (or would make), with the line of the file it came from."""
+    """One row per item the import made or updated (or would), with the line of the file it came from."""
+    rows = [(line, i, "new") for line, i in outcome.items]
+    rows += [(line, new, "updated") for line, _, new in outcome.updated]
     return [
         {
             "line": line,
@@ -196,18 +255,20 @@ def _imported_rows(outcome) -> list[dict]:
             "format": i.format,
             "scheduled_at": i.scheduled_at,
             "title": i.title,
+            "change": change,
         }
-        for line, i in outcome.items
+        for line, i, change in sorted(rows, key=lambda r: r[0])
     ]
 
 
 def _summary(e, outcome, dry_run: bool) -> None:
     cal = outcome.calendar
     made = f" (new calendar: {cal.period_start}..{cal.period_end}, {cal.timezone})" if outcome.created else ""
-    verb = "Would import" if dry_run else "Imported"
-    parts = [f"{verb} {len(outcome.items)} into calendars/{cal.name}.yaml{made if outcome.items else ''}"]
-    if outcome.already:
-        parts.append(f"{len(outcome.already)} already there")
+    verb = "Would import into" if dry_run else "Imported into"
+    counts = f"{len(outcome.items)} new, {len(outcome.already)} already there"
+    if outcome.updated:
+        counts += f", {len(outcome.updated)} updated"
+    parts = [f"{verb} calendars/{cal.name}.yaml{made if outcome.items else ''}: {counts}"]
     if outcome.other_platforms:
         parts.append(f"{outcome.other_platforms} for other platforms left out (--platform)")
     if outcome.skipped:

@@ -13,7 +13,7 @@ import typer
 
 from calcli import cli, operations
 from calcli.cli.completion import complete_calendar, complete_platform, complete_status
-from calcli.cli.context import session
+from calcli.cli.context import env, session
 from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_date, parse_platform
 from calcli.cli.render import emit_rows
 from calcli.core.model import ScheduleStatus
@@ -113,11 +113,32 @@ def agenda(
         filters = operations.views.resolve_filters(s, calendar, plats, stats, all_users)
         view = operations.views.agenda(s, days, filters)
     columns = _row_columns(all_users, out)
+    if not view.rows:
+        env(ctx).messages.info(_nothing_until(view))
     if out != "table":
         emit_rows(view.rows, columns, out)
         return
     title = f"Agenda {view.start:%Y-%m-%d %H:%M} → {view.end:%Y-%m-%d %H:%M} ({len(view.rows)} items)"
-    emit_rows(operations.views.grouped_for_display(view.rows), columns, out, title=title)
+    emit_rows(operations.views.agenda_display(view), columns, out, title=title)
+    _legend(view.blackouts)
+
+
+def _nothing_until(view) -> str:
+    """What an empty agenda says: when the next item is, or that there is none."""
+    head = f"Nothing from {view.start:%Y-%m-%d %H:%M} to {view.end:%Y-%m-%d %H:%M}"
+    nxt = view.next_item
+    if nxt is None:
+        return head + "; nothing is planned after that either."
+    day = operations.views.day_label(nxt.scheduled_at.date())
+    what = f"{nxt.platform.value} {nxt.format}" + (f": {nxt.title}" if nxt.title else "")
+    return f"{head}; the next item is {nxt.id} on {day} {nxt.scheduled_at:%H:%M} ({what}, calendar {nxt.calendar})."
+
+
+def _legend(marks) -> None:
+    """The blackouts a table view marks, one line each, under it."""
+    lines = operations.view_blackouts.legend(marks, len({m.calendar for m in marks}) > 1)
+    if lines:
+        print("\n".join(lines))
 
 
 def week(
@@ -147,6 +168,7 @@ def week(
         emit_rows([operations.views.item_view_row(i) for i in grid.items], _row_columns(all_users, out), out)
         return
     cli.grids.draw_week(grid)
+    _legend(grid.blackouts)
 
 
 def month(
@@ -180,3 +202,4 @@ def month(
         emit_rows(rows, operations.views.MONTH_COLUMNS, out)
         return
     cli.grids.draw_month(grid)
+    _legend(grid.blackouts)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from calcli.core.errors import BusyError, CalcliError, StoreDamaged
+from calcli.core.errors import BusyError, CalcliError, StoreDamaged, StoreTooNew
 from calcli.core.times import utc_stamp
 from calcli.store.duckdb.schema import LATEST, MIGRATIONS
 
@@ -122,6 +122,15 @@ class Connection:
             with self.con.appender(table) as ap:
                 ap.append_rows(rows)
 
+    def _shown_path(self) -> str:
+        """The store file as a person finds it: relative to the current folder when inside it."""
+        if self.path is None:
+            return "(in memory)"
+        try:
+            return str(Path(self.path).resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(self.path)
+
     def version(self) -> int:
         try:
             row = self.con.execute("SELECT max(version) FROM schema_meta").fetchone()
@@ -138,10 +147,7 @@ class Connection:
         """
         current = 0 if new else self.version()
         if current > LATEST:
-            raise CalcliError(
-                f"the store has schema version {current}, newer than this calcli ({LATEST}).",
-                "Upgrade calcli, or run `calcli db rebuild`.",
-            )
+            raise StoreTooNew(self._shown_path(), current, LATEST)
         pending = [(version, sql) for version, sql in MIGRATIONS if version > current]
         for group in [pending] if new else [[step] for step in pending]:
             with self.atomic():

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import duckdb
 
-from calcli.core.errors import StoreDamaged
+from calcli.core.errors import StoreDamaged, StoreTooNew
 from calcli.store.base import Store
 from calcli.store.duckdb.admin import Admin
 from calcli.store.duckdb.analysis import Analysis
@@ -44,6 +44,8 @@ def open_duckdb(project, read_only: bool = False) -> Iterator[DuckDBStore]:
             if not read_only:
                 store.migrate(new=new)
             yield store
+        except StoreTooNew:
+            raise
         except duckdb.Error as exc:  # a bad block is found when it is read, by whatever statement reads it
             if damage(exc):
                 raise StoreDamaged(project.rel(path), damage(exc)) from None
