@@ -285,7 +285,10 @@ def test_import_and_kpi_import_read_stdin(data_project):
     rows = (data_project / "examples" / "q3.csv").read_bytes()
     r = _process(["import", "-", "--from", "csv", "-c", "NEWCAL", "--dry-run"], data_project, rows)
     assert r.returncode == 0, r.stderr
-    assert "Would import 2 into calendars/NEWCAL.yaml" in r.stderr.decode()
+    assert (
+        "Would import into calendars/NEWCAL.yaml (new calendar: 2026-07-01..2026-07-01, America/New_York): "
+        "2 new, 0 already there." in r.stderr.decode()
+    )
     kpis = (data_project / "examples" / "analytics" / "kpi.csv").read_bytes()
     r = _process(["kpi", "import", "-", "--dry-run", "--format", "tsv"], data_project, kpis)
     assert r.returncode == 5  # as the same file named: rows for a calendar this project lacks
