@@ -320,7 +320,10 @@ def test_export_filters_calendars_platforms_and_days(cals, run):
     assert _ids(soon.stdout) == ["it_h_ok1", "it_h_slot", "it_h_grid", "it_h_dup", "it_h_ok2", "it_h_yt"]
     assert _ids(run("export", "-f", "csv", "--until", "today").stdout) == ["it_h_soon"]
     bad = run("export", "-f", "csv", "--since", "someday")
-    assert bad.exit_code == 2 and "'someday' is not a day (YYYY-MM-DD, today, tomorrow, +7d)" in bad.stderr
+    assert bad.exit_code == 2 and (
+        "Error: Invalid value for --since: 'someday' is not a date YYYY-MM-DD (nor today, tomorrow, yesterday, "
+        "+7d, -3d, +2w)" in bad.stderr
+    )
     backwards = run("export", "-f", "csv", "--since", "2026-07-01", "--until", "2026-06-01")
     assert backwards.exit_code == 2 and "is before --since" in backwards.stderr
     assert run("export", "-f", "csv", "-c", "FALL", "-c", "NOPE").exit_code == 2

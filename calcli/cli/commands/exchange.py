@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import sys
-from datetime import date, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -14,12 +12,21 @@ import typer
 from calcli import exchange, operations
 from calcli.cli.completion import complete_platform
 from calcli.cli.context import env, find_project
-from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_platform
+from calcli.cli.options import (
+    DryRunOpt,
+    FormatOpt,
+    JsonOpt,
+    SinceOpt,
+    UntilOpt,
+    UserOpt,
+    day_range,
+    output_format,
+    parse_platform,
+)
 from calcli.cli.progress import progress
 from calcli.cli.render import emit_rows
 from calcli.core.errors import ExitStatus, InvalidInput, relative
 from calcli.core.model import ScheduleStatus
-from calcli.core.times import now as current_time
 
 
 class Target(str, Enum):
@@ -54,10 +61,6 @@ OutputOpt = Annotated[
         help="Write to this file (default: stdout); a folder (or a path ending in /) gets one file per platform.",
     ),
 ]
-SinceOpt = Annotated[
-    str | None, typer.Option("--since", help="First day to export (YYYY-MM-DD, today, tomorrow, +7d; local).")
-]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day to export (same forms as --since).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -124,7 +127,7 @@ def export(
     e = env(ctx)
     platforms = [parse_platform(p) for p in platform or []]
     statuses = _statuses(status)
-    first, last = _days(since, until)
+    first, last = day_range(since, until)
     names = list(dict.fromkeys(calendar or []))
     with operations.session.session(find_project(e), user) as s:
         items, zones = exchange.export.select_items(s, names, platforms, statuses, target.value, first, last)
@@ -134,33 +137,6 @@ def export(
     for r in result.rejected:
         print(f"Error: {r.item_id}: {r.rule}; not exported", file=sys.stderr)
     _write_export(e, result, target.value)
-
-
-def _days(since: str | None, until: str | None) -> tuple[date | None, date | None]:
-    first, last = _day(since, "--since"), _day(until, "--until")
-    if first and last and last < first:
-        raise typer.BadParameter(f"{until} is before --since {since}", param_hint="--until")
-    return first, last
-
-
-def _day(value: str | None, flag: str) -> date | None:
-    """A day as people type it: YYYY-MM-DD, today, tomorrow, yesterday, +Nd / -Nd (or w); a bad one is usage."""
-    if value is None:
-        return None
-    today = current_time().date()
-    text = value.strip().lower()
-    named = {"today": 0, "tomorrow": 1, "yesterday": -1}
-    if text in named:
-        return today + timedelta(days=named[text])
-    m = re.fullmatch(r"([+-]\d+)([dw])", text)
-    if m:
-        return today + timedelta(days=int(m[1]) * (7 if m[2] == "w" else 1))
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a day (YYYY-MM-DD, today, tomorrow, +7d)", param_hint=flag
-        ) from None
 
 
 def _write_export(e, result, target: str) -> None:
