@@ -75,7 +75,22 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
             videos.append((rank, requests))
     # Ranks differ (each ends with the video's index): ordering the videos orders the requests.
     videos.sort(key=itemgetter(0))
-    return [r for _, requests in videos for r in requests]
+    positions = series_positions(job)
+    out = []
+    for _, requests in videos:
+        for r in requests:
+            r.series = positions[r.video.video_job_id][1]
+            out.append(r)
+    return out
+
+
+def series_positions(job: BulkJob) -> dict[str, tuple[tuple, int]]:
+    """Each completed video's (priority, position) in the job's series order: ``ready_at``, then
+    its place in the job (the order the requests are planned in)."""
+    ranks = sorted(
+        (_rank(job, v, i), v.video_job_id) for i, v in enumerate(job.videos) if v.status == JobStatus.COMPLETED
+    )
+    return {video: (rank[:2], pos) for pos, (rank, video) in enumerate(ranks)}
 
 
 def _fit(
