@@ -56,9 +56,7 @@ def heatmap_svg(cells: list[dict]) -> str:
                 f"<title>{escape(c['slot'])}: {c['posts']} posts, lift {shown}</title></rect>"
             )
     y = TOP + 7 * CELL + 14
-    for k, (label, colour) in enumerate(
-        zip(("< -20%", "-20..-5%", "±5%", "+5..+20%", "> +20%"), PALETTE, strict=True)
-    ):
+    for k, (label, colour) in enumerate(zip(("< -20%", "-20..-5%", "±5%", "+5..+20%", "> +20%"), PALETTE, strict=True)):
         out.append(f'<rect x="{LEFT + k * 110}" y="{y}" width="12" height="12" fill="{colour}" stroke="#999"/>')
         out.append(f'<text x="{LEFT + k * 110 + 16}" y="{y + 10}">{label}</text>')
     out.append(f'<text x="{LEFT}" y="{y + 26}">lift against each post\'s platform and format; grey: no posts</text>')

@@ -25,8 +25,6 @@ POWER_Z = NormalDist().inv_cdf(0.8)  # "needs about N more posts" plans for 80% 
 DAY_NAMES = [d.capitalize() for d in WEEKDAYS]
 
 
-
-
 @dataclass
 class Cell:
     """One platform's weekday × hour slot: its posts and their average log-rate residual."""

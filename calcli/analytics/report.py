@@ -96,7 +96,8 @@ def _slots(doc: dict) -> str:
         return '<p class="note" data-section="slots">No slot has enough posts to test yet.</p>'
     best, worst = rows[:SLOTS_SHOWN], rows[-SLOTS_SHOWN:][::-1] if len(rows) > SLOTS_SHOWN else []
     return (
-        "<h3>Best</h3>" + _table("best_slots", best, cols)
+        "<h3>Best</h3>"
+        + _table("best_slots", best, cols)
         + ("<h3>Worst</h3>" + _table("worst_slots", worst, cols) if worst else "")
         + f'<p class="note">Intervals are family-wise 95% (Bonferroni over {rows[0]["tests"]} slots tested); '
         "a slot is a claim only when its interval excludes no change.</p>"
@@ -140,9 +141,17 @@ def _trials(docs: list[dict]) -> str:
         }
         for t in docs
     ]
-    cols = [("name", "trial", None), ("metric", "metric", None), ("assignment", "design", None),
-            ("n_a", "A with numbers", _int), ("n_b", "B with numbers", _int), ("lift", "lift B vs A", _lift),
-            ("lift_low", "low", _lift), ("lift_high", "high", _lift), ("verdict", "verdict", None)]
+    cols = [
+        ("name", "trial", None),
+        ("metric", "metric", None),
+        ("assignment", "design", None),
+        ("n_a", "A with numbers", _int),
+        ("n_b", "B with numbers", _int),
+        ("lift", "lift B vs A", _lift),
+        ("lift_low", "low", _lift),
+        ("lift_high", "high", _lift),
+        ("verdict", "verdict", None),
+    ]
     return _table("trials", rows, cols)
 
 
@@ -151,10 +160,16 @@ def render_html(doc: dict) -> str:
     a = doc["analysis"]
     scope, t = a["scope"], a["totals"]
     where = ", ".join(f"{k} {scope[k]}" for k in ("calendar", "platform", "since", "until") if scope[k]) or "all posts"
-    goal_cols = [("platform", "platform", None), ("min_per_week", "goal/wk", _int), ("weeks_met", "met", _int),
-                 ("weeks", "of weeks", _int), ("posted_per_week", "avg/wk", lambda v: f"{v:g}"),
-                 ("this_week_posted", "posted", _int), ("this_week_pending", "pending", _int),
-                 ("status", "status", None)]
+    goal_cols = [
+        ("platform", "platform", None),
+        ("min_per_week", "goal/wk", _int),
+        ("weeks_met", "met", _int),
+        ("weeks", "of weeks", _int),
+        ("posted_per_week", "avg/wk", lambda v: f"{v:g}"),
+        ("this_week_posted", "posted", _int),
+        ("this_week_pending", "pending", _int),
+        ("status", "status", None),
+    ]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -167,13 +182,15 @@ def render_html(doc: dict) -> str:
         f'<span data-value="{t["posts"]}">{t["posts"]:,}</span> posts with numbers.</p>',
         '<section id="heatmap"><h2>Weekday × hour</h2>' + charts.heatmap_svg(a["heatmap"]) + "</section>",
         f'<section id="platforms"><h2>By platform</h2><p class="note">{POPULATION}</p>'
-        + _table("platforms", a["platforms"], [("platform", "platform", None), *GROUP_COLS]) + "</section>",
+        + _table("platforms", a["platforms"], [("platform", "platform", None), *GROUP_COLS])
+        + "</section>",
         '<section id="formats"><h2>By format</h2>'
         + _table("formats", a["formats"], [("platform", "platform", None), ("format", "format", None), *GROUP_COLS])
         + "</section>",
         '<section id="over-time"><h2>Over time</h2>'
         + _weekly(a, "weekly", "ER/impr by week and platform")
-        + _weekly(a, "weekly_formats", "ER/impr by week and format") + "</section>",
+        + _weekly(a, "weekly_formats", "ER/impr by week and format")
+        + "</section>",
         '<section id="slots"><h2>Best and worst slots</h2>' + _slots(a) + "</section>",
         '<section id="goals"><h2>Weekly goals</h2>' + _table("consistency", a["consistency"], goal_cols) + "</section>",
         '<section id="recommendations"><h2>Recommendations</h2>' + _recommendations(a) + "</section>",

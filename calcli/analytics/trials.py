@@ -321,8 +321,14 @@ def _confounding(t: OptimizationTrial, units: list[str], arms: dict[str, str], b
             "--assign alternate would confound the arms with the calendar's slots: " + "; ".join(reasons) + ".",
             "Use --assign blocked (the default: pairs within each platform, weekday and hour, in random order).",
         )
-    return [f"the random assignment split the arms unevenly ({'; '.join(reasons)}); it stays valid, but "
-            "--assign blocked balances them"] if reasons else []
+    return (
+        [
+            f"the random assignment split the arms unevenly ({'; '.join(reasons)}); it stays valid, but "
+            "--assign blocked balances them"
+        ]
+        if reasons
+        else []
+    )
 
 
 def _check_design(d: Design) -> None:

@@ -270,6 +270,8 @@ def explain(
                 "candidate_slots": x.candidates,
                 "limits": x.limits,
                 "better_slots": x.better,
+                "value_terms": x.terms,
+                "earlier_slots": x.earlier,
                 "notes": x.notes,
             }
         )
@@ -298,6 +300,22 @@ def _explanation(x) -> list[str]:
         lines.append(f"  window: {w['days']} {w['start']}-{w['end']}, score {w['score']:g} — {w['source']}")
     if x.rank:
         lines.append(f"  rank: slot {x.rank} of {x.candidates} allowed slots in the period")
+    t = x.terms
+    if t:
+        lines.append(
+            f"  value: window score {t['window_score']:g} × promptness {t['promptness']:g} "
+            f"({t['days_waited']:g} day(s) after it was planned, half-life {t['half_life_days']:g} days) "
+            f"= {t['value']:g}"
+        )
+        if t["weekly_goal"]:
+            counts = "counts toward the goal" if t["counts_toward_goal"] else "beyond the goal"
+            lines.append(
+                f"  weekly goal: post {t['post_in_week']} in {t['week']}, goal {t['weekly_goal']} a week ({counts})"
+            )
+        lines.append(
+            f"  earlier slots worth at least as much: {len(x.earlier)}"
+            + (f" (first ruled out by: {x.earlier[0]['ruled_out_by']})" if x.earlier else "")
+        )
     lim = x.limits
     lines.append(
         f"  limits: {lim['max_per_day']} a day, {lim['max_per_week']} a week, "

@@ -217,8 +217,11 @@ def _figures(doc: dict) -> list[dict]:
         ("lift B vs A", _pct(doc["lift"])),
         ("95% interval (any-time)", interval),
         ("planned per arm", str(doc["planned_per_arm"])),
-        ("analysis", doc["analysis"]["method"] + (f", {doc['analysis']['pairs']} pairs with numbers"
-                                                  if "pairs" in doc["analysis"] else "")),
+        (
+            "analysis",
+            doc["analysis"]["method"]
+            + (f", {doc['analysis']['pairs']} pairs with numbers" if "pairs" in doc["analysis"] else ""),
+        ),
         ("verdict", doc["verdict_text"]),
     ]
     return [{"figure": k, "value": v} for k, v in rows]
