@@ -18,8 +18,8 @@ class Objective:
     def value(self, req: Request, slot: Slot) -> float:
         if not self.decay:
             return slot.score
-        return slot.score * math.exp(-self.decay * max(slot.utc - req.earliest, 0.0))
+        return slot.score * math.exp(-self.decay * max(slot.utc - req.since, 0.0))
 
     def promptness(self, req: Request, slot: Slot) -> float:
         """The factor in (0, 1] the wait costs: 1 at the video's ready time, 0.5 one half-life later."""
-        return math.exp(-self.decay * max(slot.utc - req.earliest, 0.0)) if self.decay else 1.0
+        return math.exp(-self.decay * max(slot.utc - req.since, 0.0)) if self.decay else 1.0

@@ -86,6 +86,12 @@ class Request:
     rank: tuple  # smaller is more important
     earliest: float  # epoch seconds
     series: int = -1  # position in the job's order (series order), -1: none
+    opens: float = 0.0  # the planning window's first instant: promptness counts from max(earliest, opens)
+
+    @property
+    def since(self) -> float:
+        """When the video can first go out in this plan: what its promptness counts from."""
+        return self.earliest if self.earliest > self.opens else self.opens
 
     @property
     def klass(self) -> int:

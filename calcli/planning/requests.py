@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from operator import itemgetter
 
 from calcli.core.model import (
@@ -13,6 +14,7 @@ from calcli.core.model import (
     VideoJob,
     idempotency_key,
 )
+from calcli.core.times import zone
 from calcli.planning.formats import choose_format
 from calcli.planning.problem import PlanInput, PlanResult, Request, Skipped, Unplaced
 
@@ -76,10 +78,13 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
     # Ranks differ (each ends with the video's index): ordering the videos orders the requests.
     videos.sort(key=itemgetter(0))
     positions = series_positions(job)
+    first = max(cal.period_start, inp.start or cal.period_start)
+    opens = datetime(first.year, first.month, first.day, tzinfo=zone(cal.timezone)).timestamp()
     out = []
     for _, requests in videos:
         for r in requests:
             r.series = positions[r.video.video_job_id][1]
+            r.opens = opens
             out.append(r)
     return out
 

@@ -169,4 +169,4 @@ class Planner:
             skips = self.skips.get(k)
             if skips is None:
                 skips = self.skips[k] = index.skips()
-        return index.search(lo, hi, self.boards[req.platform], skips, better_than, accept, self.decay, req.earliest)
+        return index.search(lo, hi, self.boards[req.platform], skips, better_than, accept, self.decay, req.since)

@@ -116,7 +116,7 @@ def plan_quality(planner: Planner, requests: list[Request]) -> PlanQuality:
     q = PlanQuality(weeks=week_status(planner, requests))
     first: dict[str, float] = {}
     for req, slot in planner.placed.values():
-        wait = max(slot.utc - req.earliest, 0.0) / 86400.0
+        wait = max(slot.utc - req.since, 0.0) / 86400.0
         vid = req.video.video_job_id
         first[vid] = min(first.get(vid, wait), wait)
         q.terms[req.key] = (slot.score, planner.promptness(req, slot), wait)
