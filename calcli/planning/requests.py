@@ -77,16 +77,19 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
             videos.append((rank, requests))
     # Ranks differ (each ends with the video's index): ordering the videos orders the requests.
     videos.sort(key=itemgetter(0))
-    positions = series_positions(job)
+    return _in_series([r for _, requests in videos for r in requests], inp)
+
+
+def _in_series(requests: list[Request], inp: PlanInput) -> list[Request]:
+    """Each request with its series position and the planning window's first instant."""
+    cal = inp.calendar
+    positions = series_positions(inp.job)
     first = max(cal.period_start, inp.start or cal.period_start)
     opens = datetime(first.year, first.month, first.day, tzinfo=zone(cal.timezone)).timestamp()
-    out = []
-    for _, requests in videos:
-        for r in requests:
-            r.series = positions[r.video.video_job_id][1]
-            r.opens = opens
-            out.append(r)
-    return out
+    for r in requests:
+        r.series = positions[r.video.video_job_id][1]
+        r.opens = opens
+    return requests
 
 
 def series_positions(job: BulkJob) -> dict[str, tuple[tuple, int]]:
