@@ -9,6 +9,7 @@ unplaced ones into a short week; :func:`week_status` tells, per platform and wee
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -74,7 +75,11 @@ def fill_goals(p: Planner, requests: list[Request], unplaced: list[Request]) -> 
     still = {r.key: r for r in unplaced}
     for platform, goal in goals(p, by_platform).items():
         board = p.boards[platform]
-        for w in weeks:
+        # Moves only bring posts earlier: a week not needed now is not needed after them either.
+        needed = _needed(p, by_platform[platform], weeks)
+        for w, need in zip(weeks, needed, strict=True):
+            if not need:
+                continue
             tries = 0
             while board.per_week.get(w.week, 0) < goal and tries < TRIES_PER_WEEK:
                 cands = _candidates(p, by_platform[platform], still, w)
@@ -123,10 +128,25 @@ def week_status(p: Planner, requests: list[Request]) -> list[WeekStatus]:
     out = []
     for platform, goal in goals(p, by_platform).items():
         board = p.boards[platform]
-        reqs = by_platform[platform]
-        for w in weeks:
-            needed = any(
-                r.earliest < w.end and (r.key not in p.placed or p.placed[r.key][1].utc >= w.end) for r in reqs
-            )
-            out.append(WeekStatus(platform, w.week, board.per_week.get(w.week, 0), goal, needed))
+        needed = _needed(p, by_platform[platform], weeks)
+        for w, need in zip(weeks, needed, strict=True):
+            out.append(WeekStatus(platform, w.week, board.per_week.get(w.week, 0), goal, need))
+    return out
+
+
+def _needed(p: Planner, reqs: list[Request], weeks: list[Week]) -> list[bool]:
+    """Per week: a post ready by its end went out after it or not at all (one sweep, not one per week)."""
+    ends = [w.end for w in weeks]
+    marks = [0] * (len(weeks) + 1)  # +1 from the first week needed, -1 after the last
+    for r in reqs:
+        lo = bisect.bisect_right(ends, r.earliest)  # the first week ending after it is ready
+        placed = p.placed.get(r.key)
+        hi = len(weeks) if placed is None else bisect.bisect_right(ends, placed[1].utc)  # weeks ending by its post
+        if lo < hi:
+            marks[lo] += 1
+            marks[hi] -= 1
+    out, open_ = [], 0
+    for i in range(len(weeks)):
+        open_ += marks[i]
+        out.append(open_ > 0)
     return out
