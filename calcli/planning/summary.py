@@ -34,8 +34,10 @@ def summary_lines(result: PlanResult, details: bool = False) -> list[str]:
                     f"short in {len(short)} of {len(needed)} full week(s) with videos ready "
                     f"(e.g. {w.week[0]}-W{w.week[1]:02d}: {w.posts})"
                 )
-            else:
+            elif needed:
                 text += f"met in all {len(needed)} full week(s) with videos ready"
+            else:
+                text += "no full week needed it (the videos went out before one ended)"
             if len(ws) > len(needed):
                 text += f"; {len(ws) - len(needed)} later week(s) had no video left"
         lines.append(text)
