@@ -160,3 +160,44 @@ def test_a_slot_scores_the_best_window_covering_it():
     assert layout[time(8, 30)] == 0.5
     assert layout[time(11, 30)] == 0.5  # after the narrow window ends
     assert date(2026, 6, 15).weekday() == 0
+
+
+# ---------------------------------------------------------------- the planner itself (pure)
+
+
+def _case(half_life: float, goal: int | None):
+    from test_planner_cases import TT, make_input, prefs_for, table, videos, window
+
+    wk1 = window(time(18), time(19), 0.3, days=range(7))  # every evening, a poor window
+    wk2 = window(time(12), time(13), 1.0, days=range(7))  # every noon a great one ...
+    from calcli.core.model import ScheduleException
+
+    noon_off = [  # ... but not in week 1
+        ScheduleException(f"noon{d}", datetime(2026, 7, 6 + d, 11), datetime(2026, 7, 6 + d, 14)) for d in range(7)
+    ]
+    prefs = {TT: prefs_for(TT, posting_frequency_min=goal, max_per_day=1, posting_frequency_max=7)}
+    inp = make_input(
+        videos(4, [TT]),
+        "UTC",
+        date(2026, 7, 6),
+        date(2026, 7, 19),
+        table({TT: [wk1, wk2]}),
+        prefs,
+        exceptions=noon_off,
+    )
+    inp.half_life_days, inp.series_order = half_life, True
+    return inp
+
+
+def test_a_week_short_of_its_goal_takes_posts_a_long_half_life_would_send_later():
+    from calcli.planning.solver import plan
+
+    # With a 60-day half-life the great noon slots of week 2 are worth more than week 1's poor evenings.
+    free = plan(_case(60.0, None))
+    assert all(i.scheduled_at.date() >= date(2026, 7, 13) for i in free.items)
+    aimed = plan(_case(60.0, 2))
+    week1 = [i for i in aimed.items if i.scheduled_at.date() <= date(2026, 7, 12)]
+    assert len(aimed.items) == 4 and len(week1) == 2  # the goal first, then value
+    assert not [w for w in aimed.warnings if "fall short" in w]
+    order = sorted(aimed.items, key=lambda i: i.video_job_id)
+    assert [i.scheduled_at for i in order] == sorted(i.scheduled_at for i in order)  # series order kept
