@@ -307,4 +307,21 @@ def run(planner: Planner, requests: list[Request]) -> list[Request]:
         still = [r for r in requests if r.key not in planner.placed]
     if planner.inp.half_life_days:  # the objective with promptness also aims for the weekly goals
         still = fill_goals(planner, requests, still)
+    if planner.series.enabled and still:
+        still = place_out_of_order(planner, still)
+    return still
+
+
+def place_out_of_order(planner: Planner, unplaced: list[Request]) -> list[Request]:
+    """More posts outrank series order: what series order alone keeps out is placed anyway (a slow
+    platform first in the stagger would otherwise hold a whole series back on the fast ones); the
+    summary counts the inversions."""
+    planner.series.enabled = False
+    still = []
+    for req in unplaced:
+        slot = planner.best_slot(req)
+        if slot is None:
+            still.append(req)
+        else:
+            planner.place(req, slot)
     return still
