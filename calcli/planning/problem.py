@@ -119,7 +119,6 @@ class PlanQuality:
     weeks: list = field(default_factory=list)  # goals.WeekStatus per platform and full week
     first_post_days: list[float] = field(default_factory=list)  # per video: days from ready to its first post
     inversions: int = 0  # series order broken (0 when series_order holds)
-    terms: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # key -> (score, promptness, days)
 
 
 @dataclass

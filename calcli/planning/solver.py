@@ -111,15 +111,13 @@ def goal_warnings(weeks) -> list[str]:
 
 
 def plan_quality(planner: Planner, requests: list[Request]) -> PlanQuality:
-    """What a user judges the plan by: weekly goals, days from ready to first post, series order,
-    and each new item's value terms."""
+    """What a user judges the plan by: weekly goals, days from ready to first post, series order."""
     q = PlanQuality(weeks=week_status(planner, requests))
     first: dict[str, float] = {}
     for req, slot in planner.placed.values():
         wait = max(slot.utc - req.since, 0.0) / 86400.0
         vid = req.video.video_job_id
         first[vid] = min(first.get(vid, wait), wait)
-        q.terms[req.key] = (slot.score, planner.promptness(req, slot), wait)
     q.first_post_days = sorted(first.values())
     q.inversions = series_inversions(planner)
     return q
