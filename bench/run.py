@@ -471,7 +471,111 @@ def bench_complete(items: int, work: Path, n: int) -> None:
         ENV.update(saved)
 
 
-FIGURES = ("startup", "store", "plan", "check", "due", "dispatch", "kpi", "analyze", "complete", "ics", "postgres")
+def bench_quality(work: Path) -> None:
+    """What a creator judges a plan by (not speed): on the demo job, an 8-episode job (both with the
+    example preferences) and a 1,000-video bench job, from the calendar written: the share of
+    platform-weeks that meet the weekly goal while the job still had videos for them, the median
+    days from ready to a video's first post, series inversions (goal 0), posts per weekday."""
+    import json as _json
+
+    repo = HERE.parent
+    demo = work / "quality-demo"
+    shutil.rmtree(demo, ignore_errors=True)
+    demo.mkdir(parents=True)
+    for name in ("calcli.toml", "preferences.yaml"):
+        shutil.copy(repo / name, demo / name)
+    shutil.copytree(repo / "calendars", demo / "calendars")
+    shutil.copytree(repo / "examples", demo / "examples")
+    episodes = [
+        {"video_job_id": f"ep{n}", "title": f"Episode {n}", "duration_seconds": 48, "aspect_ratio": "9:16",
+         "platforms": ["youtube", "tiktok", "instagram"], "status": "completed"}
+        for n in range(1, 9)
+    ]
+    series = work / "quality-series"
+    shutil.rmtree(series, ignore_errors=True)
+    shutil.copytree(demo, series)
+    (series / "series.json").write_text(_json.dumps(
+        {"bulk_job_id": "bj_series", "user_id": "user_123", "name": "series", "videos": episodes}))
+    bench = make_project(work / "quality-bench")
+    make_bulk(bench / "bulk.json", 1_000)
+    jobs = [("demo (examples/bulk.json)", demo, "examples/bulk.json", "launch"),
+            ("8-episode job", series, "series.json", "series"),
+            ("bench job, 1,000 videos", bench, "bulk.json", "quality")]
+    for label, root, bulk, cal in jobs:
+        run([PY, "-m", "calcli", "plan", bulk, "--calendar", cal], root)
+        q = plan_quality(root, root / bulk, cal)
+        days = ", ".join(f"{d} {n}" for d, n in q["weekday"].items())
+        print(f"quality: {label:<28} goal weeks met {q['goals']}; ready -> first post median "
+              f"{q['median_days']:.1f} d (longest {q['max_days']:.1f}); series inversions {q['inversions']}; "
+              f"posts per weekday: {days}", flush=True)
+
+
+def plan_quality(root: Path, bulk: Path, cal: str) -> dict:
+    """The quality figures of one planned calendar, computed from its file, the bulk job and the
+    preferences (not from the planner's own accounting)."""
+    import json as _json
+    import statistics
+    from datetime import datetime, timedelta
+
+    import yaml
+
+    sys.path.insert(0, str(HERE.parent))
+    from calcli.files.preferences import load_preferences
+
+    job = _json.loads(bulk.read_text())
+    doc = yaml.load((root / "calendars" / f"{cal}.yaml").read_text(), Loader=yaml.CSafeLoader)
+    items = [i for i in doc.get("items") or [] if str(i.get("key", "")).startswith(job["bulk_job_id"] + "/")]
+    now = datetime.fromisoformat(ENV["CALCLI_NOW"])
+    order = {v["video_job_id"]: n for n, v in enumerate(job["videos"])}
+    rank = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+    priority = {v["video_job_id"]: rank[v.get("priority") or job.get("priority") or "normal"] for v in job["videos"]}
+    at = [(i["video"], i["platform"], datetime.fromisoformat(str(i["at"]))) for i in items if i["video"] in order]
+    if at and at[0][2].tzinfo is None:
+        from zoneinfo import ZoneInfo
+        tz = ZoneInfo(doc.get("timezone", "UTC"))
+        at = [(v, p, t.replace(tzinfo=tz)) for v, p, t in at]
+    first: dict[str, datetime] = {}
+    for v, _, t in at:
+        first[v] = min(first.get(v, t), t)
+    start = max(now, datetime.fromisoformat(str(doc["period"]["start"]) + "T00:00:00+00:00"))
+    waits = [(t - start).total_seconds() / 86400 for t in first.values()]
+    inversions = 0
+    by_platform: dict[str, list] = {}
+    lines: dict[tuple, list] = {}  # series order is per platform and priority (a more important video goes first)
+    for v, p, t in at:
+        by_platform.setdefault(p, []).append((order[v], t))
+        lines.setdefault((p, priority[v]), []).append((order[v], t))
+    for posts in lines.values():
+        posts.sort()
+        inversions += sum(1 for a, b in zip(posts, posts[1:], strict=False) if b[1] < a[1])
+    prefs = load_preferences(root / "preferences.yaml", job["user_id"], "UTC")
+    met = weeks = 0
+    for p, posts in by_platform.items():
+        from calcli.core.model import Platform
+        goal = prefs.platforms.get(Platform.parse(p))
+        goal = goal.posting_frequency_min if goal else None
+        if not goal:
+            continue
+        counts: dict = {}
+        for _, t in posts:
+            counts[t.isocalendar()[:2]] = counts.get(t.isocalendar()[:2], 0) + 1
+        last = max(t for _, t in posts)
+        d = start + timedelta(days=(7 - start.weekday()) % 7)  # the first full week's Monday
+        while d + timedelta(days=6) <= last:  # full weeks up to the last post: the job had videos left
+            weeks += 1
+            met += counts.get(d.isocalendar()[:2], 0) >= goal
+            d += timedelta(days=7)
+    weekday = {name: 0 for name in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+    for _, _, t in at:
+        weekday[list(weekday)[t.weekday()]] += 1
+    goals = f"{met}/{weeks}" if weeks else "n/a (no goal, or no full week before the last post)"
+    return {"goals": goals, "inversions": inversions, "weekday": weekday,
+            "median_days": statistics.median(waits) if waits else 0.0, "max_days": max(waits) if waits else 0.0}
+
+
+FIGURES = (
+    "startup", "store", "plan", "quality", "check", "due", "dispatch", "kpi", "analyze", "complete", "ics", "postgres",
+)
 
 
 def main() -> None:
@@ -496,6 +600,7 @@ def main() -> None:
         "store": lambda: bench_store_insert(100_000),
         "plan": lambda: bench_plan([1_000, 10_000] if args.quick else [1_000, 10_000, 50_000], work),
         "check": lambda: bench_check(3_000 if args.quick else 17_000, work),  # 17k videos: ~48k items
+        "quality": lambda: bench_quality(work),
         "due": lambda: bench_due(50_000, work),
         "dispatch": lambda: bench_dispatch(50 if args.quick else 200, work),
         "kpi": lambda: bench_kpi_import(200_000 if args.quick else 1_000_000, work),

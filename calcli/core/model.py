@@ -360,12 +360,24 @@ class Stagger:
     gap_minutes: int = DEFAULT_GAP_MINUTES
 
 
+DEFAULT_HALF_LIFE_DAYS = 3.0  # a post's value halves for every this many days it waits after ready_at
+
+
+@dataclass
+class Planning:
+    """How the planner weighs a plan: promptness (a half-life in days) and series order."""
+
+    half_life_days: float = DEFAULT_HALF_LIFE_DAYS
+    series_order: bool = True
+
+
 @dataclass
 class UserPreferences:
     user_id: str
     timezone: str | None
     platforms: dict[Platform, UserSchedulingPreferences] = field(default_factory=dict)
     stagger: Stagger = field(default_factory=Stagger)
+    planning: Planning = field(default_factory=Planning)
 
     def for_platform(self, platform: Platform, timezone: str) -> UserSchedulingPreferences:
         return self.platforms.get(platform) or UserSchedulingPreferences(

@@ -9,6 +9,7 @@
         platforms:
           youtube: {min_per_week: 1, max_per_week: 3, avoid_days: [sat, sun]}
         stagger: {order: [youtube, tiktok, instagram], gap: 1h}
+        planning: {half_life: 3, series_order: true}
 
 A key missing for a platform falls back to ``defaults``, then to the timing
 data's frequency guideline.
@@ -26,6 +27,7 @@ from calcli.core.model import (
     DEFAULT_MAX_LATE_MINUTES,
     DEFAULT_ORDER,
     DEFAULT_SPACING_MINUTES,
+    Planning,
     Platform,
     Stagger,
     UserPreferences,
@@ -50,7 +52,7 @@ PLATFORM_KEYS = frozenset(
         "max_late",
     }
 )
-USER_KEYS = frozenset({"timezone", "defaults", "platforms", "stagger"})
+USER_KEYS = frozenset({"timezone", "defaults", "platforms", "stagger", "planning"})
 
 
 def load_preferences(path: Path, user: str, default_tz: str) -> UserPreferences:
@@ -116,6 +118,17 @@ def _parse_user(u: Fields, user: str) -> UserPreferences:
         prefs.stagger = Stagger(
             tuple(order) + rest if order else DEFAULT_ORDER,
             int(gap.total_seconds() // 60) if gap is not None else DEFAULT_GAP_MINUTES,
+        )
+    pl = u.map("planning")
+    if pl:
+        pl.unknown({"half_life", "series_order"})
+        half = pl.number("half_life", minimum=0)
+        if half is not None and half <= 0:
+            pl.error(pl.node_of("half_life"), "half_life must be more than 0 days", "half_life")
+            half = None
+        prefs.planning = Planning(
+            half_life_days=float(half) if half is not None else Planning().half_life_days,
+            series_order=bool(pl.bool("series_order", default=True)),
         )
     return prefs
 

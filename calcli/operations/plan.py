@@ -102,7 +102,7 @@ def _plan_bulk_job(project, bulk_path, calendar_name, user, start, end, tz, dry_
         cal, existing, created = _calendar(store, project, path, calendar_name, job, prefs, start, end, tz)
         _check_target(project, path, cal, job)
         inp = _plan_input(store, project, cal, existing, job, timing, prefs, registry)
-        inp.start, inp.end = start, end
+        inp.start, inp.end = _window(cal, start, end, inp.now.date())
         result = plan(inp)
         add_variants(registry, job, result.items)
         outcome = PlanOutcome(result, cal, created, False, path, job, len(existing))
@@ -161,7 +161,26 @@ def _plan_input(store: Store, project, cal, existing, job: BulkJob, timing, pref
         keys_elsewhere=store.keys_elsewhere(cal.name, _post_keys(job), job.user_id),
         platform_caps=registry.daily_caps(),
         excluded=_refused_titles(registry, job),
+        half_life_days=prefs.planning.half_life_days,
+        series_order=prefs.planning.series_order,
     )
+
+
+def _window(cal: ContentCalendar, start: date | None, end: date | None, today: date) -> tuple[date, date | None]:
+    """The days to plan: from ``--start`` (default today, or the period's start if later) to ``--end``.
+    A window wholly in the past is invalid input (nothing could be posted in it)."""
+    last = min(cal.period_end, end) if end else cal.period_end
+    if last < today:
+        raise InvalidInput(
+            Finding(
+                cal.path or cal.name,
+                None,
+                None,
+                f"the planning period ends {last}, in the past (today is {today}); nothing can be planned in it",
+            ),
+            hint="Plan into another calendar, or give a later --end (a new calendar takes --start/--end).",
+        )
+    return (start or max(today, cal.period_start)), end
 
 
 def add_variants(registry: Registry, job: BulkJob, items: list[ContentScheduleItem]) -> None:

@@ -16,13 +16,13 @@ EXACT_MAX_REQUESTS = 16  # jobs up to this many requests are solved exactly (wit
 EXACT_BUDGET = 50_000  # feasibility checks the exact search may spend before it keeps what it has
 
 
-def value_of(placements: list[tuple[Request, Slot]]) -> tuple:
+def value_of(placements: list[tuple[Request, Slot]], value=None) -> tuple:
     """The planner's objective, compared lexicographically: how many posts are placed, then the total
     window score of urgent videos' posts, then high, normal and low ones (so with one priority for
     all it is simply the total score, and a more important video never gives up score to a lesser one)."""
     scores = [0.0, 0.0, 0.0, 0.0]
     for req, slot in placements:
-        scores[req.klass] += slot.score
+        scores[req.klass] += slot.score if value is None else value(req, slot)
     return (len(placements), *(round(x, 9) for x in scores))
 
 
@@ -45,12 +45,12 @@ class ExactSearch:
     def run(self) -> bool:
         p = self.p
         best_plan = [(r, p.placed[r.key][1]) for r in self.reqs if r.key in p.placed]
-        self.best = value_of(best_plan)
+        self.best = value_of(best_plan, p.value)
         self.best_plan = best_plan
         for r in self.reqs:
             if r.key in p.placed:
                 p.unplace(r)
-        self.domains = {r.key: [s for s in p.slots_for(r) if s.utc >= r.earliest] for r in self.reqs}
+        self.domains = {r.key: self._domain(r) for r in self.reqs}
         self.weeks = self._weeks()
         try:
             self._search(0, [])
@@ -62,6 +62,13 @@ class ExactSearch:
         for r, slot in self.best_plan:
             p.place(r, slot)
         return self.complete
+
+    def _domain(self, r: Request) -> list[Slot]:
+        """``r``'s slots from its ready time, best value first (then earliest)."""
+        slots = [s for s in self.p.slots_for(r) if s.utc >= r.earliest]
+        if self.p.decay:
+            slots.sort(key=lambda s: (-self.p.value(r, s), s.utc))
+        return slots
 
     def _weeks(self) -> list[tuple[int, int]]:
         out, d = [], self.p.first
@@ -78,7 +85,12 @@ class ExactSearch:
             raise _OutOfBudget
 
     def _feasible(self, r: Request, slot: Slot) -> bool:
-        return self.p.boards[r.platform].free(slot) and self.p.stagger_conflict(r, slot.utc) is None
+        p = self.p
+        return (
+            p.boards[r.platform].free(slot)
+            and p.stagger_conflict(r, slot.utc) is None
+            and p.series.conflict(r, slot.utc) is None
+        )
 
     def _best_free(self, r: Request) -> Slot | None:
         for slot in self.domains[r.key]:
@@ -92,10 +104,10 @@ class ExactSearch:
         for r in self.reqs[i:]:
             slot = self._best_free(r)
             if slot is not None:
-                per_platform.setdefault(r.platform, []).append((r.klass, slot.score))
+                per_platform.setdefault(r.platform, []).append((r.klass, self.p.value(r, slot)))
         count, scores = len(chosen), [0.0, 0.0, 0.0, 0.0]
         for req, slot in chosen:
-            scores[req.klass] += slot.score
+            scores[req.klass] += self.p.value(req, slot)
         for platform, found in per_platform.items():
             room = self._room(platform, found)
             found.sort(key=lambda x: -x[1])
@@ -120,7 +132,7 @@ class ExactSearch:
         if self._bound(i, chosen) <= self.best:
             return
         if i == len(self.reqs):
-            self.best, self.best_plan = value_of(chosen), list(chosen)
+            self.best, self.best_plan = value_of(chosen, self.p.value), list(chosen)
             return
         r = self.reqs[i]
         for slot in self.domains[r.key]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from calcli.core.model import BulkJob, ContentScheduleItem, Platform, UserPreferences, VideoJob
@@ -22,6 +22,8 @@ class Explanation:
     better: list[dict]
     limits: dict
     notes: list[str]
+    terms: dict = field(default_factory=dict)  # the objective's terms for this item
+    earlier: list[dict] = field(default_factory=list)  # earlier slots and what rules each out
 
 
 def explain(
@@ -62,7 +64,44 @@ def explain(
     rank = slots.index(mine) + 1 if mine else None
     window = _window(mine, fmt) if mine and mine.window else None
     limits = _limits(planner.limits[item.platform], item.format, prefs)
-    return Explanation(item, window, rank, len(slots), better, limits, notes)
+    req.earliest = planned_at.timestamp()
+    terms = _terms(item, score, planner, req, others, prefs)
+    earlier = [
+        {"at": s.at, "score": s.score, "ruled_out_by": planner.conflict(req, s) or "free now"}
+        for s in slots
+        if req.earliest <= s.utc < item.scheduled_at.timestamp()
+        and s.score * 0.5 ** ((s.utc - req.earliest) / 86400.0 / terms["half_life_days"]) >= terms["value"]
+    ]
+    earlier.sort(key=lambda d: d["at"])
+    return Explanation(item, window, rank, len(slots), better, limits, notes, terms, earlier[:10])
+
+
+def _terms(item, score: float, planner: Planner, req: Request, others, prefs: UserPreferences) -> dict:
+    """The objective's terms: window score, promptness (from when it was planned: an item does not
+    keep its video's ready_at), and whether it counts toward its week's goal."""
+    half = prefs.planning.half_life_days
+    days = max(item.scheduled_at.timestamp() - req.earliest, 0.0) / 86400.0
+    prompt = 0.5 ** (days / half)
+    goal = planner.limits[item.platform].min_per_week
+    week = item.scheduled_at.astimezone(planner.tz).isocalendar()[:2]
+    before = sum(
+        1
+        for o in others
+        if o.platform == item.platform
+        and o.scheduled_at.astimezone(planner.tz).isocalendar()[:2] == week
+        and o.scheduled_at < item.scheduled_at
+    )
+    return {
+        "window_score": score,
+        "days_waited": round(days, 2),
+        "half_life_days": half,
+        "promptness": round(prompt, 4),
+        "value": round(score * prompt, 4),
+        "week": f"{week[0]}-W{week[1]:02d}",
+        "weekly_goal": goal,
+        "post_in_week": before + 1,
+        "counts_toward_goal": bool(goal and before < goal),
+    }
 
 
 def _better(slots: list[Slot], score: float, mine_ts: float, planner: Planner, req: Request) -> list[dict]:

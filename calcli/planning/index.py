@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass
 
 from calcli.planning.board import Board
@@ -45,12 +46,34 @@ class SlotIndex:
         )
 
     def search(
-        self, lo: float, hi: float, board: Board, skips: Skips | None = None, above: float = -1.0, accept=None
+        self,
+        lo: float,
+        hi: float,
+        board: Board,
+        skips: Skips | None = None,
+        above: float = -1.0,
+        accept=None,
+        decay: float = 0.0,
+        ref: float = 0.0,
     ) -> Slot | None:
+        """The free slot in ``[lo, hi]`` of the highest value (then the earliest), valued above ``above``.
+
+        A slot's value is ``score * exp(-decay * (utc - ref))`` (``decay`` 0: its score). In a level
+        (one score) the earliest free slot is its best; a level whose score, at ``lo``, cannot beat
+        the best found is passed over, and a level's walk stops where its value falls below it.
+        """
         free = board.free
+        best: Slot | None = None
+        best_value, best_at = above, None
         for level, (score, slots, times) in enumerate(self.levels):
-            if score <= above:
-                break
+            top = score if not decay else score * math.exp(-decay * max(lo - ref, 0.0))
+            if top <= best_value:
+                if not decay:
+                    break  # levels are best first: none below can beat it either
+                continue
+            stop = hi
+            if decay and best_value > 0:
+                stop = min(hi, ref + math.log(score / best_value) / decay)
             skip = None
             if skips is not None:
                 if not skips.left[level]:
@@ -60,14 +83,14 @@ class SlotIndex:
             if skip is not None and skip[i] != i:
                 i = _find(skip, i)
             n = len(slots)
-            while i < n and times[i] <= hi:
+            while i < n and times[i] <= stop:
                 slot = slots[i]
                 if free(slot):
                     if accept is None or accept(slot):
-                        if skip is not None:  # the caller takes it
-                            skip[i] = i + 1
-                            skips.left[level] -= 1
-                        return slot
+                        value = score if not decay else score * math.exp(-decay * (times[i] - ref))
+                        if value > best_value:
+                            best, best_value, best_at = slot, value, (level, i)
+                        break
                     i = i + 1 if skip is None else _find(skip, i + 1)
                 elif skip is not None:
                     skip[i] = i + 1
@@ -75,7 +98,13 @@ class SlotIndex:
                     i = _find(skip, i + 1)
                 else:
                     i += 1
-        return None
+            if best is not None and not decay:
+                break
+        if best is not None and skips is not None:  # the caller takes it
+            level, i = best_at
+            skips.pointers[level][i] = i + 1
+            skips.left[level] -= 1
+        return best
 
 
 def _find(skip: list[int], i: int) -> int:

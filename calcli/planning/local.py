@@ -64,8 +64,8 @@ def make_room(p: Planner, req: Request, swap: bool = False) -> tuple[bool, Reque
             continue
         for victim in blockers(p, req, slot):
             if swap:
-                vscore = p.placed[victim.key][1].score
-                if victim.klass < req.klass or (victim.klass == req.klass and slot.score <= vscore + 1e-9):
+                vscore = p.value(victim, p.placed[victim.key][1])
+                if victim.klass < req.klass or (victim.klass == req.klass and p.value(req, slot) <= vscore + 1e-9):
                     continue  # putting it out would not raise the objective
             if not spend(p, 4):
                 return False, None
@@ -110,9 +110,10 @@ def improve(p: Planner, requests: list[Request], rounds: int = 4) -> None:
             if not spend(p, 10):
                 return  # the work budget is spent (for good): nothing more moves
             current = p.placed[req.key][1]
+            value = p.value(req, current)
             old = p.unplace(req)
-            better = p.best_slot(req, better_than=current.score)
-            if better is not None and better.score > current.score:
+            better = p.best_slot(req, better_than=value)
+            if better is not None and p.value(req, better) > value:
                 p.place(req, better)
                 changed = True
                 continue
@@ -126,10 +127,11 @@ def improve(p: Planner, requests: list[Request], rounds: int = 4) -> None:
 def trade(p: Planner, req: Request) -> bool:
     """Take a better slot held by another new item when that item can go elsewhere for a net gain."""
     _, current = p.placed[req.key]
+    value = p.value(req, current)
     for slot in p.slots_for(req):
-        if slot.score <= current.score:
+        if slot.score <= value:  # a slot's value is at most its score
             break
-        if slot.utc < req.earliest:
+        if slot.utc < req.earliest or p.value(req, slot) <= value:
             continue
         if not spend(
             p,
@@ -141,13 +143,13 @@ def trade(p: Planner, req: Request) -> bool:
             oslot = p.placed[other.key][1]
             if other.rank[:2] < req.rank[:2] and other.platform == req.platform:
                 continue  # a more important video keeps its better slot: priority before total score
-            before = current.score + oslot.score
+            before = value + p.value(other, oslot)
             p.unplace(req)
             p.unplace(other)
             if p.feasible(req, slot):
                 p.place(req, slot)
                 alt = p.best_slot(other)
-                if alt is not None and slot.score + alt.score > before + 1e-9:
+                if alt is not None and p.value(req, slot) + p.value(other, alt) > before + 1e-9:
                     p.place(other, alt)
                     return True
                 p.unplace(req)

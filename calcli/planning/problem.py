@@ -85,6 +85,13 @@ class Request:
     key: str
     rank: tuple  # smaller is more important
     earliest: float  # epoch seconds
+    series: int = -1  # position in the job's order (series order), -1: none
+    opens: float = 0.0  # the planning window's first instant: promptness counts from max(earliest, opens)
+
+    @property
+    def since(self) -> float:
+        """When the video can first go out in this plan: what its promptness counts from."""
+        return self.earliest if self.earliest > self.opens else self.opens
 
     @property
     def klass(self) -> int:
@@ -106,6 +113,15 @@ class Skipped:
 
 
 @dataclass
+class PlanQuality:
+    """The plan as a user judges it (see calcli.planning.goals and the README's "How the planner works")."""
+
+    weeks: list = field(default_factory=list)  # goals.WeekStatus per platform and full week
+    first_post_days: list[float] = field(default_factory=list)  # per video: days from ready to its first post
+    inversions: int = 0  # series order broken (0 when series_order holds)
+
+
+@dataclass
 class PlanResult:
     items: list[ContentScheduleItem] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
@@ -113,6 +129,7 @@ class PlanResult:
     already: list[str] = field(default_factory=list)  # keys already on a calendar
     warnings: list[str] = field(default_factory=list)
     why: dict[str, str] = field(default_factory=dict)  # item id -> the window it went to
+    quality: PlanQuality | None = None  # with the objective's promptness (half_life) only
 
     @property
     def score(self) -> float:
@@ -134,3 +151,7 @@ class PlanInput:
     keys_elsewhere: dict[str, str] = field(default_factory=dict)
     platform_caps: dict[Platform, int] = field(default_factory=dict)  # posts a day the platform takes
     excluded: dict[str, str] = field(default_factory=dict)  # idempotency key -> why it cannot be posted
+    # The objective's promptness: a post's value halves every this many days after its video can go
+    # out (None: no decay, value is the window score). The CLI passes the user's preference (3 days).
+    half_life_days: float | None = None
+    series_order: bool = False  # a job's videos of one priority go out in order on each platform

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from operator import itemgetter
 
 from calcli.core.model import (
@@ -13,6 +14,7 @@ from calcli.core.model import (
     VideoJob,
     idempotency_key,
 )
+from calcli.core.times import zone
 from calcli.planning.formats import choose_format
 from calcli.planning.problem import PlanInput, PlanResult, Request, Skipped, Unplaced
 
@@ -75,7 +77,28 @@ def build_requests(inp: PlanInput, result: PlanResult) -> list[Request]:
             videos.append((rank, requests))
     # Ranks differ (each ends with the video's index): ordering the videos orders the requests.
     videos.sort(key=itemgetter(0))
-    return [r for _, requests in videos for r in requests]
+    return _in_series([r for _, requests in videos for r in requests], inp)
+
+
+def _in_series(requests: list[Request], inp: PlanInput) -> list[Request]:
+    """Each request with its series position and the planning window's first instant."""
+    cal = inp.calendar
+    positions = series_positions(inp.job)
+    first = max(cal.period_start, inp.start or cal.period_start)
+    opens = datetime(first.year, first.month, first.day, tzinfo=zone(cal.timezone)).timestamp()
+    for r in requests:
+        r.series = positions[r.video.video_job_id][1]
+        r.opens = opens
+    return requests
+
+
+def series_positions(job: BulkJob) -> dict[str, tuple[tuple, int]]:
+    """Each completed video's (priority, position) in the job's series order: ``ready_at``, then
+    its place in the job (the order the requests are planned in)."""
+    ranks = sorted(
+        (_rank(job, v, i), v.video_job_id) for i, v in enumerate(job.videos) if v.status == JobStatus.COMPLETED
+    )
+    return {video: (rank[:2], pos) for pos, (rank, video) in enumerate(ranks)}
 
 
 def _fit(

@@ -12,7 +12,10 @@ from calcli.core.model import (
 )
 from calcli.planning.board import Board, Limits, limits_for
 from calcli.planning.index import Skips, SlotIndex
+from calcli.planning.objective import Objective
 from calcli.planning.problem import Booked, PlanInput, Request, Slot, _booking
+from calcli.planning.requests import series_positions
+from calcli.planning.series import SeriesBook
 from calcli.planning.slots import candidate_slots
 from calcli.planning.stagger import NEVER, StaggerBook
 
@@ -38,6 +41,9 @@ class Planner:
         self.on_week: dict[tuple[Platform, tuple[int, int]], set[str]] = {}
         self.budget = 0
         self.new_on: dict[Platform, int] = {}  # new placements per platform
+        objective = Objective(inp.half_life_days)
+        self.decay, self.value, self.promptness = objective.decay, objective.value, objective.promptness
+        self.series = SeriesBook(series_positions(inp.job) if inp.series_order else None)
 
     # ------------------------------------------------------------ setup
     def board(self, platform: Platform, fmt: PlatformTimingData) -> Board:
@@ -70,6 +76,7 @@ class Planner:
             if item.bulk_job_id == job and item.status != ScheduleStatus.CANCELED:
                 utc = item.utc if type(item) is Booked else item.scheduled_at.timestamp()
                 self.stagger.note(item.video_job_id, item.platform, utc)
+                self.series.note(item.video_job_id, item.platform, utc)
 
     def slots_for(self, req: Request) -> list[Slot]:
         k = (req.platform, req.fmt.format)
@@ -87,7 +94,7 @@ class Planner:
         why = self.boards[req.platform].conflict(slot)
         if why:
             return why
-        return self.stagger_conflict(req, slot.utc)
+        return self.stagger_conflict(req, slot.utc) or self.series.conflict(req, slot.utc)
 
     def feasible(self, req: Request, slot: Slot) -> bool:
         """``conflict(req, slot) is None``, without building the message."""
@@ -95,6 +102,7 @@ class Planner:
             slot.utc >= req.earliest
             and self.boards[req.platform].free(slot)
             and self.stagger_conflict(req, slot.utc) is None
+            and self.series.conflict(req, slot.utc) is None
         )
 
     def stagger_conflict(self, req: Request, utc: float) -> str | None:
@@ -108,6 +116,7 @@ class Planner:
         if video is None:
             video = self.by_video[req.video.video_job_id] = {}
         video[platform] = slot.utc
+        self.series.add(platform, req.rank[:2], req.series, slot.utc)
         self.new_on[platform] = self.new_on.get(platform, 0) + 1
         keys = self.on_day.get((platform, day))
         if keys is None:
@@ -124,6 +133,7 @@ class Planner:
         _, slot = self.placed.pop(req.key)
         self.boards[req.platform].remove(slot.utc, slot.day, slot.week, slot.fmt)
         del self.by_video[req.video.video_job_id][req.platform]
+        self.series.remove(req.platform, req.rank[:2], req.series)
         self.new_on[req.platform] -= 1
         self.on_day[(req.platform, slot.day)].discard(req.key)
         self.on_week[(req.platform, slot.week)].discard(req.key)
@@ -131,7 +141,7 @@ class Planner:
 
     def bounds(self, req: Request) -> tuple[float, float]:
         """The time interval the stagger and ``ready_at`` leave for ``req``."""
-        return self.stagger.bounds(req.video.video_job_id, req.platform, req.earliest)
+        return self.series.clip(req, *self.stagger.bounds(req.video.video_job_id, req.platform, req.earliest))
 
     def index(self, req: Request) -> SlotIndex:
         k = (req.platform, req.fmt.format)
@@ -141,16 +151,12 @@ class Planner:
         return index
 
     def best_slot(
-        self, req: Request, better_than: float = -1.0, prune: bool = False, until: float = NEVER
+        self, req: Request, better_than: float = -1.0, prune: bool = False, until: float = NEVER, since: float = 0.0
     ) -> Slot | None:
-        """The best feasible slot for ``req`` (highest score, then earliest; none after ``until``), or None.
-
-        With ``prune`` (while slots only fill up, and the slot found is taken) the search skips
-        for good what it finds full.
-        """
+        """The best feasible slot for ``req`` (highest value, then earliest; in ``[since, until]``), or None.
+        With ``prune`` (while slots only fill up, and the slot found is taken) it skips for good what is full."""
         lo, hi = self.bounds(req)
-        if until < hi:
-            hi = until
+        lo, hi = max(lo, since), min(hi, until)
         if lo > hi:
             return None
         accept = None
@@ -163,4 +169,4 @@ class Planner:
             skips = self.skips.get(k)
             if skips is None:
                 skips = self.skips[k] = index.skips()
-        return index.search(lo, hi, self.boards[req.platform], skips, better_than, accept)
+        return index.search(lo, hi, self.boards[req.platform], skips, better_than, accept, self.decay, req.since)

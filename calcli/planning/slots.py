@@ -22,19 +22,22 @@ PREFERENCE_BONUS = 0.05
 def _day_layout(
     fmt: PlatformTimingData, weekday: int, step: timedelta, prefs: UserSchedulingPreferences | None
 ) -> list[tuple[time, TimingWindow, float]]:
-    """The slot times of one weekday with their best window and score (preferences applied)."""
+    """The slot times of one weekday with their best window and score (preferences applied).
+
+    The times are each window's own grid (from its start, every ``step``); a time's window is the
+    best of all the windows that cover it, not only the one whose grid it is on."""
     times: dict[time, TimingWindow] = {}
     anchor = date(2001, 1, 1)  # any date: only the times of day matter here
-    for w in fmt.windows:
-        if weekday not in w.days:
-            continue
+    todays = [w for w in fmt.windows if weekday in w.days]
+    for w in todays:
         t = datetime.combine(anchor, w.start)
         stop = datetime.combine(anchor + timedelta(days=1) if w.end == time(0) else anchor, w.end)
         while t < stop and t.date() == anchor:
-            best = times.get(t.time())
-            if best is None or w.score > best.score:
-                times[t.time()] = w
+            times.setdefault(t.time(), w)
             t += step
+    for tod in times:
+        covering = [w for w in todays if w.start <= tod and (w.end == time(0) or tod < w.end)]
+        times[tod] = max(covering, key=lambda w: w.score)  # the first of the best on a tie
     out = []
     for tod in sorted(times):
         if prefs and prefs.avoided_hours and in_hours(tod, prefs.avoided_hours):

@@ -47,7 +47,8 @@ from calcli.core.model import (
 from calcli.planning import local
 from calcli.planning.board import limits_for
 from calcli.planning.exact import EXACT_MAX_REQUESTS, ExactSearch
-from calcli.planning.problem import PlanInput, PlanResult, Request, Slot, Unplaced, _local
+from calcli.planning.goals import fill_goals, week_status
+from calcli.planning.problem import PlanInput, PlanQuality, PlanResult, Request, Slot, Unplaced, _local
 from calcli.planning.requests import build_requests
 from calcli.planning.search import Planner
 
@@ -81,8 +82,57 @@ def plan(inp: PlanInput) -> PlanResult:
     result.items = [item for _, item in placed]
     result.unplaced.sort(key=lambda u: (u.video_job_id, u.platform))
     requested = {r.platform for r in requests} | {Platform.parse(u.platform) for u in result.unplaced}
-    result.warnings.extend(frequency_warnings(planner, inp, requested))
+    if inp.half_life_days:
+        result.quality = plan_quality(planner, requests)
+        result.warnings.extend(goal_warnings(result.quality.weeks))
+    else:
+        result.warnings.extend(frequency_warnings(planner, inp, requested))
     return result
+
+
+def goal_warnings(weeks) -> list[str]:
+    """Per platform, the full weeks short of the weekly goal while the job had videos ready for them."""
+    out = []
+    by_platform: dict[Platform, list] = {}
+    for w in weeks:
+        by_platform.setdefault(w.platform, []).append(w)
+    for platform in sorted(by_platform, key=lambda p: p.value):
+        ws = by_platform[platform]
+        short = [w for w in ws if w.short]
+        if short:
+            w = short[0]
+            posts = "post" if w.goal == 1 else "posts"
+            out.append(
+                f"{platform.value}: {len(short)} of {len(ws)} full weeks fall short of your minimum of {w.goal} "
+                f"{posts} a week while videos were ready for them (e.g. {w.week[0]}-W{w.week[1]:02d} has "
+                f"{w.posts}): caps, spacing, blackouts or the stagger left no slot in those weeks"
+            )
+    return out
+
+
+def plan_quality(planner: Planner, requests: list[Request]) -> PlanQuality:
+    """What a user judges the plan by: weekly goals, days from ready to first post, series order."""
+    q = PlanQuality(weeks=week_status(planner, requests))
+    first: dict[str, float] = {}
+    for req, slot in planner.placed.values():
+        wait = max(slot.utc - req.since, 0.0) / 86400.0
+        vid = req.video.video_job_id
+        first[vid] = min(first.get(vid, wait), wait)
+    q.first_post_days = sorted(first.values())
+    q.inversions = series_inversions(planner)
+    return q
+
+
+def series_inversions(planner: Planner) -> int:
+    """Pairs of consecutive videos of one priority on one platform that go out out of the job's order."""
+    lines: dict[tuple, list[tuple[int, float]]] = {}
+    for req, slot in planner.placed.values():
+        lines.setdefault((req.platform, req.rank[:2]), []).append((req.series, slot.utc))
+    out = 0
+    for posts in lines.values():
+        posts.sort()
+        out += sum(1 for a, b in zip(posts, posts[1:], strict=False) if b[1] < a[1])
+    return out
 
 
 def _why_unplaced(planner: Planner, req: Request, cache: dict) -> str:
@@ -253,4 +303,23 @@ def run(planner: Planner, requests: list[Request]) -> list[Request]:
     if len(requests) <= EXACT_MAX_REQUESTS:
         ExactSearch(planner, requests).run()
         still = [r for r in requests if r.key not in planner.placed]
+    if planner.inp.half_life_days:  # the objective with promptness also aims for the weekly goals
+        still = fill_goals(planner, requests, still)
+    if planner.series.enabled and still:
+        still = place_out_of_order(planner, still)
+    return still
+
+
+def place_out_of_order(planner: Planner, unplaced: list[Request]) -> list[Request]:
+    """More posts outrank series order: what series order alone keeps out is placed anyway (a slow
+    platform first in the stagger would otherwise hold a whole series back on the fast ones); the
+    summary counts the inversions."""
+    planner.series.enabled = False
+    still = []
+    for req in unplaced:
+        slot = planner.best_slot(req)
+        if slot is None:
+            still.append(req)
+        else:
+            planner.place(req, slot)
     return still

@@ -185,6 +185,28 @@ def preferences() -> dict:
                     description="How one video goes out across platforms: order and gap.",
                 )
             ),
+            "planning": optional(
+                closed(
+                    {
+                        "half_life": optional(
+                            described(
+                                {"type": "number", "exclusiveMinimum": 0},
+                                "Days after a video's ready_at in which a post's value halves (default 3): "
+                                "a good slot this week beats a perfect one in five weeks.",
+                            )
+                        ),
+                        "series_order": optional(
+                            described(
+                                {"type": "boolean"},
+                                "true (default): on one platform, a bulk job's videos of one priority go out "
+                                "in the job's order (ready_at, then position).",
+                            )
+                        ),
+                    },
+                    {"half_life", "series_order"},
+                    description="How the planner weighs a plan: promptness and series order.",
+                )
+            ),
         },
         USER_KEYS,
         description="One user's scheduling preferences.",

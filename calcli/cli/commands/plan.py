@@ -21,6 +21,7 @@ from calcli.cli.completion import complete_calendar, complete_item
 from calcli.cli.context import env, find_project
 from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_day
 from calcli.cli.render import emit_json, emit_json_text, emit_rows, shaping_active
+from calcli.planning.summary import summary_lines
 
 
 def register(app: typer.Typer) -> None:
@@ -53,6 +54,9 @@ def plan(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 3 and write nothing when any item cannot be placed.")
     ] = False,
+    details: Annotated[
+        bool, typer.Option("--details", help="Say more in the summary: each short week, every reason not placed.")
+    ] = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -62,7 +66,8 @@ def plan(
     avoided days and hours), blackouts, what is already planned, video
     priority and ready_at, and the cross-platform stagger. Running it again
     changes nothing; a video added to the bulk job gets its items and nothing
-    else moves.
+    else moves. After the table, a summary on stderr: posts per platform and
+    the weekly goals, days from ready to first post, series order.
 
     Example: calcli plan bulk.json --calendar Q3 --dry-run
     """
@@ -84,7 +89,7 @@ def plan(
             strict=strict,
             render=render,
         )
-        _show_plan(outcome, out, dry_run, project.rel(outcome.path), e.messages)
+        _show_plan(outcome, out, dry_run, project.rel(outcome.path), e.messages, details)
 
 
 @contextlib.contextmanager
@@ -100,13 +105,15 @@ def _collector_off() -> Iterator[None]:
             gc.enable()
 
 
-def _show_plan(outcome, out: str, dry_run: bool, rel: str, messages) -> None:
+def _show_plan(outcome, out: str, dry_run: bool, rel: str, messages, details: bool = False) -> None:
     """The plan on stdout (rendered already when it landed in a data format), the summary on stderr."""
     if outcome.output is not None:
         sys.stdout.write(outcome.output)
     else:
         _emit_plan(outcome, out, dry_run, rel, outcome.written, sys.stdout)
     _plan_messages(outcome, dry_run, messages, rel)
+    if outcome.result.quality is not None:
+        messages.info("\n".join(summary_lines(outcome.result, details)))
 
 
 def _plan_text(outcome, out: str, dry_run: bool, project) -> str:
@@ -267,6 +274,8 @@ def explain(
                 "candidate_slots": x.candidates,
                 "limits": x.limits,
                 "better_slots": x.better,
+                "value_terms": x.terms,
+                "earlier_slots": x.earlier,
                 "notes": x.notes,
             }
         )
@@ -295,6 +304,22 @@ def _explanation(x) -> list[str]:
         lines.append(f"  window: {w['days']} {w['start']}-{w['end']}, score {w['score']:g} — {w['source']}")
     if x.rank:
         lines.append(f"  rank: slot {x.rank} of {x.candidates} allowed slots in the period")
+    t = x.terms
+    if t:
+        lines.append(
+            f"  value: window score {t['window_score']:g} × promptness {t['promptness']:g} "
+            f"({t['days_waited']:g} day(s) after it was planned, half-life {t['half_life_days']:g} days) "
+            f"= {t['value']:g}"
+        )
+        if t["weekly_goal"]:
+            counts = "counts toward the goal" if t["counts_toward_goal"] else "beyond the goal"
+            lines.append(
+                f"  weekly goal: post {t['post_in_week']} in {t['week']}, goal {t['weekly_goal']} a week ({counts})"
+            )
+        lines.append(
+            f"  earlier slots worth at least as much: {len(x.earlier)}"
+            + (f" (first ruled out by: {x.earlier[0]['ruled_out_by']})" if x.earlier else "")
+        )
     lim = x.limits
     lines.append(
         f"  limits: {lim['max_per_day']} a day, {lim['max_per_week']} a week, "
