@@ -163,11 +163,7 @@ def load_config(path: Path) -> Config:
             zone(tz)
         except ValueError as exc:
             bad("timezone", str(exc))
-    store = proj.get("store", ".calcli/calcli.duckdb")
-    if not isinstance(store, str) or not store:
-        bad("store", "must be a path")
-    elif store.startswith(SERVER_SCHEMES) and _has_password(store):
-        bad("store", "holds a password; keep it out of calcli.toml (use PGPASSWORD, ~/.pgpass or a service file)")
+    store = _store_setting(proj, bad)
     planner = data.get("planner", {})
     slot = planner.get("slot_minutes", 30)
     if isinstance(slot, float) and slot.is_integer():
@@ -200,6 +196,16 @@ def load_config(path: Path) -> Config:
         lock_timeout_seconds=float(timeout),
         format=out_format,
     )
+
+
+def _store_setting(proj: dict, bad) -> str:
+    """``store``: a path, or a PostgreSQL URL without a password in it."""
+    store = proj.get("store", ".calcli/calcli.duckdb")
+    if not isinstance(store, str) or not store:
+        bad("store", "must be a path")
+    elif store.startswith(SERVER_SCHEMES) and _has_password(store):
+        bad("store", "holds a password; keep it out of calcli.toml (use PGPASSWORD, ~/.pgpass or a service file)")
+    return store
 
 
 def _unknown_keys(data: dict, bad) -> None:

@@ -29,6 +29,19 @@ def register(app: typer.Typer) -> None:
     app.command("explain")(explain)
 
 
+StartOpt = Annotated[
+    str | None,
+    typer.Option(help="First day to plan (YYYY-MM-DD, today, +7d); a new calendar's period starts there."),
+]
+EndOpt = Annotated[
+    str | None, typer.Option(help="Last day to plan (YYYY-MM-DD, +90d…); a new calendar's period ends here.")
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 3 and write nothing when any item cannot be placed.")]
+DetailsOpt = Annotated[
+    bool, typer.Option("--details", help="Say more in the summary: each short week, every reason not placed.")
+]
+
+
 def plan(
     ctx: typer.Context,
     bulk: Annotated[Path, typer.Argument(help="The bulk job (bulk.json) from the video pipeline.")],
@@ -41,22 +54,13 @@ def plan(
             autocompletion=complete_calendar,
         ),
     ],
-    start: Annotated[
-        str | None,
-        typer.Option(help="First day to plan (YYYY-MM-DD, today, +7d); a new calendar's period starts there."),
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option(help="Last day to plan (YYYY-MM-DD, +90d…); a new calendar's period ends here.")
-    ] = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone of a new calendar (default: the user's).")] = None,
     user: UserOpt = None,
     dry_run: DryRunOpt = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 3 and write nothing when any item cannot be placed.")
-    ] = False,
-    details: Annotated[
-        bool, typer.Option("--details", help="Say more in the summary: each short week, every reason not placed.")
-    ] = False,
+    strict: StrictOpt = False,
+    details: DetailsOpt = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
