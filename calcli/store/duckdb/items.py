@@ -9,7 +9,17 @@ from calcli.store.duckdb.rows import ITEM_COLUMNS, item_from_row, utc_param
 
 
 class Items:
-    """Reads of content_schedule_items."""
+    """Reads of content_schedule_items. The SQL is written once for both backends; what differs
+    between DuckDB and PostgreSQL (the parameter mark, a list parameter, epoch microseconds) is
+    named here and overridden by :class:`calcli.store.postgres.items.Items`."""
+
+    P = "?"  # the parameter mark
+    EPOCH_US = "epoch_us(scheduled_utc)"
+
+    @staticmethod
+    def member(column: str, negate: bool = False) -> str:
+        """``column`` in (or not in) one list parameter."""
+        return f"{column} {'NOT IN' if negate else 'IN'} (SELECT unnest(?))"
 
     def items(
         self,
@@ -46,15 +56,15 @@ class Items:
             ("scheduled_local", "<", local_before),
         ):
             if value is not None:
-                where.append(f"{column} {op} ?")
+                where.append(f"{column} {op} {self.P}")
                 params.append(value)
-        for column, op, values in (
-            ("id", "IN", ids),
-            ("status", "IN", statuses),
-            ("status", "NOT IN", exclude_statuses),
+        for column, negate, values in (
+            ("id", False, ids),
+            ("status", False, statuses),
+            ("status", True, exclude_statuses),
         ):
-            if values is not None and (op == "IN" or values):
-                where.append(f"{column} {op} (SELECT unnest(?))")
+            if values is not None and (not negate or values):
+                where.append(self.member(column, negate))
                 params.append(list(values))
         if assigned:
             where.append("assignee IS NOT NULL")
@@ -74,7 +84,7 @@ class Items:
         the planner needs of the items already there, without building full items."""
         return self.con.execute(
             "SELECT idempotency_key, calendar_id, video_job_id, bulk_job_id, platform, format, status, "
-            "epoch_us(scheduled_utc), timezone FROM content_schedule_items WHERE calendar_id = ? ORDER BY src_order",
+            f"{self.EPOCH_US}, timezone FROM content_schedule_items WHERE calendar_id = {self.P} ORDER BY src_order",
             [calendar_id],
         ).fetchall()
 
@@ -82,14 +92,16 @@ class Items:
         """Idempotency keys among ``keys`` already used by the user's other calendars → their calendar."""
         if not keys:
             return {}
+        p = self.P
         other = self.con.execute(
-            "SELECT 1 FROM content_schedule_items WHERE calendar_id <> ? AND user_id = ? LIMIT 1", [calendar_id, user]
+            f"SELECT 1 FROM content_schedule_items WHERE calendar_id <> {p} AND user_id = {p} LIMIT 1",
+            [calendar_id, user],
         ).fetchone()
-        if other is None:  # no other calendar of the user's has items: no need to send the keys to DuckDB
+        if other is None:  # no other calendar of the user's has items: no need to send the keys over
             return {}
         rows = self.con.execute(
             "SELECT idempotency_key, calendar_id FROM content_schedule_items "
-            "WHERE calendar_id <> ? AND user_id = ? AND idempotency_key IN (SELECT unnest(?))",
+            f"WHERE calendar_id <> {p} AND user_id = {p} AND {self.member('idempotency_key')}",
             [calendar_id, user, keys],
         ).fetchall()
         return dict(rows)
@@ -104,19 +116,20 @@ class Items:
 
     def due_candidates(self, limit_utc: datetime, user: str | None, platform: str | None) -> list[str]:
         """Ids of live items whose time has come (scheduled or failed), with no attempt in flight
-        or unconfirmed; the caller applies the retry rules to failed ones."""
+        or unconfirmed; the caller applies the retry rules to failed ones. (On PostgreSQL a claim is
+        a row of dispatch_attempts too, so this holds across hosts: see its dispatch module.)"""
         where = [
             "i.status IN ('scheduled', 'failed')",
-            "i.scheduled_utc <= ?",
+            f"i.scheduled_utc <= {self.P}",
             "NOT EXISTS (SELECT 1 FROM dispatch_attempts d WHERE d.item_id = i.id "
             "AND d.outcome IN ('running', 'unconfirmed'))",
         ]
         params: list = [limit_utc]
         if user is not None:
-            where.append("i.user_id = ?")
+            where.append(f"i.user_id = {self.P}")
             params.append(user)
         if platform is not None:
-            where.append("i.platform = ?")
+            where.append(f"i.platform = {self.P}")
             params.append(platform)
         rows = self.con.execute(
             f"SELECT i.id FROM content_schedule_items i WHERE {' AND '.join(where)} "
