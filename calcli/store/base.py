@@ -9,7 +9,8 @@ UTC) and come out aware; rows are tuples in the documented column order.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -30,12 +31,69 @@ class ImportResult:
     rejected_count: int = 0
 
 
-class Transactions(ABC):
-    """Transactions, the schema, and raw reads (for tests and the store's own tools)."""
+# The tables of every backend: those the files own (rebuilt from them) and those only the store owns.
+FILE_OWNED = (
+    "source_files",
+    "content_calendars",
+    "content_schedule_items",
+    "schedule_exceptions",
+    "schedule_assignments",
+    "platform_timing_data",
+    "user_scheduling_preferences",
+)
+STORE_OWNED = (
+    "item_history",
+    "performance_kpi_events",
+    "kpi_latest",
+    "optimization_trials",
+    "trial_assignments",
+    "dispatch_attempts",
+    "store_meta",
+)
 
-    @abstractmethod
-    def atomic(self) -> AbstractContextManager[Any]:
+
+class Transaction:
+    """The open transaction of an ``atomic()`` block: ``discard()`` rolls it back at the block's end."""
+
+    def __init__(self) -> None:
+        self.discarded = False
+
+    def discard(self) -> None:
+        self.discarded = True
+
+
+class Atomic:
+    """``atomic()`` over a backend's connection ``self.con``, whose ``execute`` takes the transaction
+    statements both engines read; each backend's Connection is one."""
+
+    con: Any
+    _depth: int = 0
+    _tx: Transaction | None = None
+
+    @contextmanager
+    def atomic(self) -> Iterator[Transaction]:
         """One transaction; nested blocks join the outer one; ``discard()`` on it rolls back at its end."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self._tx
+            finally:
+                self._depth -= 1
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        self._depth, self._tx = 1, Transaction()
+        try:
+            yield self._tx
+        except BaseException:
+            self._depth = 0
+            self.con.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.con.execute("ROLLBACK" if self._tx.discarded else "COMMIT")
+
+
+class Transactions(Atomic, ABC):
+    """Transactions, the schema, and raw reads (for tests and the store's own tools)."""
 
     @property
     @abstractmethod
@@ -195,9 +253,13 @@ class Admin(ABC):
         """One statement that can neither write nor reach anything outside the store, over ``user``'s
         rows only (every user's when None); UsageError for anything else."""
 
-    @abstractmethod
     def table_counts(self) -> list[dict]:
         """Each table's row count and owner (files or store)."""
+        rows = []
+        for table in (*FILE_OWNED, *STORE_OWNED):
+            n = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rows.append({"table": table, "rows": n, "owner": "files" if table in FILE_OWNED else "store"})
+        return rows
 
     def grant(self, role: str) -> bool:
         """Make ``role`` a calcli user of a shared store; True when the role was created."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import duckdb
 
 from calcli.core.errors import InvalidInput, UsageError
-from calcli.store.duckdb.schema import FILE_OWNED, STORE_OWNED
 
 READ_ONLY_TYPES = {"SELECT", "EXPLAIN", "PRAGMA"}
 # Tables without a user_id column that every user may read; any other such table is left out of a
@@ -131,10 +130,3 @@ class Admin:
                 raise InvalidInput(f"SQL: {str(exc).splitlines()[0]}") from None
             finally:
                 con.close()
-
-    def table_counts(self) -> list[dict]:
-        rows = []
-        for table in (*FILE_OWNED, *STORE_OWNED):
-            n = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            rows.append({"table": table, "rows": n, "owner": "files" if table in FILE_OWNED else "store"})
-        return rows

@@ -13,6 +13,7 @@ import duckdb
 
 from calcli.core.errors import BusyError, CalcliError, StoreDamaged, StoreTooNew
 from calcli.core.times import utc_stamp
+from calcli.store.base import Atomic, Transaction
 from calcli.store.duckdb.schema import LATEST, MIGRATIONS
 
 # What DuckDB says of a file it cannot read: not a database, cut short, a block that fails its checksum.
@@ -50,17 +51,7 @@ def connect(path: Path, read_only: bool, timeout: float):
             delay = min(delay * 2, 0.5)
 
 
-class Transaction:
-    """The open transaction of an ``atomic()`` block: ``discard()`` rolls it back at the block's end."""
-
-    def __init__(self) -> None:
-        self.discarded = False
-
-    def discard(self) -> None:
-        self.discarded = True
-
-
-class Connection:
+class Connection(Atomic):
     """One DuckDB connection and what every part of the store does with it."""
 
     def __init__(self, con, path: Path | None = None, timeout: float = 0.0, read_only: bool = False):
@@ -73,27 +64,6 @@ class Connection:
         cur = self.con.execute(sql, params or [])
         cols = [d[0] for d in cur.description] if cur.description else []
         return cols, cur.fetchall()
-
-    @contextmanager
-    def atomic(self) -> Iterator[Transaction]:
-        """One transaction; nested blocks join the outer one."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield self._tx
-            finally:
-                self._depth -= 1
-            return
-        self.con.execute("BEGIN TRANSACTION")
-        self._depth, self._tx = 1, Transaction()
-        try:
-            yield self._tx
-        except BaseException:
-            self._depth = 0
-            self.con.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        self.con.execute("ROLLBACK" if self._tx.discarded else "COMMIT")
 
     @property
     def can_release(self) -> bool:

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from calcli.core.model import ContentCalendar, ContentScheduleItem, Platform
 from calcli.core.times import utc_stamp
+from calcli.store.base import FILE_OWNED
 from calcli.store.duckdb.rows import exception_from_row, exception_row, item_row
-from calcli.store.duckdb.schema import FILE_OWNED
 
 
 class Mirror:

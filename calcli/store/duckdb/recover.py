@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 import duckdb
 
 from calcli.core.times import utc_stamp
+from calcli.store.base import STORE_OWNED
 from calcli.store.duckdb.connection import Connection, connect
 from calcli.store.duckdb.kpi import LATEST_GUARD
-from calcli.store.duckdb.schema import LATEST, STORE_OWNED
+from calcli.store.duckdb.schema import LATEST
 from calcli.store.lock import lock_timeout, project_lock
 
 DERIVED = ("kpi_latest",)  # rebuilt from the events by the next analysis, never copied

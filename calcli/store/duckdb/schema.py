@@ -175,22 +175,4 @@ CREATE TABLE kpi_latest (
     )
 )
 
-FILE_OWNED = (
-    "source_files",
-    "content_calendars",
-    "content_schedule_items",
-    "schedule_exceptions",
-    "schedule_assignments",
-    "platform_timing_data",
-    "user_scheduling_preferences",
-)
-STORE_OWNED = (
-    "item_history",
-    "performance_kpi_events",
-    "kpi_latest",
-    "optimization_trials",
-    "trial_assignments",
-    "dispatch_attempts",
-    "store_meta",
-)
 LATEST = MIGRATIONS[-1][0]

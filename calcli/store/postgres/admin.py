@@ -9,18 +9,8 @@ from __future__ import annotations
 import re
 
 from calcli.core.errors import InvalidInput, UsageError
-from calcli.store.postgres.mirror import FILE_OWNED
 from calcli.store.postgres.schema import USER_ROLE
 
-STORE_OWNED = (
-    "item_history",
-    "performance_kpi_events",
-    "kpi_latest",
-    "optimization_trials",
-    "trial_assignments",
-    "dispatch_attempts",
-    "store_meta",
-)
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -40,13 +30,6 @@ class Admin:
                     raise UsageError(f"calcli sql runs read-only queries: {first}") from None
                 raise InvalidInput(f"SQL: {first}") from None
             raise
-
-    def table_counts(self) -> list[dict]:
-        rows = []
-        for table in (*FILE_OWNED, *STORE_OWNED):
-            n = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            rows.append({"table": table, "rows": n, "owner": "files" if table in FILE_OWNED else "store"})
-        return rows
 
     def grant(self, role: str) -> bool:
         """Make ``role`` a calcli user (a login role in calcli_user); True when the role was created."""

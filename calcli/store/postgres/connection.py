@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from calcli.core.errors import BusyError, CalcliError, StoreUnreachable
 from calcli.core.times import utc_stamp
+from calcli.store.base import Atomic, Transaction
 from calcli.store.postgres.schema import LATEST, MIGRATIONS, mirror_schema_name, mirror_schema_sql
 
 INSTALL_HINT = "pip install 'calcli[postgres]'"
@@ -48,17 +49,7 @@ def connect(url: str, timeout: float):
     return con
 
 
-class Transaction:
-    """The open transaction of an ``atomic()`` block: ``discard()`` rolls it back at the block's end."""
-
-    def __init__(self) -> None:
-        self.discarded = False
-
-    def discard(self) -> None:
-        self.discarded = True
-
-
-class Connection:
+class Connection(Atomic):
     """One psycopg connection and what every part of the store does with it."""
 
     def __init__(self, con, url: str, timeout: float = 10.0, clone: str = ""):
@@ -82,27 +73,6 @@ class Connection:
         cur = self.con.execute(sql, params or None)
         cols = [d.name for d in cur.description] if cur.description else []
         return cols, cur.fetchall() if cur.description else []
-
-    @contextmanager
-    def atomic(self) -> Iterator[Transaction]:
-        """One transaction; nested blocks join the outer one."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield self._tx
-            finally:
-                self._depth -= 1
-            return
-        self.con.execute("BEGIN")
-        self._depth, self._tx = 1, Transaction()
-        try:
-            yield self._tx
-        except BaseException:
-            self._depth = 0
-            self.con.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        self.con.execute("ROLLBACK" if self._tx.discarded else "COMMIT")
 
     @property
     def can_release(self) -> bool:

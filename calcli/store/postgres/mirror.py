@@ -8,17 +8,9 @@ from datetime import datetime
 
 from calcli.core.model import ContentCalendar, ContentScheduleItem, Platform
 from calcli.core.times import utc_stamp
+from calcli.store.base import FILE_OWNED
 from calcli.store.duckdb.rows import exception_from_row, exception_row, item_row
 
-FILE_OWNED = (
-    "source_files",
-    "content_calendars",
-    "content_schedule_items",
-    "schedule_exceptions",
-    "schedule_assignments",
-    "platform_timing_data",
-    "user_scheduling_preferences",
-)
 ITEM_TABLE_COLUMNS = (
     "id, idempotency_key, calendar_id, user_id, bulk_job_id, video_job_id, platform, format, scheduled_utc, "
     "scheduled_local, utc_offset_minutes, timezone, status, score, title, assignee, notes, src_order, src_line, "

@@ -17,26 +17,14 @@ from __future__ import annotations
 
 import hashlib
 
+from calcli.store.base import FILE_OWNED, STORE_OWNED
+
 USER_ROLE = "calcli_user"
 
-# Tables with a user_id column: each user sees and writes only their own rows.
-MIRROR_USER_TABLES = (
-    "source_files",
-    "content_calendars",
-    "content_schedule_items",
-    "schedule_exceptions",
-    "schedule_assignments",
-    "user_scheduling_preferences",
-)
-USER_TABLES = (
-    "item_history",
-    "performance_kpi_events",
-    "kpi_latest",
-    "optimization_trials",
-    "trial_assignments",
-    "dispatch_attempts",
-    "store_meta",
-)
+# Tables with a user_id column: each user sees and writes only their own rows. In a mirror, all the
+# file-owned tables but the research baselines (shared); in public, everything the store owns.
+MIRROR_USER_TABLES = tuple(t for t in FILE_OWNED if t != "platform_timing_data")
+USER_TABLES = STORE_OWNED
 # Shared tables: the schema's version; in each mirror, the research baselines.
 SHARED_TABLES = ("schema_meta",)
 
