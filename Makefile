@@ -37,7 +37,7 @@ demo: $(STAMP)  ## plan the example bulk job, then analyse the example KPI data,
 	cd $(DEMO) && ../../$(BIN)/calcli optimize --calendar launch --format table
 
 test: $(STAMP)  ## run the whole test suite (on every core)
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 lint: $(STAMP)  ## ruff, the import contracts (layers, no cycles) and the structure checks (sizes, SQL in the store)
 	$(BIN)/ruff check calcli tests bench .ci
