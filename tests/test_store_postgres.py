@@ -5,6 +5,7 @@ clones of a project, a dispatcher SIGKILLed mid-run, and row-level security betw
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -374,3 +375,67 @@ def test_db_push_then_pull_moves_the_stores_own_data_with_counts_and_checksums(t
     r = run("--project", str(other), "sql", "SELECT count(*) AS n FROM dispatch_attempts WHERE outcome = 'posted'",
             "--format", "json")  # fmt: skip
     assert json.loads(r.stdout) == [{"n": 3}]
+
+
+# ---------------------------------------------------------------- trials and the report on both backends
+
+
+def test_trial_and_report_give_the_same_results_on_both_backends(
+    example_project, run, run_exported, pg_db, monkeypatch
+):
+    """The same project, first on DuckDB then on PostgreSQL: every trial command (new with the history's
+    spread, status once numbers arrived and an item joined by its hashed arm, list, conclude) and the
+    report print the same, and the trial's rows are the same."""
+    from conftest import ROOT
+
+    shutil.copy(ROOT / "examples" / "analytics" / "history.yaml", example_project / "calendars" / "history.yaml")
+    q3 = example_project / "calendars" / "Q3.yaml"
+    shutil.copy(ROOT / "tests" / "fixtures" / "trials" / "Q3.yaml", q3)
+    fixture = q3.read_text(encoding="utf-8")
+    late = (
+        "  - id: it_late\n    key: job/late/tiktok\n    video: late\n    platform: tiktok\n    format: video\n"
+        '    at: "2026-07-20T18:00:00-04:00"\n    status: planned\n    title: "Late"\n'
+    )
+    rows = "".join(f"it_t{i},,,2026-07-25T12:00:00Z,1000,800,900,{20 + 9 * i + 7 * (i % 3)},{i},2\n" for i in range(8))
+    (example_project / "k.csv").write_text(
+        "item_id,platform,post_id,metric_at,impressions,reach,views,likes,comments,shares\n" + rows, "utf-8"
+    )
+
+    start = os.environ["CALCLI_NOW"]
+
+    def session() -> list:
+        monkeypatch.setenv("CALCLI_NOW", start)
+        q3.write_text(fixture, encoding="utf-8")
+        out = []
+
+        def step(*args: str, exported: bool = False) -> None:
+            r = (run_exported if exported else run)(*args)
+            assert r.exit_code == 0, (args, r)
+            out.append((args, r.stdout, r.stderr))
+
+        step("kpi", "import", "examples/analytics/kpi.csv", exported=True)  # the history: the trial's spread
+        step("trial", "new", "timing", "--calendar", "Q3", "--arm-a", "research windows", "--arm-b",
+             "optimized windows", "--assign", "random", "--seed", "7", "--format", "json")  # fmt: skip
+        step("kpi", "import", "k.csv", exported=True)
+        monkeypatch.setenv("CALCLI_NOW", "2026-06-20T12:00:00+00:00")
+        with q3.open("a", encoding="utf-8") as fh:  # an item added after the start joins by its hashed arm
+            fh.write(late)
+        step("trial", "status", "timing", "--format", "json")
+        step("trial", "list", "--format", "json")
+        step("report", "-o", "r.html")  # every calendar's figures, the running trial among them
+        out.append((example_project / "r.html").read_text(encoding="utf-8"))
+        step("trial", "conclude", "timing", "--decision", "none", "--note", "too few posts", "--format", "json")
+        step("sql", "SELECT trial_id, unit, arm, method FROM trial_assignments ORDER BY 1, 2", "--format", "json")
+        return out
+
+    on_duckdb = session()
+    toml = example_project / "calcli.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace('store = ".calcli/calcli.duckdb"', f'store = "{pg_db}"'), encoding="utf-8")
+    status = json.loads(on_duckdb[3][1])  # what is compared: numbers in both arms, the late item in one
+    assert status["arms"]["a"]["units"] + status["arms"]["b"]["units"] == 9 and status["lift"] is not None
+    assert "history: 303 values" in status["sigma_source"] and "<td>timing</td>" in on_duckdb[6]
+    on_postgres = session()
+    assert on_postgres == on_duckdb
+    assert pg_rows(pg_db, "SELECT status FROM optimization_trials") == [("concluded",)]
+    assert pg_rows(pg_db, "SELECT method FROM trial_assignments WHERE unit = 'it_late'") == [("hash",)]
