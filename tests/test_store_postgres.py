@@ -204,19 +204,29 @@ def test_a_killed_dispatcher_on_one_clone_posts_nothing_twice_and_loses_nothing(
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
-    # the other clone finishes the rest and never touches the killed run's item
+    live = dict(pg_rows(pg_db, "SELECT item_id, outcome FROM dispatch_attempts"))
+    [claimed] = [i for i, outcome in live.items() if outcome == "running"]  # the killed run's claim
+    # the other clone sees the claim's holder gone: it marks the item unconfirmed and says so (exit 5),
+    # never retries it, and posts the rest
     r = dispatcher(b, publisher, env)
-    assert r.wait(timeout=60) == 0, r.communicate()
+    code, _, err = r.wait(timeout=60), *r.communicate()
+    assert code == 5 and claimed in err and "unconfirmed" in err, err
     counts = Counter(published.read_text(encoding="utf-8").split())
     assert max(counts.values()) == 1 and set(counts) == set(ids), counts
-    live = dict(pg_rows(pg_db, "SELECT item_id, outcome FROM dispatch_attempts"))
-    [killed] = [i for i in ids if live[i] != "posted"]
-    assert live[killed] == "running"  # claimed by a run that is gone: never retried by any host
-    # the killed clone's next run marks it unconfirmed (its journal knows the run is gone) and says so
+    outcomes = dict(pg_rows(pg_db, "SELECT item_id, outcome FROM dispatch_attempts"))
+    assert outcomes == {i: "unconfirmed" if i == claimed else "posted" for i in ids}
+    [error] = pg_rows(pg_db, "SELECT error FROM dispatch_attempts WHERE item_id = %s", [claimed])
+    assert "is gone (killed, or its host went down)" in error[0] and "calcli item status" in error[0]
+    # the killed clone's next run says the same (its journal knows the run is gone) and posts nothing
     r = dispatcher(a, publisher, env)
     code, _, err = r.wait(timeout=60), *r.communicate()
-    assert code == 5 and killed in err and "unconfirmed" in err, err
-    assert dict(pg_rows(pg_db, "SELECT item_id, outcome FROM dispatch_attempts"))[killed] == "unconfirmed"
+    assert code == 5 and claimed in err and "unconfirmed" in err, err
+    # a person settles it in clone b; clone a then holds it as posted elsewhere, and it stays settled
+    r = run("--project", str(b), "item", "status", claimed, "posted")
+    assert r.exit_code == 0, r
+    r = dispatcher(a, publisher, env)
+    assert r.wait(timeout=60) == 0, r.communicate()
+    assert dict(pg_rows(pg_db, "SELECT item_id, outcome FROM dispatch_attempts")) == dict.fromkeys(ids, "posted")
     assert Counter(published.read_text(encoding="utf-8").split()) == counts
 
 
