@@ -105,8 +105,11 @@ def test_check_works_offline_when_the_server_does_not_answer(project, run):
     toml.write_text(text.replace('".calcli/calcli.duckdb"', '"postgresql:///cal?host=/nonexistent&connect_timeout=1"'))
     r = run("check")
     assert r.exit_code == 0, r
-    r = run("db", "sync")
-    assert r.exit_code == 1 and "cannot connect to the PostgreSQL store" in r.stderr, r
+    for args in (("db", "sync"), ("sql", "SELECT 1"), ("due",)):  # one line, exit 4: nothing written, try again
+        r = run(*args)
+        assert r.exit_code == 4, (args, r)
+        [line] = r.stderr.splitlines()
+        assert line.startswith("Error: cannot connect to the PostgreSQL store: ") and "try again" in line, line
 
 
 def test_without_psycopg_the_error_names_the_extra(project, run, monkeypatch):
@@ -313,6 +316,24 @@ def test_alice_cannot_read_update_or_delete_bobs_rows_in_any_table(pg_db, tmp_pa
     r = run("--project", str(roots["alice"]), "sql", "SELECT DISTINCT user_id FROM content_schedule_items",
             "--format", "json")  # fmt: skip
     assert r.exit_code == 0 and json.loads(r.stdout) == [{"user_id": "alice"}], r
+    # calcli sql --user: the service role reads the one user's rows (the project's user by default), as on
+    # DuckDB; alice's login cannot ask for bob's, and --all-users shows her what she may see
+    users = "SELECT DISTINCT user_id FROM item_history ORDER BY 1"
+    for root, flags, want in (
+        (admin, (), ["user_123"]),
+        (admin, ("--user", "alice"), ["alice"]),
+        (admin, ("--all-users",), ["alice", "bob", "user_123"]),
+        (roots["alice"], ("--all-users",), ["alice"]),
+        (roots["alice"], ("--user", "alice"), ["alice"]),
+    ):
+        r = run("--project", str(root), "sql", users, *flags, "--format", "json")
+        assert r.exit_code == 0 and [row["user_id"] for row in json.loads(r.stdout)] == want, (flags, r)
+    r = run("--project", str(roots["alice"]), "sql", users, "--user", "bob")
+    assert r.exit_code == 2 and r.stdout == "", r
+    assert r.stderr.splitlines() == [
+        "Error: calcli sql --user bob: this login (alice) sees only its own rows in the PostgreSQL store "
+        "(row-level security); use --user alice, or connect as bob or as the service role."
+    ]
 
 
 # ---------------------------------------------------------------- analytics: the same figures on both backends
