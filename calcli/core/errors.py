@@ -57,7 +57,10 @@ class CalcliError(Exception):
 
 
 class StoreUnreachable(CalcliError):
-    """The store is a server that did not answer (exit 1); ``check`` goes on without it."""
+    """The store is a server that did not answer: nothing was written, try again later (exit 4, as
+    busy: a cron run simply runs again); ``check`` goes on without it."""
+
+    status = ExitStatus.BUSY
 
 
 class UsageError(CalcliError):

@@ -15,9 +15,12 @@ def fold(s: Session) -> int:
     """Apply journal lines not yet folded to the calendar files and the store; returns how many.
 
     Idempotent: a status already reached is not set again, an attempt row is replaced.
-    A claim whose run is gone without an outcome is first marked ``unconfirmed`` in the journal.
+    A claim whose run is gone without an outcome is first marked ``unconfirmed`` in the journal; with a
+    shared store, other hosts' claims whose run is gone are marked so in the store (the store judges
+    their liveness: :meth:`calcli.store.base.Dispatch.expire_claims`).
     """
     project, store = s.project, s.store
+    store.expire_claims()
     offset = int(store.meta("journal_offset") or 0)
     records, end = read_journal(project, offset)
     records = [r for r in records if r.get("e") in ("claim", "done")]  # `changed` lines are for running claimers
@@ -67,6 +70,8 @@ def _apply(s: Session, records: list[dict]) -> None:
             if item is not None and item.status == ScheduleStatus.FAILED:
                 current[item.id] = _status(changes, item, ScheduleStatus.SCHEDULED, "retry", s.actor)
             continue
+        if r["outcome"] == "unconfirmed" and row[5] != "running":
+            continue  # the store knows more already: another host marked it, or a person settled it
         row[4:9] = [at, r["outcome"], r.get("ref"), r.get("error"), r.get("code")]
         target = {"posted": ScheduleStatus.POSTED, "failed": ScheduleStatus.FAILED}.get(r["outcome"])
         if item is None or target is None:
@@ -84,6 +89,7 @@ def _apply(s: Session, records: list[dict]) -> None:
         operations.editing.apply_change(
             store, s.project, operations.editing.open_calendar(store, s.project, cal), change, notify=False
         )
+    touched = {(r["item"], r["attempt"], r["run"]) for r in records}  # not other runs' rows of these items
     store.upsert_attempts(
         [
             (
@@ -92,7 +98,8 @@ def _apply(s: Session, records: list[dict]) -> None:
                 items[row[0]].user_id if row[0] in items else "",
                 *row[1:],
             )
-            for row in rows.values()
+            for key, row in rows.items()
+            if key in touched
         ]
     )
 

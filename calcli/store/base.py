@@ -236,6 +236,11 @@ class Dispatch(ABC):
         store also holds other hosts' runs, which only their host can judge alive or gone)."""
         return [(a[0], a[1], a[2]) for a in self.attempts(outcome="running")]
 
+    def expire_claims(self) -> list[str]:
+        """Mark unconfirmed the running claims other hosts made whose run is gone (a shared store only:
+        a local store's claims are all this clone's, judged by its journal); the items marked."""
+        return []
+
     def posted_elsewhere(self, item_ids: list[str]) -> dict[str, str]:
         """item -> the other clone of the project that posted it (a shared store only; else empty)."""
         return {}

@@ -3,9 +3,9 @@
 The metrics' definitions are in :mod:`calcli.analytics.metrics`; their SQL is here, by name
 (a test holds the two sets of names equal). Engagements = likes + comments + shares + saves (a
 missing count is 0); a post's exposure is its impressions, else its views (YouTube and TikTok
-exports). With one thread DuckDB's floating-point sums add up in one order, so the same store gives
-the same figures to the last digit.
-"""
+exports). The posts are taken in item order and summed by one thread, so the same data gives the same
+figures to the last digit whatever order a store holds its rows in (a residual's mean is a difference
+of nearly equal sums: another order moves its 12th digit)."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def posts_sql(con, f: PostFilter, tz: str) -> tuple[str, dict]:
             WHERE s.user_id = $user AND {" AND ".join(where)})
         SELECT *, isodow(local) - 1 AS weekday, hour(local) AS hour,
                CAST(date_trunc('week', local) AS DATE) AS week, {ENG} AS engagements, {metrics}
-        FROM p"""
+        FROM p ORDER BY item_id"""
     return sql, params
 
 
@@ -128,8 +128,9 @@ class DuckPostSet(PostSet):
         _, log_sql, has_sql = METRIC_SQL[metric]
         self.con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _resid AS
-                SELECT platform, format, weekday, hour, engagements, {EXPOSURE} AS exposure,
-                       y - avg(y) OVER (PARTITION BY platform, format) AS r
+                SELECT item_id, platform, format, weekday, hour, engagements, {EXPOSURE} AS exposure,
+                       y - avg(y) OVER (PARTITION BY platform, format ORDER BY item_id
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS r
                 FROM (SELECT *, {log_sql} AS y FROM _posts WHERE {has_sql})"""
         )
         platforms = self.con.execute(
@@ -191,7 +192,7 @@ class Analysis:
 
     def metric_values(self, f: PostFilter, tz: str, metric: str) -> list[tuple[str, datetime, float | None]]:
         sql, params = posts_sql(self.con, f, tz)
-        return self.con.execute(f"SELECT item_id, local, m_{metric} FROM ({sql})", params).fetchall()
+        return self.con.execute(f"SELECT item_id, local, m_{metric} FROM ({sql}) ORDER BY item_id", params).fetchall()
 
     def unlinked_events(self, user: str) -> int:
         return self.con.execute(

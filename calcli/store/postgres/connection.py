@@ -44,7 +44,10 @@ def connect(url: str, timeout: float):
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
         if "too many" in text or "starting up" in text:
             raise BusyError(f"the PostgreSQL store is busy: {text}", "Try again later.") from None
-        raise StoreUnreachable(f"cannot connect to the PostgreSQL store: {text}") from None
+        raise StoreUnreachable(
+            f"cannot connect to the PostgreSQL store: {text.rstrip('.')}.",
+            "Nothing was written; check the server and calcli.toml's store (or PG* variables), then try again.",
+        ) from None
     con.execute("SET TimeZone = 'UTC'")
     return con
 

@@ -171,5 +171,17 @@ def mirror_schema_sql(schema: str) -> str:
     )
 
 
-MIGRATIONS: list[tuple[int, str]] = [(1, TABLES + security_sql())]
+# A claim's liveness: each dispatch run holds the session-level advisory lock (CLAIM_LOCK, holder) for as
+# long as it runs, and writes its holder number into the attempts it claims. A running attempt whose
+# lock nobody holds belongs to a run that is gone (killed, or its host went down: the server ends its
+# session), whichever host asks.
+CLAIM_LOCK = 0x636C6D73  # the first key of the claim holders' advisory locks ("clms")
+HOLDERS = f"""
+SET LOCAL search_path = public;
+CREATE SEQUENCE claim_holders AS integer CYCLE;
+GRANT USAGE ON SEQUENCE claim_holders TO {USER_ROLE};
+ALTER TABLE dispatch_attempts ADD COLUMN holder INTEGER;
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [(1, TABLES + security_sql()), (2, HOLDERS)]
 LATEST = MIGRATIONS[-1][0]
