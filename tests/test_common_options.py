@@ -248,7 +248,7 @@ def test_an_unknown_zone_is_a_usage_error_everywhere(data_project, run, args):
         ["plan", "{f}", "-c", "X"],
         ["import", "{f}", "--from", "csv", "-c", "X"],
         ["kpi", "import", "{f}"],
-        ["check", "{f}"],
+        ["check", "--format", "text", "{f}"],
     ],
     ids=["plan", "import", "kpi-import", "check"],
 )

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import allow
+from terminal import on_a_terminal
 
 FIX = Path(__file__).parent / "fixtures" / "exchange"
 ROOT = Path(__file__).resolve().parent.parent
@@ -383,30 +384,8 @@ def test_khal_reads_the_vdir_at_the_right_local_times(cals, run, tmp_path):
 
 def _on_a_terminal(project: Path, *args: str, tty: bool = True, no_color: bool = False) -> tuple[int, str]:
     """Run calcli with stderr on a pseudo-terminal (or a pipe): its exit code and what stderr got."""
-    import pty
-
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"COLUMNS": "80", "TERM": "xterm"}
-    if no_color:
-        env["NO_COLOR"] = "1"
-    if not tty:
-        p = subprocess.run([sys.executable, "-m", "calcli", *args], cwd=project, env=env, capture_output=True)
-        return p.returncode, p.stderr.decode()
-    master, slave = pty.openpty()
-    p = subprocess.run(
-        [sys.executable, "-m", "calcli", *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=slave
-    )
-    os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    return p.returncode, out.decode(errors="replace")
+    code, _, err = on_a_terminal(project, *args, tty="stderr" if tty else None, no_color=no_color)
+    return code, err
 
 
 def test_export_and_import_show_progress_on_a_terminal_only(cals):
