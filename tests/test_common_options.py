@@ -36,7 +36,7 @@ NOT_DATA = {
     "db grant": "makes a PostgreSQL login role; prints one message",
 }
 # Read commands over a period: --since/--until, with khal-style days.
-PERIOD_COMMANDS = {"analyze", "report", "calendar show"}
+PERIOD_COMMANDS = {"analyze", "report", "calendar show", "agenda", "week", "month", "due", "export"}
 
 # One working run of every data command in the example project, and its exit code there.
 RUNS = {
@@ -219,6 +219,20 @@ def test_since_until_take_khal_style_days(data_project, run):
     r = show("--since", "someday")
     assert r.exit_code == 2 and "'someday' is not a date YYYY-MM-DD (nor today" in r.stderr
     assert show("--since", "tomorrow", "--until", "yesterday").exit_code == 2
+
+
+@pytest.mark.parametrize("name", sorted(PERIOD_COMMANDS))
+def test_a_bad_period_day_is_a_usage_error_on_every_period_command(data_project, run, name):
+    args = RUNS.get(name, (["-c", "Q3"] if name == "report" else ["--format", "csv", "-c", "Q3"], 0))[0]
+    r = run(*name.split(), *args, "--since", "someday")
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[-1] == (
+        "Error: Invalid value for --since: 'someday' is not a date YYYY-MM-DD (nor today, tomorrow, yesterday, +7d, "
+        "-3d, +2w)"
+    )
+    r = run(*name.split(), *args, "--since", "tomorrow", "--until", "yesterday")
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[-1] == "Error: Invalid value for --until: yesterday is before --since tomorrow"
 
 
 # ---------------------------------------------------------------- the one error map
