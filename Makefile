@@ -24,7 +24,7 @@ install: $(STAMP)  ## create .venv and install calcli with its test tools
 demo: $(STAMP)  ## plan the example bulk job, then analyse the example KPI data, in a scratch copy
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	@cp -r calcli.toml preferences.yaml calendars examples $(DEMO)/
-	cd $(DEMO) && ../../$(BIN)/calcli check
+	cd $(DEMO) && ../../$(BIN)/calcli check --format text
 	cd $(DEMO) && ../../$(BIN)/calcli db sync
 	cd $(DEMO) && ../../$(BIN)/calcli plan examples/bulk.json --calendar launch
 	cd $(DEMO) && ../../$(BIN)/calcli plan examples/bulk.json --calendar launch --dry-run

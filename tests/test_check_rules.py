@@ -58,7 +58,7 @@ MOVE = "move it with `calcli item move {id} --to TIME` (--force records an overr
 def test_two_youtube_posts_an_hour_apart_break_the_daily_cap(project, run):
     write(project, item("a1", "youtube", "short", "2026-07-08T16:00"),
           item("a2", "youtube", "short", "2026-07-08T17:00"))
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3
     assert problems(r) == [
         "calendars/T.yaml:7: items.at: youtube item a2 at 2026-07-08T17:00:00-04:00: daily cap reached (1 a day); "
@@ -74,7 +74,7 @@ def test_spacing_counts_across_days_and_the_cap_across_calendars(project, run):
     allow(project, "youtube", max_per_day=2)
     write(project, item("a1", "youtube", "short", "2026-07-08T16:00"),
           item("a2", "youtube", "short", "2026-07-08T17:00"))
-    r = run("check")
+    r = run("check", "--format", "text")
     assert problems(r) == [
         "calendars/T.yaml:7: items.at: youtube item a2 at 2026-07-08T17:00:00-04:00: too close to another post on "
         "this platform (minimum spacing 240 min); " + MOVE.format(id="a2")]
@@ -83,7 +83,7 @@ def test_spacing_counts_across_days_and_the_cap_across_calendars(project, run):
         HEAD.replace("calendar: T", "calendar: U") + "items:\n" + item("u1", "youtube", "short", "2026-07-08T12:00"),
         encoding="utf-8")
     write(project, item("a1", "youtube", "short", "2026-07-08T15:00"))
-    r = run("check")
+    r = run("check", "--format", "text")
     assert problems(r) == [
         "calendars/T.yaml:6: items.at: youtube item a1 at 2026-07-08T15:00:00-04:00: too close to another post on "
         "this platform (minimum spacing 240 min); " + MOVE.format(id="a1")]
@@ -96,7 +96,7 @@ def test_a_post_that_went_out_takes_its_room_first(project, run):
     assert run("db", "sync").exit_code == 0
     write(project, item("a1", "youtube", "short", "2026-07-08T09:00"),
           item("p1", "youtube", "short", "2026-07-08T15:00", status="posted"))
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3
     assert problems(r) == [
         "calendars/T.yaml:6: items.at: youtube item a1 at 2026-07-08T09:00:00-04:00: daily cap reached (1 a day); "
@@ -107,7 +107,7 @@ def test_a_post_that_went_out_takes_its_room_first(project, run):
 
 def test_linkedin_on_a_saturday_that_preferences_avoid(project, run):
     write(project, item("a1", "linkedin", "video", "2026-07-11T10:00"))
-    r = run("check")
+    r = run("check", "--format", "text")
     assert problems(r) == [
         "calendars/T.yaml:6: items.at: linkedin item a1 at 2026-07-11T10:00:00-04:00: on a day you avoid for "
         "linkedin; " + MOVE.format(id="a1")]
@@ -118,7 +118,7 @@ def test_blackouts_and_the_stagger(project, run):
           item("a2", "tiktok", "video", "2026-07-08T16:30", video="v1"),
           item("a3", "instagram", "reel", "2026-07-04T12:00"),
           blackouts='blackouts:\n  - {id: july4, start: "2026-07-04", end: "2026-07-04", reason: Holiday}\n')
-    r = run("check")
+    r = run("check", "--format", "text")
     assert problems(r) == [
         "calendars/T.yaml:8: items.at: youtube item a1 at 2026-07-08T16:00:00-04:00: stagger: must precede tiktok "
         "by at least 60 min; " + MOVE.format(id="a1"),
@@ -133,12 +133,12 @@ def test_an_override_exception_covers_its_item_at_its_time_only(project, run):
                 'end: "2026-07-08T17:01", reason: "launch day"}\n')
     write(project, item("a1", "youtube", "short", "2026-07-08T16:00"),
           item("a2", "youtube", "short", "2026-07-08T17:00"), blackouts=override)
-    assert run("check").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0
     assert run("db", "sync").exit_code == 0
     # a hand edit to another time is judged again: the override was for 17:00
     write(project, item("a1", "youtube", "short", "2026-07-08T16:00"),
           item("a2", "youtube", "short", "2026-07-08T18:00"), blackouts=override)
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3 and "youtube item a2 at 2026-07-08T18:00:00-04:00: daily cap reached" in r.stderr
     assert stored(project)["a2"] == ("planned", "2026-07-08T21:00")  # 17:00 New York, as last synced
 
@@ -146,13 +146,13 @@ def test_an_override_exception_covers_its_item_at_its_time_only(project, run):
 def test_item_move_force_records_the_override_that_check_accepts(project, run):
     write(project, item("a1", "youtube", "short", "2026-07-08T16:00"),
           item("a2", "youtube", "short", "2026-07-09T16:00"))
-    assert run("check").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0
     r = run("item", "move", "a2", "--to", "2026-07-08 17:00")
     assert r.exit_code == 3 and "Use --force to record a manual override." in r.stderr
     r = run("item", "move", "a2", "--to", "2026-07-08 17:00", "--force", "--reason", "launch")
     assert r.exit_code == 0, r
     assert "kind: override" in (project / "calendars" / "T.yaml").read_text()
-    assert run("check").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0
 
 
 # ---------------------------------------------------------------- status steps
@@ -174,7 +174,7 @@ def test_a_status_changed_by_hand_must_be_a_legal_step(project, run, before, aft
     assert run("db", "sync").exit_code == 0
     history = run("item", "log", "a1", "--format", "json").stdout
     write(project, item("a1", "youtube", "short", "2026-07-08T16:00", status=after))
-    r = run("check")
+    r = run("check", "--format", "text")
     assert problems(r) == [f"calendars/T.yaml:6: items.status: item a1: {message}"]
     r = run("db", "sync")
     assert r.exit_code == 3 and f"Error: calendars/T.yaml:6: items.status: item a1: {message}\n" in r.stderr
@@ -187,7 +187,7 @@ def test_a_legal_step_by_hand_is_synced(project, run):
     write(project, item("a1", "youtube", "short", "2026-07-08T16:00"))
     assert run("db", "sync").exit_code == 0
     write(project, item("a1", "youtube", "short", "2026-07-08T16:00", status="scheduled"))
-    assert run("check").exit_code == 0 and run("db", "sync").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0 and run("db", "sync").exit_code == 0
     assert stored(project)["a1"][0] == "scheduled"
 
 
@@ -198,7 +198,7 @@ def test_a_wall_clock_time_without_offset_is_read_in_the_calendars_zone(project,
     write(project, item("w", "youtube", "short", "2026-12-30T12:00"),  # EST
           item("s", "tiktok", "video", "2026-07-08T19:00"),  # EDT
           item("f", "instagram", "reel", "2026-11-01T01:30"))  # twice that night: the first, EDT
-    assert run("check").exit_code == 0 and run("db", "sync").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0 and run("db", "sync").exit_code == 0
     assert stored(project) == {"w": ("planned", "2026-12-30T17:00"), "s": ("planned", "2026-07-08T23:00"),
                                "f": ("planned", "2026-11-01T05:30")}
 
@@ -219,7 +219,7 @@ def test_a_wall_clock_time_without_offset_is_read_in_the_calendars_zone(project,
 def test_a_time_the_zone_does_not_have_is_an_error_naming_the_right_one(project, run, at, message):
     path = write(project, item("a1", "youtube", "short", at))
     before = path.read_text()
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3
     assert problems(r)[0].startswith("calendars/T.yaml:6:") and problems(r)[0].endswith(
         f"items.at: invalid date-time: {message}")
@@ -231,14 +231,14 @@ def test_a_time_the_zone_does_not_have_is_an_error_naming_the_right_one(project,
 
 def test_a_format_the_platform_does_not_have(project, run):
     write(project, item("a1", "tiktok", "banana", "2026-07-08T19:00"))
-    r = run("check")
+    r = run("check", "--format", "text")
     assert problems(r) == ["calendars/T.yaml:6: items.format: 'banana' is not a tiktok format (known: video)"]
     assert run("db", "sync").exit_code == 3 and stored(project) == {}
 
 
 def test_an_x_title_over_280_weighted_characters(project, run):
     write(project, item("a1", "x", "video", "2026-07-08T12:00", title="é" * 281))
-    r = run("check")
+    r = run("check", "--format", "text")
     assert problems(r) == [
         "calendars/T.yaml:6: items.title: x text is 281 weighted long, over the limit of 280 by 1 (item a1)"]
     r = run("export", "--format", "csv", "-c", "T")
@@ -251,7 +251,7 @@ def test_a_timing_file_must_name_the_platform_of_its_file_name(project, run):
     text = (root / "timing_data" / "tiktok.yaml").read_text().replace("platform: tiktok", "platform: youtube")
     (project / "timing_data" / "tiktok.yaml").write_text(text)
     line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("platform:"))
-    r = run("check")
+    r = run("check", "--format", "text")
     assert problems(r) == [f"timing_data/tiktok.yaml:{line}: platform: youtube in a file named tiktok.yaml; "
                            "rename the file youtube.yaml, or write `platform: tiktok`"]
     r = run("platforms", "youtube")
@@ -270,7 +270,7 @@ def test_a_timing_file_must_name_the_platform_of_its_file_name(project, run):
 def test_unknown_keys_in_calcli_toml_are_errors(project, run, edit, message):
     path = project / "calcli.toml"
     path.write_text(path.read_text().replace(*edit))
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3 and message in r.stderr, r
 
 
@@ -326,4 +326,4 @@ def test_blackout_reschedule_moves_a_post_only_later_and_within_the_rules(projec
     assert r.exit_code == 0, r
     moved = json.loads(r.stdout)[0]["moved_to"]
     assert moved > "2026-07-15T16:00" and not moved.startswith(("2026-07-15", "2026-07-16"))  # a2 holds the 16th
-    assert run("check").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0

@@ -36,7 +36,7 @@ NOT_DATA = {
     "db grant": "makes a PostgreSQL login role; prints one message",
 }
 # Read commands over a period: --since/--until, with khal-style days.
-PERIOD_COMMANDS = {"analyze", "report", "calendar show"}
+PERIOD_COMMANDS = {"analyze", "report", "calendar show", "agenda", "week", "month", "due", "export"}
 
 # One working run of every data command in the example project, and its exit code there.
 RUNS = {
@@ -221,7 +221,56 @@ def test_since_until_take_khal_style_days(data_project, run):
     assert show("--since", "tomorrow", "--until", "yesterday").exit_code == 2
 
 
+@pytest.mark.parametrize("name", sorted(PERIOD_COMMANDS))
+def test_a_bad_period_day_is_a_usage_error_on_every_period_command(data_project, run, name):
+    args = RUNS.get(name, (["-c", "Q3"] if name == "report" else ["--format", "csv", "-c", "Q3"], 0))[0]
+    r = run(*name.split(), *args, "--since", "someday")
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines() == [
+        "Error: Invalid value for --since: 'someday' is not a date YYYY-MM-DD (nor today, tomorrow, yesterday, +7d, "
+        "-3d, +2w)"
+    ]
+    r = run(*name.split(), *args, "--since", "tomorrow", "--until", "yesterday")
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines() == ["Error: Invalid value for --until: yesterday is before --since tomorrow"]
+
+
 # ---------------------------------------------------------------- the one error map
+
+
+@pytest.mark.parametrize("name", [n for n, _ in LEAVES])
+def test_a_usage_error_is_one_error_line_naming_the_option(run, name):
+    """No click "Usage:" line before it, on every command; exit 2, nothing on stdout."""
+    r = run(*name.split(), "--no-such-flag")
+    assert (r.exit_code, r.stdout) == (2, ""), r
+    assert r.stderr.splitlines() == ["Error: No such option '--no-such-flag'."], r.stderr
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        (["plan"], "Error: Missing argument 'BULK'."),  # not given: usage (a missing *file* is data, 3)
+        (["plan", "examples/bulk.json"], "Error: Missing option '--calendar' / '-c'."),
+        (["agenda", "--days", "-1"], "Error: Invalid value for '--days' / '-d': -1 is not in the range 0<=x<=36500."),
+        (["agenda", "--days"], "Error: Option '--days' requires an argument."),
+        (["item", "show"], "Error: Missing argument 'ITEM_ID'."),
+        (
+            ["due", "--format", "yaml"],
+            "Error: Invalid value for '--format' / '-f': 'yaml' is not one of 'table', 'tsv', 'csv', 'json', 'ndjson'.",
+        ),  # fmt: skip
+        (["month", "2026-13"], None),
+        (
+            ["calendar", "show", "NOPE"],
+            "Error: no calendar 'NOPE' (yours: Q3) for user user_123. Make one with `calcli calendar new`.",
+        ),  # fmt: skip
+    ],
+)
+def test_usage_errors_of_a_few_commands(example_project, run, args, line):
+    r = run(*args)
+    assert (r.exit_code, r.stdout) == (2, ""), r
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("Error: "), r.stderr
+    if line:
+        assert r.stderr == line + "\n"
 
 
 @pytest.mark.parametrize(
@@ -248,7 +297,7 @@ def test_an_unknown_zone_is_a_usage_error_everywhere(data_project, run, args):
         ["plan", "{f}", "-c", "X"],
         ["import", "{f}", "--from", "csv", "-c", "X"],
         ["kpi", "import", "{f}"],
-        ["check", "{f}"],
+        ["check", "--format", "text", "{f}"],
     ],
     ids=["plan", "import", "kpi-import", "check"],
 )

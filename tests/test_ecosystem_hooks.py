@@ -28,7 +28,8 @@ def test_the_hook_runs_calcli_check_once_for_the_whole_project():
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is False  # calcli check validates the project; extra files would be bulk/calendars
     entry = shlex.split(hook["entry"])
-    assert entry == ["calcli", "check"]
+    # --format text: the FILE:LINE lines a hook shows (piped, check's default is TSV like every data command)
+    assert entry == ["calcli", "check", "--format", "text"]
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     assert scripts[entry[0]] == "calcli.cli.entry:main"  # the console script pre-commit installs
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import allow
+from terminal import on_a_terminal
 
 FIX = Path(__file__).parent / "fixtures" / "exchange"
 ROOT = Path(__file__).resolve().parent.parent
@@ -374,8 +375,58 @@ def test_khal_reads_the_vdir_at_the_right_local_times(cals, run, tmp_path):
     stamps[names[0]] = 1
     assert run("export", "-f", "vdir", "-c", "FALL", "-o", f"{vdir}/").exit_code == 0
     assert {p.name: p.stat().st_mtime_ns for p in vdir.iterdir() if p.name in stamps} == stamps
-    assert (vdir / "it_fall_gone@calcli.ics").exists()
+    assert (vdir / "it_fall_gone@calcli.ics").exists()  # every status now: the canceled item too
     assert run("export", "-f", "vdir", "-c", "FALL").exit_code == 2  # a vdir needs a folder
+
+
+FOREIGN = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//someone//else//EN\r\nBEGIN:VEVENT\r\nUID:dentist@example.com\r\n"
+    "DTSTAMP:20261001T000000Z\r\nDTSTART:20261102T150000Z\r\nDTEND:20261102T160000Z\r\nSUMMARY:Dentist\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_a_vdir_export_removes_the_files_of_items_no_longer_exported_and_only_calcli_files(cals, run, tmp_path):
+    vdir = tmp_path / "vdir"
+    assert run("export", "-f", "vdir", "-c", "FALL", "-o", f"{vdir}/").exit_code == 0
+    gone = vdir / "it_fall_gone@calcli.ics"
+    assert gone.exists()  # canceled: exported with every status
+    (vdir / "dentist@example.com.ics").write_text(FOREIGN, encoding="utf-8")  # another app's event
+    (vdir / "notes@calcli.ics").write_text("not an event calcli wrote\n", encoding="utf-8")  # no X-CALCLI-ITEM
+    other = gone.read_text(encoding="utf-8").replace(
+        "X-CALCLI-CALENDAR;VALUE=TEXT:FALL", "X-CALCLI-CALENDAR;VALUE=TEXT:HOOT"
+    )
+    (vdir / "it_h_elsewhere@calcli.ics").write_text(other.replace("it_fall_gone", "it_h_elsewhere"), encoding="utf-8")
+    r = run("export", "-f", "vdir", "-c", "FALL", "--status", "planned", "--status", "scheduled", "-o", f"{vdir}/")
+    assert r.exit_code == 0, r
+    assert f"Removed {vdir}/it_fall_gone@calcli.ics: its item is no longer exported.\n" in r.stderr
+    assert r.stderr.count("Removed ") == 1
+    assert sorted(p.name for p in vdir.iterdir()) == [
+        "dentist@example.com.ics",
+        "it_fall_after@calcli.ics",
+        "it_fall_before@calcli.ics",
+        "it_fall_fold@calcli.ics",
+        "it_h_elsewhere@calcli.ics",  # calcli's, but of a calendar this export did not cover (-c FALL)
+        "notes@calcli.ics",
+    ]
+    khal, folder = _khal(tmp_path, "America/New_York")  # the calendar app sees the mirror
+    folder.rmdir()
+    folder.symlink_to(vdir)
+    p = subprocess.run(
+        [*khal, "list", "--format", "{start} {title}", "--day-format", "", "2026-10-30", "7d"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TZ": "UTC"},
+    )
+    assert p.returncode == 0, p.stderr
+    titles = [line.split(" ", 2)[2] for line in p.stdout.splitlines() if line.strip()]
+    assert "Dentist" in titles and not any("gone" in t.lower() for t in titles), titles
+    # without -c the export covers every calendar of the user: HOOT's stray file goes too, others stay
+    r = run("export", "-f", "vdir", "--status", "planned", "--status", "scheduled", "-o", f"{vdir}/")
+    assert r.exit_code == 0, r
+    assert not (vdir / "it_h_elsewhere@calcli.ics").exists()
+    assert (vdir / "dentist@example.com.ics").read_bytes() == FOREIGN.encode()
+    assert (vdir / "notes@calcli.ics").exists()
 
 
 # ---------------------------------------------------------------- progress on a terminal
@@ -383,30 +434,8 @@ def test_khal_reads_the_vdir_at_the_right_local_times(cals, run, tmp_path):
 
 def _on_a_terminal(project: Path, *args: str, tty: bool = True, no_color: bool = False) -> tuple[int, str]:
     """Run calcli with stderr on a pseudo-terminal (or a pipe): its exit code and what stderr got."""
-    import pty
-
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"COLUMNS": "80", "TERM": "xterm"}
-    if no_color:
-        env["NO_COLOR"] = "1"
-    if not tty:
-        p = subprocess.run([sys.executable, "-m", "calcli", *args], cwd=project, env=env, capture_output=True)
-        return p.returncode, p.stderr.decode()
-    master, slave = pty.openpty()
-    p = subprocess.run(
-        [sys.executable, "-m", "calcli", *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=slave
-    )
-    os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    return p.returncode, out.decode(errors="replace")
+    code, _, err = on_a_terminal(project, *args, tty="stderr" if tty else None, no_color=no_color)
+    return code, err
 
 
 def test_export_and_import_show_progress_on_a_terminal_only(cals):

@@ -148,7 +148,7 @@ def test_check_reports_bad_input_with_file_line_and_writes_nothing(example_proje
     breaker(example_project)
     before = snapshot(example_project)
 
-    result = run("check")
+    result = run("check", "--format", "text")
 
     for text in expected:
         assert text in result.stderr, (text, result)
@@ -161,14 +161,14 @@ def test_check_reports_bad_input_with_file_line_and_writes_nothing(example_proje
 @pytest.mark.parametrize("case", list(CASES))
 def test_check_exits_3_on_bad_input(example_project, run, case):
     CASES[case][0](example_project)
-    result = run("check")
+    result = run("check", "--format", "text")
     assert "problem(s)" in result.stderr
     assert result.exit_code == 3, result
 
 
 def test_check_exits_3_as_a_real_process(example_project, run_process):
     _wrong_type(example_project)
-    result = run_process("check", cwd=example_project)
+    result = run_process("check", "--format", "text", cwd=example_project)
     assert f"{CAL}:20:12" in result.stderr
     assert result.exit_code == 3, result
 
@@ -211,7 +211,7 @@ def test_python_tag_is_refused_and_nothing_executes(example_project, run, monkey
     )
     before = snapshot(example_project)
 
-    result = run("check")
+    result = run("check", "--format", "text")
 
     assert f"{CAL}:30:12:" in result.stderr
     assert "python/object/apply:os.system" in result.stderr and "not allowed" in result.stderr
@@ -227,7 +227,7 @@ def test_python_tag_in_a_real_process_executes_nothing(example_project, run_proc
         '    title: "Summer series teaser"\n    assignee',
         f'    title: !!python/object/apply:os.system ["touch {marker}"]\n    assignee',
     )
-    for args in (("check",), ("db", "sync")):
+    for args in (("check", "--format", "text"), ("db", "sync")):
         result = run_process(*args, cwd=example_project)
         assert "not allowed" in result.stderr, result
         assert not marker.exists(), f"`calcli {' '.join(args)}` ran os.system"
@@ -248,7 +248,7 @@ def test_db_sync_refuses_a_bad_calendar_with_exit_3(example_project, run):
 def test_check_lists_every_finding_of_a_file(example_project, run):
     _wrong_type(example_project)  # line 20
     edit(example_project / CAL, "    platform: tiktok\n", "    platform: myspace\n")  # line 25
-    result = run("check")
+    result = run("check", "--format", "text")
     lines = [ln for ln in result.stderr.splitlines() if ln.startswith(CAL)]
     assert len(lines) == 2, result
     assert lines[0].startswith(f"{CAL}:20:12: items.score:")
@@ -259,7 +259,7 @@ def test_check_lists_every_finding_of_a_file(example_project, run):
 def test_check_lists_findings_of_every_file(example_project, run):
     _wrong_type(example_project)
     _bad_preferences(example_project)
-    result = run("check")
+    result = run("check", "--format", "text")
     assert f"{CAL}:20:12:" in result.stderr
     assert "preferences.yaml:7:20:" in result.stderr
     assert "2 problem(s)" in result.stderr
@@ -271,21 +271,21 @@ def test_two_findings_in_one_item_are_both_reported(example_project, run):
         "    platform: youtube\n    format: short\n",
         "    platform: myspace\n    format: [short]\n",
     )
-    result = run("check")
+    result = run("check", "--format", "text")
     assert f"{CAL}:16:15: items.platform: unknown platform 'myspace'" in result.stderr
     assert f"{CAL}:17:13: items.format:" in result.stderr
 
 
 def test_clean_example_project_is_all_valid(example_project, run):
     before = snapshot(example_project)
-    result = run("check")
+    result = run("check", "--format", "text")
     assert result.exit_code == 0, result
     assert "all valid" in result.stderr
     assert snapshot(example_project) == before
 
 
 def test_clean_example_bulk_job_is_valid(example_project, run):
-    result = run("check", "examples/bulk.json")
+    result = run("check", "--format", "text", "examples/bulk.json")
     assert result.exit_code == 0, result
     assert "4 file(s) checked, all valid" in result.stderr
 
@@ -296,7 +296,7 @@ def test_clean_example_bulk_job_is_valid(example_project, run):
 def test_malformed_toml_exits_3_with_its_line(example_project, run):
     shutil.copy(FIX / "calcli_malformed.toml", example_project / "calcli.toml")
     before = snapshot(example_project)
-    result = run("check")
+    result = run("check", "--format", "text")
     assert result.exit_code == 3, result
     assert "calcli.toml:3:" in result.stderr
     assert "invalid TOML" in result.stderr
@@ -306,7 +306,7 @@ def test_malformed_toml_exits_3_with_its_line(example_project, run):
 
 def test_invalid_toml_value_exits_3_with_key_and_line(example_project, run):
     shutil.copy(FIX / "calcli_bad_slot.toml", example_project / "calcli.toml")
-    result = run("check")
+    result = run("check", "--format", "text")
     assert result.exit_code == 3, result
     assert "calcli.toml:6: slot_minutes: must be one of 5, 10, 15, 20, 30, 60" in result.stderr
 
@@ -322,7 +322,7 @@ def _bulk(root: Path, name: str) -> str:
 def test_bulk_json_syntax_error_names_line_and_column(example_project, run):
     rel = _bulk(example_project, "bulk_syntax_error.json")
     before = snapshot(example_project)
-    result = run("check", rel)
+    result = run("check", "--format", "text", rel)
     assert f"{rel}:4:31: invalid JSON: Expecting property name" in result.stderr, result
     assert snapshot(example_project) == before
 
@@ -330,7 +330,7 @@ def test_bulk_json_syntax_error_names_line_and_column(example_project, run):
 def test_bulk_json_unknown_platform_and_bad_status_name_their_lines(example_project, run):
     rel = _bulk(example_project, "bulk_bad_values.json")
     before = snapshot(example_project)
-    result = run("check", rel)
+    result = run("check", "--format", "text", rel)
     assert f"{rel}:6: videos[0].platforms: unknown platform 'myspace'" in result.stderr, result
     assert f"{rel}:8: videos[1].status: 'done' is not one of pending, processing, completed" in result.stderr
     assert "2 problem(s)" in result.stderr
@@ -339,16 +339,16 @@ def test_bulk_json_unknown_platform_and_bad_status_name_their_lines(example_proj
 
 def test_bulk_json_findings_exit_3(example_project, run):
     rel = _bulk(example_project, "bulk_bad_values.json")
-    assert run("check", rel).exit_code == 3
+    assert run("check", "--format", "text", rel).exit_code == 3
 
 
 def test_bulk_json_with_escaped_emoji_keeps_line_numbers(example_project, run):
     rel = _bulk(example_project, "bulk_surrogate_escape.json")
-    result = run("check", rel)
+    result = run("check", "--format", "text", rel)
     assert "videos[0].status: 'done' is not one of" in result.stderr, result
     assert f"{rel}:8: videos[0].status" in result.stderr, result
 
 
 def test_missing_extra_file_is_a_finding(example_project, run):
-    result = run("check", "examples/nope.json")
+    result = run("check", "--format", "text", "examples/nope.json")
     assert "examples/nope.json: file not found" in result.stderr

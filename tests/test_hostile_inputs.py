@@ -40,7 +40,7 @@ def laughs(levels: int, width: int, prefix: str = "a") -> str:
 
 def test_a_nine_level_alias_bomb_in_a_calendar_is_refused_at_its_line(example_project, run):
     (example_project / "calendars" / "BOMB.yaml").write_text(CALENDAR_HEAD + laughs(9, 9) + "items: []\n")
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3, r
     assert r.stderr.startswith(
         "calendars/BOMB.yaml:5:5: aliases expand this document to 490,329,080 values, "
@@ -52,7 +52,7 @@ def test_billion_laughs_in_preferences_is_refused_and_nothing_is_stored(example_
     prefs = example_project / "preferences.yaml"
     prefs.write_text(prefs.read_text() + laughs(9, 10, "x"))
     before = tree(example_project)
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3, r
     assert r.stderr.startswith("preferences.yaml:38:5: aliases expand this document to 1,234,567,985 values"), r
     r = run("db", "sync")
@@ -64,14 +64,14 @@ def test_a_value_that_contains_itself_is_refused(example_project, run):
     (example_project / "calendars" / "LOOP.yaml").write_text(
         CALENDAR_HEAD.replace("BOMB", "LOOP") + "items:\n  - &x {id: a, title: [*x]}\n"
     )
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3, r
     assert "calendars/LOOP.yaml:6:5: an alias refers to a value that contains it (a loop)" in r.stderr
 
 
 def test_a_few_shared_anchors_are_fine(example_project, run):
     (example_project / "calendars" / "BOMB.yaml").write_text(CALENDAR_HEAD + laughs(3, 9) + "items: []\n")
-    r = run("check")
+    r = run("check", "--format", "text")
     assert "aliases expand" not in r.stderr, r
 
 

@@ -75,7 +75,7 @@ def test_max_late_is_a_preference_per_platform(project, run, publisher, monkeypa
     monkeypatch.setenv("CALCLI_NOW", "2027-01-30T12:00:00+00:00")  # 19 h late, under a day
     assert run("dispatch", "--exec", command, "--quiet").exit_code == 0 and calls() == ["a"]
     allow(project, "youtube", max_late="soon")
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3 and "max_late" in r.stderr
 
 
@@ -133,7 +133,7 @@ def test_an_imported_schedule_keeps_its_times_with_overrides_and_dispatch_honour
     text = (project / "calendars" / "IMP.yaml").read_text()
     assert f'{{id: override-{second}, start: "2027-01-29T10:10:00", end: "2027-01-29T10:11:00", kind: override, ' \
            f'item: {second}, reason: "as imported from hootsuite: too close' in text
-    assert run("check").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0
     assert run("approve", "-c", "IMP").exit_code == 0
     for now in ("2027-01-29T15:00:00+00:00", "2027-01-29T15:10:00+00:00"):
         monkeypatch.setenv("CALCLI_NOW", now)

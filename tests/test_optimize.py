@@ -66,7 +66,7 @@ def test_a_planned_post_moves_to_the_learned_window_and_apply_writes_it(history,
     log = run("item", "log", item, "--format", "json")
     entries = json.loads(log.stdout)
     assert any(e["action"] == "optimized" and e["new"] == "2026-07-16T19:00:00-04:00" for e in entries), entries
-    assert run("check").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0
     assert optimize(run, "-c", "next")["moves"] == []  # applied: nothing left to gain
 
     # The planner now uses the learned windows: a new TikTok post goes to a Thursday 19:00.
@@ -141,7 +141,7 @@ def test_a_broken_learned_file_is_reported_by_check_with_its_line(example_projec
         "metric: er_impressions\nplatforms:\n  myspace:\n    formats: {}\n  tiktok:\n    formats:\n"
         '      video:\n        - {days: [thu], start: "19:00", end: "18:00", score: 1}\n'
     )
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3, r
     assert "timing_data/learned.yaml:3:3: platforms.myspace: 'myspace' is not a platform" in r.stderr
     assert "timing_data/learned.yaml:8:" in r.stderr and "window ends (18:00) before it starts (19:00)" in r.stderr
@@ -180,4 +180,4 @@ def test_each_move_sees_the_moves_before_it(history, run):
     assert targets.count("2026-07-16T19:00:00-04:00") == 1
     assert {m["item"] for m in doc["moves"]} <= set(ids)
     assert run("optimize", "-c", "next", "--apply").exit_code == 0
-    assert run("check").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0

@@ -223,7 +223,7 @@ def test_check_flags_a_hand_edited_x_caption_and_passes_after_the_fix(run, plann
     over = "Three tips in 30 seconds #tips " + "日" * 125  # 31 + 250 = 281 weighted, only 156 characters
     assert length(over, lim) == 281
     line = _edit_x_caption(planned, over)
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3, r
     out = r.stdout + r.stderr
     finding = next(x for x in out.splitlines() if "items.caption" in x)
@@ -233,20 +233,20 @@ def test_check_flags_a_hand_edited_x_caption_and_passes_after_the_fix(run, plann
     fixed = "Three tips in 30 seconds #tips " + "日" * 124 + "a"  # exactly 280
     assert length(fixed, lim) == 280
     assert _edit_x_caption(planned, fixed) == line
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 0, r
 
 
 def test_check_flags_too_many_instagram_hashtags(run, planned):
     tags = ", ".join(f"t{i}" for i in range(31))
     line = _edit_item(planned, "vj_001", "instagram", "hashtags", f"[{tags}]")
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3, r
     finding = next(x for x in (r.stdout + r.stderr).splitlines() if "items.hashtags" in x)
     assert finding.startswith(f"calendars/Q3.yaml:{line}:")
     assert "instagram hashtags is 31, over the limit of 30 by 1" in finding
     _edit_item(planned, "vj_001", "instagram", "hashtags", f"[{tags.rsplit(', ', 1)[0]}]")
-    assert run("check").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0
 
 
 def test_plan_never_writes_what_check_rejects(run, project):
@@ -266,7 +266,7 @@ def test_plan_never_writes_what_check_rejects(run, project):
     (project / "bulk.json").write_text(json.dumps(bulk))
     r = run("plan", "bulk.json", "--calendar", "Q3", "--start", "2026-07-01", "--end", "2026-07-31")
     assert r.exit_code == 0, r
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 0, r
 
 
@@ -288,12 +288,12 @@ def test_project_override_changes_one_limit(run, planned):
     assert any(row["platform"] == "tiktok" and row["item"] == "caption" and row["value"] == 2000 for row in rows)
     # check measures against the project's limit: 201 weighted is now over, 200 passes
     line = _edit_x_caption(planned, "a" * 201)
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3, r
     assert f"calendars/Q3.yaml:{line}:" in r.stdout + r.stderr
     assert "over the limit of 200 by 1" in r.stdout + r.stderr
     _edit_x_caption(planned, "a" * 200)
-    assert run("check").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0
     # and preview shows it
     r = run("preview", "--video", "vj_003", "--json")
     (x_text,) = [row for row in json.loads(r.stdout) if row["platform"] == "x" and row["field"] == "text"]
@@ -324,7 +324,7 @@ def test_project_override_applies_to_planning(run, project):
     (x_text,) = [row for row in json.loads(r.stdout) if row["field"] == "text"]
     assert x_text["limit"] == 200 and 0 <= x_text["room"] <= 200
     assert x_text["length"] > 150, "cut near the project's limit, not far below it"
-    assert run("check").exit_code == 0
+    assert run("check", "--format", "text").exit_code == 0
 
 
 def test_project_override_of_max_keeps_the_counting_rule(run, project):
@@ -338,7 +338,7 @@ def test_project_override_of_max_keeps_the_counting_rule(run, project):
 
 def test_bad_override_is_reported_by_check_with_file_and_line(run, project):
     use_limits(project, "limits_bad.yaml")
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3, r
     out = r.stdout + r.stderr
     unknown = next(x for x in out.splitlines() if "unknown field 'bio'" in x)

@@ -88,7 +88,7 @@ def test_a_password_in_calcli_toml_is_refused_by_check(project, run):
     toml = project / "calcli.toml"
     text = toml.read_text(encoding="utf-8")
     toml.write_text(text.replace('".calcli/calcli.duckdb"', '"postgresql://alice:s3cret@db.example/cal"'), "utf-8")
-    r = run("check")
+    r = run("check", "--format", "text")
     assert r.exit_code == 3, r
     line = next(x for x in r.stderr.splitlines() if "password" in x)
     assert (
@@ -149,7 +149,7 @@ def test_plan_due_and_dispatch_on_the_server(pg_db, tmp_path, run):
     cal = root / "calendars" / "c.yaml"
     text = cal.read_text(encoding="utf-8")
     cal.write_text(text.replace("status: posted", "status: scheduled", 1), encoding="utf-8")
-    r = run("--project", str(root), "check")
+    r = run("--project", str(root), "check", "--format", "text")
     assert r.exit_code == 3 and "items.status: item" in r.stderr and "posted is final" in r.stderr, r
     cal.write_text(text, encoding="utf-8")
     assert run("--project", str(root), "check").exit_code == 0

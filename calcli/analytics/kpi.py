@@ -103,9 +103,11 @@ def import_kpis(
     as_of: str | None = None,
     strict: bool = False,
     dry_run: bool = False,
+    on_file=None,
 ) -> list[FileReport]:
     """Import each file; with ``strict`` (or ``dry_run``) nothing is written when any row is bad
-    (or at all). One transaction for everything."""
+    (or at all). One transaction for everything. ``on_file(1)`` is called after each file (a
+    progress display)."""
     acting = user or project.config.user
     layouts = load_layouts()
     if platform:
@@ -128,6 +130,8 @@ def import_kpis(
         with store.atomic() as tx:
             for path in paths:
                 reports.append(_import_one(store, project, path, layouts, layout, acting, now, platform, as_of, strict))
+                if on_file is not None:
+                    on_file(1)
             bad = sum(r.result.rejected_count for r in reports)
             if dry_run or (strict and bad):
                 tx.discard()

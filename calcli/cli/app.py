@@ -195,10 +195,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _usage(exc) -> None:
-    message = exc.format_message()
+    """A usage error as one line, ``Error: …`` naming the option (no click "Usage:" line before it:
+    scripts and people read the one line; ``--help`` shows the usage)."""
+    message = " ".join(exc.format_message().split())
     if not message:  # a bare group (`calcli`, `calcli db`): its help was already shown
         return
-    ctx = getattr(exc, "ctx", None)
-    if ctx is not None:
-        print(ctx.get_usage(), file=sys.stderr)
     print(f"Error: {message}", file=sys.stderr)

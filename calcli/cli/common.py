@@ -135,10 +135,14 @@ def _zone_checked(inner):
 
 
 def is_file_error(exc: click.ClickException) -> bool:
-    """A FILE argument click refused (missing, a folder, unreadable): bad data (exit 3), not usage."""
+    """A FILE argument click refused (missing, a folder, unreadable): bad data (exit 3), not usage.
+    A FILE argument not given at all (click's MissingParameter) is usage (2)."""
     param = getattr(exc, "param", None)  # an -o FOLDER is a bad flag value: usage, 2
     return (
-        isinstance(exc, click.BadParameter) and isinstance(param, click.Argument) and isinstance(param.type, click.Path)
+        isinstance(exc, click.BadParameter)
+        and not isinstance(exc, click.MissingParameter)
+        and isinstance(param, click.Argument)
+        and isinstance(param.type, click.Path)
     )
 
 

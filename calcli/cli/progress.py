@@ -1,4 +1,5 @@
-"""A progress display for long commands (import, export): a Rich bar on stderr, only on a terminal.
+"""A progress display for long commands (import, export, plan, kpi import, db sync/rebuild, optimize):
+a Rich bar on stderr, only on a terminal (a pulsing one when the steps are not counted).
 
 Nothing is drawn when stderr is not a terminal (piped, cron), with ``--quiet``, or with ``NO_COLOR``
 set (its plain mode). Rich is imported only when a bar is drawn (``cli.progress_bar``, lazily).
@@ -20,7 +21,8 @@ def wanted(quiet: bool) -> bool:
 
 @contextmanager
 def progress(quiet: bool, label: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """``advance(n)`` for the block; a bar of ``total`` steps labelled ``label`` when :func:`wanted`."""
+    """``advance(n)`` for the block; a bar of ``total`` steps (None: not counted, the bar pulses)
+    labelled ``label`` when :func:`wanted`."""
     if not wanted(quiet):
         yield lambda n=1: None
         return

@@ -15,4 +15,5 @@ def bar() -> Progress:
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
+        redirect_stdout=False,  # data printed while the bar shows stays on stdout
     )

@@ -47,7 +47,7 @@ def resolve_format(fmt: str | None, stream=None) -> str:
     if shaping.default_format:
         return shaping.default_format
     stream = stream or sys.stdout
-    return "table" if _isatty(stream) else "tsv"
+    return "table" if is_terminal(stream) else "tsv"
 
 
 def shaped_columns(columns: list[str]) -> list[str]:
@@ -87,7 +87,8 @@ def shaping_active() -> bool:
     return shaping.limit is not None or bool(shaping.columns)
 
 
-def _isatty(stream) -> bool:
+def is_terminal(stream) -> bool:
+    """Whether ``stream`` is a terminal (False for anything that cannot say)."""
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

@@ -9,6 +9,8 @@ rounded: move the item with ``calcli item move``). See docs/exchange.md.
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -77,6 +79,7 @@ class ExportResult:
     selected: int = 0
     notes: list[str] = field(default_factory=list)
     folder: str | None = None  # a vdir: the folder the files go into (made when missing)
+    stale: list[Path] = field(default_factory=list)  # a vdir: calcli's files of items no longer exported
 
 
 def select_items(
@@ -264,16 +267,21 @@ def export_items(
     calendar: str | None = None,
     tz: str | None = None,
     sequences: dict[str, int] | None = None,
+    scope: list[str] | None = None,
 ) -> ExportResult:
     """Render ``items`` for ``target``; one file, or one per platform for the bulk targets.
 
     A bulk target with several platforms needs ``output`` to be a folder (existing, or
     written with a trailing slash): ``[CALENDAR-]TARGET-PLATFORM.csv`` in it; a platform with
     more rows than the target takes a file gets numbered files ``…-PLATFORM-1.csv``, ``-2``….
-    ``vdir`` writes one ``UID.ics`` per item into the folder ``output``."""
+    ``vdir`` writes one ``UID.ics`` per item into the folder ``output`` and mirrors the export:
+    the files calcli wrote there for items of the ``scope`` calendars (None: any) that are no
+    longer exported are listed in ``result.stale`` (see :func:`stale_vdir_files`)."""
     result = ExportResult(selected=len(items))
     if target == "vdir":
-        return _vdir(items, zones, output, sequences, result)
+        _vdir(items, zones, output, sequences, result)
+        result.stale = stale_vdir_files(Path(output), {Path(f.name).name for f in result.files}, scope)
+        return result
     if target not in BULK_TARGETS:
         name = _single(output, calendar, target, None)
         if target == "ics":  # streamed: written piece by piece, never one string of the whole calendar
@@ -325,6 +333,31 @@ def _vdir(items, zones, output: str | None, sequences, result: ExportResult) -> 
     return result
 
 
+# A file calcli wrote into a vdir: named by its UID (ITEM@calcli.ics), carrying the item and its calendar.
+_CALCLI_FILE = re.compile(r"^X-CALCLI-ITEM[;:]", re.MULTILINE)
+_CALENDAR_LINE = re.compile(r"^X-CALCLI-CALENDAR[^:\r\n]*:([^\r\n]*)", re.MULTILINE)
+
+
+def stale_vdir_files(folder: Path, kept: set[str], scope: list[str] | None) -> list[Path]:
+    """The ``*@calcli.ics`` files in ``folder`` that calcli wrote (an ``X-CALCLI-ITEM`` event) for an
+    item of a ``scope`` calendar (None: any calendar) and whose name is not in ``kept``; a file
+    calcli did not write (another UID, no X-CALCLI-ITEM, unreadable) is never listed."""
+    if not folder.is_dir():
+        return []
+    stale = []
+    for path in sorted(folder.glob(f"*@{exchange.ics.UID_DOMAIN}.ics")):
+        if path.name in kept or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8").replace("\r\n ", "").replace("\n ", "")  # unfolded
+        except (OSError, UnicodeDecodeError):
+            continue
+        found = _CALENDAR_LINE.search(text)
+        if _CALCLI_FILE.search(text) and (scope is None or (found and found.group(1).strip() in scope)):
+            stale.append(path)
+    return stale
+
+
 def _is_folder(output: str | None) -> bool:
     return output is not None and (output.endswith(("/", "\\")) or Path(output).is_dir())
 
@@ -345,7 +378,9 @@ def _folder_file(output: str | None, calendar: str | None, target: str, platform
 
 def write_files(result: ExportResult, on_file=None) -> None:
     """Write the named files atomically (the stdout one is the caller's); a file that already
-    holds the same text is left alone (a vdir syncs only what changed)."""
+    holds the same text is left alone (a vdir syncs only what changed). Then a vdir's stale files
+    go, each with one unlink (atomic: a file is there whole or not at all), after every new
+    file is in place."""
     if result.folder is not None:
         Path(result.folder).mkdir(parents=True, exist_ok=True)
     for f in result.files:
@@ -363,3 +398,8 @@ def write_files(result: ExportResult, on_file=None) -> None:
         except OSError:
             pass
         files.text.write_atomic(path, f.text)
+    for path in result.stale:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:  # gone already (another export, or by hand)
+            pass

@@ -44,12 +44,15 @@ MONTH_COLUMNS = ["date", "platform", "status", "count"]
 
 @dataclass(frozen=True)
 class Filters:
-    """What a view shows: empty tuples mean "all"; ``user`` None means every user."""
+    """What a view shows: empty tuples mean "all"; ``user`` None means every user; ``first``/``last``
+    (``--since``/``--until``) keep the items whose local day is in that period (None: no bound)."""
 
     user: str | None = None
     calendars: tuple[str, ...] = ()
     platforms: tuple[Platform, ...] = ()
     statuses: tuple[ScheduleStatus, ...] = ()
+    first: date | None = None
+    last: date | None = None
 
     def match(self, item: ContentScheduleItem) -> bool:
         return (
@@ -57,7 +60,14 @@ class Filters:
             and (not self.calendars or item.calendar in self.calendars)
             and (not self.platforms or item.platform in self.platforms)
             and (not self.statuses or item.status in self.statuses)
+            and in_period(item, self.first, self.last)
         )
+
+
+def in_period(item: ContentScheduleItem, first: date | None, last: date | None) -> bool:
+    """Whether the item's local day is in ``first..last`` (inclusive; None is no bound)."""
+    day = local_day(item)
+    return (first is None or day >= first) and (last is None or day <= last)
 
 
 def local_day(item: ContentScheduleItem) -> date:
@@ -375,10 +385,12 @@ def today_in(s, filters: Filters) -> date:
 
 
 def agenda(s, days: int, filters: Filters) -> Agenda:
-    """The items from now to the end of the ``days``-th day, today being the first."""
+    """The items from now to the end of the ``days``-th day, today being the first; with a period
+    (``filters.first``/``last``) from the start of its first day and to the end of its last."""
 
-    start = now(zone(view_zone(s, filters)))
-    end = agenda_end(start, days)
+    tz = zone(view_zone(s, filters))
+    start = _midnight(filters.first, tz) if filters.first else now(tz)
+    end = _midnight(filters.last + timedelta(days=1), tz) if filters.last else agenda_end(start, days)
     items = _load(s, _utc_naive(start), _utc_naive(end), filters)
     view = Agenda(start, end, agenda_rows(items, start, end, filters))
     view.blackouts = _marks(s, filters, start.date(), (end - timedelta(microseconds=1)).date())
@@ -386,6 +398,14 @@ def agenda(s, days: int, filters: Filters) -> Agenda:
         later = [i for i in s.store.items(utc_from=_utc_naive(end), user=filters.user) if filters.match(i)]
         view.next_item = min(later, key=lambda i: i.scheduled_at.timestamp(), default=None)
     return view
+
+
+def _midnight(d: date, tz) -> datetime:
+    """The start of day ``d`` on ``tz``'s wall clock (the first valid instant, where midnight is skipped)."""
+    try:
+        return shift_gap(datetime(d.year, d.month, d.day), tz)
+    except OverflowError:
+        raise _out_of_range(d) from None
 
 
 def _marks(s, filters: Filters, first: date, last: date) -> list:
@@ -396,10 +416,10 @@ def _marks(s, filters: Filters, first: date, last: date) -> list:
 
 
 def week(s, day: date | None, filters: Filters) -> WeekGrid:
-    """The ISO week containing ``day`` (default: today in the view's zone)."""
+    """The ISO week containing ``day`` (default: the ``--since`` day, else today in the view's zone)."""
     today = today_in(s, filters)
     try:
-        days = week_days(day or today)
+        days = week_days(day or filters.first or today)
         span = utc_range_for_days(days[0], days[-1])
     except OverflowError:
         raise _out_of_range(day) from None
@@ -409,9 +429,11 @@ def week(s, day: date | None, filters: Filters) -> WeekGrid:
 
 
 def month(s, year_month: tuple[int, int] | None, filters: Filters) -> tuple[MonthGrid, list[dict]]:
-    """The month grid and its per-day count rows (default: this month in the view's zone)."""
+    """The month grid and its per-day count rows (default: the ``--since`` day's month, else this month
+    in the view's zone)."""
     today = today_in(s, filters)
-    year, mon = year_month or (today.year, today.month)
+    shown = filters.first or today
+    year, mon = year_month or (shown.year, shown.month)
     first, last = month_bounds(year, mon)
     try:
         span = utc_range_for_days(first, last)

@@ -13,6 +13,7 @@ from calcli.cli import options
 from calcli.cli.completion import complete_platform
 from calcli.cli.context import env, find_project
 from calcli.cli.options import CalendarOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_platform
+from calcli.cli.progress import progress
 from calcli.cli.render import emit_json, emit_rows
 from calcli.core.errors import UsageError
 from calcli.core.model import WEEKDAYS, PostFilter
@@ -301,7 +302,7 @@ def optimize_cmd(
     p = parse_platform(platform).value if platform else None
     e = env(ctx)
     project = find_project(e)
-    with operations.session.session(project, user) as s:
+    with progress(e.quiet, "Optimizing", None), operations.session.session(project, user) as s:
         known_calendar(s, calendar)
         only, skip = _trial_scope(s, trial, arm)
         pf = PostFilter(s.user, platform=p)

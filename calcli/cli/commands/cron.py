@@ -10,10 +10,20 @@ import typer
 from calcli import operations
 from calcli.cli.completion import complete_platform
 from calcli.cli.context import env, find_project
-from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_platform
+from calcli.cli.options import (
+    AllUsersOpt,
+    FormatOpt,
+    JsonOpt,
+    SinceOpt,
+    UntilOpt,
+    UserOpt,
+    day_range,
+    output_format,
+    parse_platform,
+)
 from calcli.cli.render import emit_rows
 from calcli.core.errors import ExitStatus
-from calcli.core.times import parse_duration
+from calcli.core.times import parse_duration, zone
 
 DUE_COLUMNS = [
     "id",
@@ -51,12 +61,17 @@ def due(
     max_attempts: Annotated[
         int, typer.Option("--max-attempts", min=1, help="Failed items are retried until this many attempts.")
     ] = 3,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     user: UserOpt = None,
     all_users: AllUsersOpt = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the items due now (scheduled, time reached or within --within; failed ones after their backoff).
+
+    --since/--until keep the due items of those days (each item's day in its calendar's zone;
+    today is the user's), e.g. --since today leaves out what is overdue from earlier days.
 
     Example: calcli due --within 15m --format json
     """
@@ -65,6 +80,10 @@ def due(
     held: list = []
     with operations.session.session(find_project(e), user) as s:
         found = operations.dispatch.due_items(s, _duration(within, "--within"), p, all_users, max_attempts, held=held)
+        if since is not None or until is not None:
+            first, last = day_range(since, until, zone(operations.views.view_zone(s, operations.views.Filters())))
+            found = [d for d in found if operations.views.in_period(d.item, first, last)]
+            held = [(item, why) for item, why in held if operations.views.in_period(item, first, last)]
         rows = [operations.acting.item_row(d.item) | {"attempt": d.attempt, "retry": d.retry} for d in found]
         waiting = operations.dispatch.unconfirmed_items(s, all_users)
     for item, why in held:

@@ -9,6 +9,7 @@ import typer
 from calcli import operations, store
 from calcli.cli.context import env, find_project
 from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, command_group, output_format
+from calcli.cli.progress import progress
 from calcli.cli.render import emit_rows
 from calcli.core.errors import ExitStatus, StoreDamaged
 
@@ -31,7 +32,7 @@ def sync(ctx: typer.Context) -> None:
     """
     e = env(ctx)
     project = find_project(e)
-    with store.open_store(project) as st:
+    with progress(e.quiet, "Syncing the store", None), store.open_store(project) as st:
         report = operations.sync.sync_project(project, st)
     e.messages.info(
         f"Synced: {len(report.read)} file(s) read, {report.unchanged} unchanged, "
@@ -53,13 +54,14 @@ def rebuild(ctx: typer.Context) -> None:
     project = find_project(e)
     recovery = None
     try:
-        with store.open_store(project) as st:
+        with progress(e.quiet, "Rebuilding the store", None), store.open_store(project) as st:
             report = operations.sync.rebuild_project(project, st)
     except StoreDamaged as exc:
         e.messages.warn(f"{exc.message}")
-        recovery = store.recover_store(project)
-        with store.open_store(project) as st:
-            report = operations.sync.rebuild_project(project, st)
+        with progress(e.quiet, "Recovering the store", None):
+            recovery = store.recover_store(project)
+            with store.open_store(project) as st:
+                report = operations.sync.rebuild_project(project, st)
     if recovery is None:
         e.messages.info(f"Rebuilt from {len(report.read)} file(s); KPI events, trials and history kept.")
         return

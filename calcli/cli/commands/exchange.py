@@ -120,7 +120,9 @@ def export(
     than 10 minutes ahead, a duplicate message or time slot; a past Buffer time) are reported
     on stderr with the item id and the rule and left out; nothing is rounded. Exit 5 when
     some rows were left out, 3 when all were. A vdir (-f vdir -o FOLDER/) holds one
-    UID.ics per item; a file whose event did not change is not rewritten.
+    UID.ics per item; a file whose event did not change is not rewritten, and a file calcli
+    wrote there for an item no longer exported (of the -c calendars; without -c, of any) is
+    removed. Files calcli did not write are left alone.
 
     Example: calcli export --format ics --calendar Q3 -o q3.ics
     """
@@ -133,7 +135,7 @@ def export(
         items, zones = exchange.export.select_items(s, names, platforms, statuses, target.value, first, last)
         sequences = exchange.export.sequences(s, items) if target.value in ("ics", "vdir") else None
     one = names[0] if len(names) == 1 else None
-    result = exchange.export.export_items(items, zones, target.value, output, one, tz, sequences)
+    result = exchange.export.export_items(items, zones, target.value, output, one, tz, sequences, names or None)
     for r in result.rejected:
         print(f"Error: {r.item_id}: {r.rule}; not exported", file=sys.stderr)
     _write_export(e, result, target.value)
@@ -153,6 +155,8 @@ def _write_export(e, result, target: str) -> None:
                 sys.stdout.write(piece)
         else:
             e.messages.info(f"Wrote {f.rows} {'item' if f.rows == 1 else 'items'} to {f.name}.")
+    for path in result.stale:
+        e.messages.info(f"Removed {path}: its item is no longer exported.")
     for note in result.notes:
         e.messages.info(note)
     if result.rejected:

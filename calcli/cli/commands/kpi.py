@@ -11,6 +11,7 @@ import typer
 from calcli import analytics
 from calcli.cli.context import env, find_project
 from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, command_group, output_format
+from calcli.cli.progress import progress
 from calcli.cli.render import emit_rows
 from calcli.core.errors import ExitStatus, shown_path
 
@@ -57,7 +58,11 @@ def kpi_import(
     Example: calcli kpi import exports/tiktok.csv --platform tiktok
     """
     e = env(ctx)
-    reports = analytics.kpi.import_kpis(find_project(e), files, user, layout, platform, as_of, strict, dry_run)
+    label = f"Importing {files[0].name}" if len(files) == 1 else f"Importing {len(files)} files"
+    with progress(e.quiet, label, len(files)) as advance:
+        reports = analytics.kpi.import_kpis(
+            find_project(e), files, user, layout, platform, as_of, strict, dry_run, on_file=advance
+        )
     emit_rows(_report_rows(reports), REPORT_COLUMNS, output_format(fmt, as_json))
     bad = _report_bad_rows(e, reports)
     if dry_run:

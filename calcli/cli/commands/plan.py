@@ -20,6 +20,7 @@ from calcli import operations
 from calcli.cli.completion import complete_calendar, complete_item
 from calcli.cli.context import env, find_project
 from calcli.cli.options import DryRunOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_day
+from calcli.cli.progress import progress
 from calcli.cli.render import emit_json, emit_json_text, emit_rows, shaping_active
 from calcli.planning.summary import summary_lines
 
@@ -81,18 +82,19 @@ def plan(
     # A table is drawn for the terminal; data formats of a big plan are rendered with its file.
     render = functools.partial(_plan_text, out=out, dry_run=dry_run, project=project) if out != "table" else None
     with _collector_off():
-        outcome = operations.plan.plan_bulk_job(
-            project,
-            bulk,
-            calendar,
-            user=user,
-            start=parse_day(start, "--start"),
-            end=parse_day(end, "--end"),
-            tz=tz,
-            dry_run=dry_run,
-            strict=strict,
-            render=render,
-        )
+        with progress(e.quiet, f"Planning {bulk.name}", None):  # the output follows the bar, never under it
+            outcome = operations.plan.plan_bulk_job(
+                project,
+                bulk,
+                calendar,
+                user=user,
+                start=parse_day(start, "--start"),
+                end=parse_day(end, "--end"),
+                tz=tz,
+                dry_run=dry_run,
+                strict=strict,
+                render=render,
+            )
         _show_plan(outcome, out, dry_run, project.rel(outcome.path), e.messages, details)
 
 

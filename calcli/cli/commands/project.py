@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from calcli import files, operations
+from calcli.cli import render
 from calcli.cli.context import env, find_project
-from calcli.cli.options import FormatOpt, JsonOpt, chosen_format
+from calcli.cli.options import JsonOpt, chosen_format
 from calcli.cli.render import emit_json, emit_rows
 from calcli.core.errors import ExitStatus
 
@@ -43,23 +45,53 @@ def init(
     env(ctx).messages.info(f"Made a calcli project in {project.root} (user {user}, zone {tz}).")
 
 
+class CheckFormat(str, Enum):
+    text = "text"
+    table = "table"
+    tsv = "tsv"
+    csv = "csv"
+    json = "json"
+    ndjson = "ndjson"
+
+
+CheckFormatOpt = Annotated[
+    CheckFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: text (FILE:LINE:COLUMN: message lines on stderr, for hooks and CI), table, tsv, csv,"
+        " json, ndjson (default: text on a terminal, TSV when piped).",
+    ),
+]
+
+
+def _check_format(fmt: CheckFormat | None, as_json: bool) -> str:
+    """--format/--json, else the configured default, else text on a terminal and TSV when piped."""
+    chosen = chosen_format(fmt, as_json)
+    if chosen is None and not render.shaping.default_format and render.is_terminal(sys.stdout):
+        return "text"
+    return render.resolve_format(chosen)
+
+
 def check(
     ctx: typer.Context,
     files: Annotated[list[Path] | None, typer.Argument(help="Extra files to check too (bulk.json, calendars).")] = None,
-    fmt: FormatOpt = None,
+    fmt: CheckFormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Validate every project file: calcli.toml, preferences, timing data, calendars.
 
     Prints each problem as FILE:LINE:COLUMN: message and exits 3 when there is
     any; exits 0 when everything is valid. Made for git pre-commit hooks and CI.
+    On a terminal the problems are FILE:LINE lines; piped, a TSV table (path,
+    line, column, message) on stdout; hooks say --format text to keep the lines.
 
-    Example: calcli check && git commit
+    Example: calcli check --format text && git commit
     """
     e = env(ctx)
     findings, count = operations.check.check_project(find_project(e), files)  # files: the FILES argument
-    out = chosen_format(fmt, as_json)
-    if out in ("json",):
+    out = _check_format(fmt, as_json)
+    if out == "json":
         emit_json(
             {
                 "files": count,
@@ -69,7 +101,7 @@ def check(
                 ],
             }
         )
-    elif out in ("tsv", "csv", "ndjson", "table"):
+    elif out != "text":
         emit_rows([vars(f) for f in findings], ["path", "line", "column", "message"], out)
     else:
         for f in findings:

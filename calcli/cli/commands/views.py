@@ -7,6 +7,7 @@ come from :mod:`calcli.operations.views`; the grids are drawn by :mod:`calcli.cl
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 import typer
@@ -14,8 +15,20 @@ import typer
 from calcli import cli, operations
 from calcli.cli.completion import complete_calendar, complete_platform, complete_status
 from calcli.cli.context import env, session
-from calcli.cli.options import AllUsersOpt, FormatOpt, JsonOpt, UserOpt, output_format, parse_date, parse_platform
+from calcli.cli.options import (
+    AllUsersOpt,
+    FormatOpt,
+    JsonOpt,
+    SinceOpt,
+    UntilOpt,
+    UserOpt,
+    day_range,
+    output_format,
+    parse_date,
+    parse_platform,
+)
 from calcli.cli.render import emit_rows
+from calcli.core import times
 from calcli.core.model import ScheduleStatus
 
 CalendarsOpt = Annotated[
@@ -76,6 +89,15 @@ def _session(ctx: typer.Context, user: str | None):
     return session(ctx, user)[1]
 
 
+def _filters(s, calendar, plats, stats, all_users: bool, since: str | None, until: str | None):
+    """The view's filters, with --since/--until as days relative to today in the view's zone."""
+    filters = operations.views.resolve_filters(s, calendar, plats, stats, all_users)
+    if since is None and until is None:
+        return filters
+    first, last = day_range(since, until, times.zone(operations.views.view_zone(s, filters)))
+    return dataclasses.replace(filters, first=first, last=last)
+
+
 def _row_columns(all_users: bool, out: str) -> list[str]:
     if out != "table":
         return operations.views.ITEM_COLUMNS + operations.views.ITEM_EXTRA_COLUMNS
@@ -96,6 +118,8 @@ def agenda(
     calendar: CalendarsOpt = None,
     platform: PlatformsOpt = None,
     status: StatusesOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     user: UserOpt = None,
     all_users: AllUsersOpt = False,
     fmt: FormatOpt = None,
@@ -104,13 +128,14 @@ def agenda(
     """What is coming: the items from now to the end of the N-th day (today is the first),
     grouped by day, in time order.
 
-    Times are the wall clock of each item's calendar.
+    Times are the wall clock of each item's calendar. --since starts at the beginning of
+    that day instead of now (--days then counts from it); --until ends with that day.
 
-    Example: calcli agenda --days 14 --platform youtube
+    Example: calcli agenda --days 14 --platform youtube; calcli agenda --since tomorrow --until +7d
     """
     plats, stats, out = _platforms(platform), _statuses(status), output_format(fmt, as_json)
     with _session(ctx, user) as s:
-        filters = operations.views.resolve_filters(s, calendar, plats, stats, all_users)
+        filters = _filters(s, calendar, plats, stats, all_users, since, until)
         view = operations.views.agenda(s, days, filters)
     columns = _row_columns(all_users, out)
     if not view.rows:
@@ -149,20 +174,23 @@ def week(
     calendar: CalendarsOpt = None,
     platform: PlatformsOpt = None,
     status: StatusesOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     user: UserOpt = None,
     all_users: AllUsersOpt = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """One ISO week (Monday to Sunday) as a grid, one column per day; with --format tsv, csv, json or
-    ndjson, the week's items as rows.
+    ndjson, the week's items as rows. --since/--until keep the items of those days (and without
+    DATE, the week is --since's).
 
-    Example: calcli week 2026-07-01
+    Example: calcli week 2026-07-01; calcli week --since +7d
     """
     when = parse_date(day, "DATE")
     plats, stats, out = _platforms(platform), _statuses(status), output_format(fmt, as_json)
     with _session(ctx, user) as s:
-        filters = operations.views.resolve_filters(s, calendar, plats, stats, all_users)
+        filters = _filters(s, calendar, plats, stats, all_users, since, until)
         grid = operations.views.week(s, when, filters)
     if out != "table":
         emit_rows([operations.views.item_view_row(i) for i in grid.items], _row_columns(all_users, out), out)
@@ -179,6 +207,8 @@ def month(
     calendar: CalendarsOpt = None,
     platform: PlatformsOpt = None,
     status: StatusesOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     user: UserOpt = None,
     all_users: AllUsersOpt = False,
     fmt: FormatOpt = None,
@@ -186,7 +216,8 @@ def month(
 ) -> None:
     """A month like `cal` (Monday first), each day with its number of posts per platform
     (yt youtube, tt tiktok, ig instagram, x, li linkedin, fb facebook); with --format tsv, csv,
-    json or ndjson, one row per day, platform and status with its count.
+    json or ndjson, one row per day, platform and status with its count. --since/--until count
+    the items of those days only (and without MONTH, the month is --since's).
 
     Example: calcli month 2026-07 --calendar Q3
     """
@@ -196,7 +227,7 @@ def month(
         raise typer.BadParameter(str(exc), param_hint="MONTH") from None
     plats, stats, out = _platforms(platform), _statuses(status), output_format(fmt, as_json)
     with _session(ctx, user) as s:
-        filters = operations.views.resolve_filters(s, calendar, plats, stats, all_users)
+        filters = _filters(s, calendar, plats, stats, all_users, since, until)
         grid, rows = operations.views.month(s, year_month, filters)
     if out != "table":
         emit_rows(rows, operations.views.MONTH_COLUMNS, out)
