@@ -1,5 +1,5 @@
 """A throw-away PostgreSQL server for the tests: initdb in a temp dir as an unprivileged user, a free
-port, a unix socket in the temp dir; stopped and removed at the end.
+port, a unix socket in the temp dir (on /dev/shm where it can be written); stopped and removed at the end.
 
 PostgreSQL refuses to run as root, so under root the server runs as the system user ``calcli-pg``
 (made with ``useradd`` when missing) through ``runuser``. Binaries: ``CALCLI_PG_BIN`` or Debian's
@@ -53,7 +53,10 @@ class Server:
 
     def __init__(self, bindir: Path):
         self.bin = bindir
-        self.root = Path(tempfile.mkdtemp(prefix="calcli-pg-"))
+        # in memory where there is a tmpfs: initdb, CREATE DATABASE and the removal at the end touch
+        # thousands of files, which on a loaded disk took seconds
+        shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+        self.root = Path(tempfile.mkdtemp(prefix="calcli-pg-", dir=shm))
         os.chmod(self.root, 0o755)
         self.data, self.sock = self.root / "data", self.root / "sock"
         self.sock.mkdir()
