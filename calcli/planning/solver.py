@@ -105,7 +105,7 @@ def goal_warnings(weeks) -> list[str]:
             out.append(
                 f"{platform.value}: {len(short)} of {len(ws)} full weeks fall short of your minimum of {w.goal} "
                 f"{posts} a week while videos were ready for them (e.g. {w.week[0]}-W{w.week[1]:02d} has "
-                f"{w.posts}): caps, spacing, blackouts or the stagger left no slot in those weeks"
+                f"{w.posts}): {w.reason}"
             )
     return out
 
