@@ -50,7 +50,10 @@ from calcli.planning.exact import EXACT_MAX_REQUESTS, ExactSearch
 from calcli.planning.goals import fill_goals, week_status
 from calcli.planning.problem import PlanInput, PlanQuality, PlanResult, Request, Slot, Unplaced, _local
 from calcli.planning.requests import build_requests
+from calcli.planning.reselect import reselect
 from calcli.planning.search import Planner
+
+RESELECT_MAX_REQUESTS = 2000  # which videos take scarce slots: tried on jobs up to this size
 
 
 def plan(inp: PlanInput) -> PlanResult:
@@ -290,6 +293,10 @@ def run(planner: Planner, requests: list[Request]) -> list[Request]:
     if unplaced:
         unplaced = local.swap_in(planner, unplaced)
     local.improve(planner, requests)
+    if planner.decay and unplaced and len(requests) <= RESELECT_MAX_REQUESTS:
+        reselect(planner, requests)
+        local.improve(planner, requests)
+        unplaced = [r for r in requests if r.key not in planner.placed]  # it may put other posts out
     # Moves may have freed slots: a last pass makes the plan maximal (no unplaced
     # request has a feasible slot left), which is what makes a re-plan a no-op.
     still = []
