@@ -322,9 +322,10 @@ def place_out_of_order(planner: Planner, unplaced: list[Request]) -> list[Reques
     platform first in the stagger would otherwise hold a whole series back on the fast ones); the
     summary counts the inversions."""
     planner.series.enabled = False
+    planner.skips.clear()  # the goals' moves are done: from here slots only fill up (skip pointers hold)
     still = []
     for req in unplaced:
-        slot = planner.best_slot(req)
+        slot = planner.best_slot(req, prune=True)
         if slot is None:
             still.append(req)
         else:
