@@ -5,7 +5,8 @@ a post's value being its window score times ``0.5 ** (days from when its video c
 with series order (a job's videos go out in order on each platform) as a hard rule beside the caps,
 spacing, ``ready_at`` and the stagger. Instances: :func:`test_planner_optimum.make_instance` (one ISO
 week, two platforms, tight caps, spacing, stagger, ``ready_at``, a blackout now and then, existing
-items), small (3-4 videos) and medium (9-14 videos, up to 28 requests), one priority for all.
+items), small (3-4 videos), medium (9-14 videos, up to 28 requests: 50 seeds) and large (20-40 videos,
+up to 80 requests), one priority for all.
 
 The MILP reuses only ``candidate_slots`` (the allowed instants and their scores) and states every other
 rule itself. Checked per instance: the planner places the optimum's number of posts and reaches at
@@ -37,13 +38,15 @@ HALF_LIFE = 3.0
 DECAY = math.log(2) / (HALF_LIFE * 86400)
 BIG_T = 30 * 86400.0  # larger than any instant of an instance is from REF, plus the stagger gap
 SMALL = [("small", s) for s in range(12)]
-MEDIUM = [("medium", s) for s in range(100, 112)]
+MEDIUM = [("medium", s) for s in range(100, 150)]
+LARGE = [("large", s) for s in range(200, 206)]
+VIDEOS = {"small": (3, 4), "medium": (9, 14), "large": (20, 40)}
 RATIOS: list[tuple] = []  # (size, seed, planner value / free optimum)
 PREFIX = False  # see the note: the planner is not prefix-closed (an earlier episode may have no slot)
 
 
 def instance(size: str, seed: int):
-    inst = make_instance(seed, (3, 4) if size == "small" else (9, 14))
+    inst = make_instance(seed, VIDEOS[size])
     inp = inst.inp
     inp.half_life_days, inp.series_order = HALF_LIFE, True
     rng = random.Random(seed * 7 + 1)
@@ -55,9 +58,7 @@ def instance(size: str, seed: int):
 class Milp:
     """x[r, s] binary: request r at slot s. Rules as rows; the objective as column costs."""
 
-    def __init__(self, inst, goal_fill: bool = False, same_posts: set | None = None):
-        """``same_posts``: only these (video, platform) posts, each placed (the planner's choice of
-        posts, the MILP choosing their times)."""
+    def __init__(self, inst, goal_fill: bool = False):
         inp = inst.inp
         self.h = h = highspy.Highs()
         h.setOptionValue("output_flag", False)
@@ -102,12 +103,8 @@ class Milp:
         by_req: dict[int, list[int]] = {}
         for r, c, _ in self.cols:
             by_req.setdefault(r, []).append(c)
-        for r, cs in by_req.items():  # one slot at most per request
-            if same_posts is None:
-                self._row(-math.inf, 1, cs, [1.0] * len(cs))
-            else:
-                want = 1 if (reqs[r][3], reqs[r][1]) in same_posts else 0
-                self._row(want, want, cs, [1.0] * len(cs))
+        for cs in by_req.values():  # one slot at most per request
+            self._row(-math.inf, 1, cs, [1.0] * len(cs))
         for p, lim in inst.limits.items():
             mine = [(c, s) for r, c, s in self.cols if reqs[r][1] == p]
             for attr, cap in (("day", lim.max_per_day), ("week", lim.max_per_week)):
@@ -222,14 +219,13 @@ def planner_value(inp, result) -> tuple[int, float]:
     return len(result.items), value
 
 
-@pytest.mark.parametrize(("size", "seed"), SMALL + MEDIUM)
+@pytest.mark.parametrize(("size", "seed"), SMALL + MEDIUM + LARGE)
 def test_planner_matches_the_milp_count_and_reaches_98_percent_of_its_value(size, seed):
-    """Small instances: 98% of the optimum. Medium ones are oversubscribed (more videos than a week
-    takes): there the optimum gives the scarce slots to the videos ready last (a post's value counts
-    from its video's ready time, so a newer video's post is worth more), while the planner keeps the
-    job's order (older first: series order). So on medium instances the planner's posts are held
-    to 98% of the optimum for those same posts, and its value against the free optimum is recorded
-    (RATIOS; see the issue-16 note), not held to 98%."""
+    """Every instance: the optimum's number of posts and at least 98% of its value. Medium and large
+    instances are oversubscribed (more videos than a week takes): the optimum gives the scarce slots
+    to the videos that lose least by waiting (a post's value counts from its video's ready time), and
+    the planner reaches it by trying which videos take them (``local.reselect``). Measured on the 50
+    medium seeds: min 99.66%, median 100% (see the issue-16 note); large: min 99.2%."""
     inst = instance(size, seed)
     result = plan(inst.inp)
     count, value = planner_value(inst.inp, result)
@@ -238,14 +234,10 @@ def test_planner_matches_the_milp_count_and_reaches_98_percent_of_its_value(size
     ratio = value / best_value if best_value else 1.0
     RATIOS.append((size, seed, ratio))
     assert count == best_count, f"{count} posts, the optimum places {best_count}\n{inst.describe()}"
-    if size == "medium":
-        posts = {(i.video_job_id, i.platform) for i in result.items}
-        _, best_value, _ = Milp(inst, same_posts=posts).solve()
-        ratio = value / best_value if best_value else 1.0
     assert ratio >= 0.98, f"value {value:.4f} is {ratio:.1%} of the optimum {best_value:.4f}\n{inst.describe()}"
 
 
-@pytest.mark.parametrize(("size", "seed"), SMALL + MEDIUM)
+@pytest.mark.parametrize(("size", "seed"), SMALL + MEDIUM + LARGE)
 def test_when_every_weekly_goal_can_be_met_the_planner_leaves_no_week_short(size, seed):
     inst = instance(size, seed)
     milp = Milp(inst, goal_fill=True)

@@ -13,11 +13,13 @@ import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from calcli.core.blackouts import blackout_hits, touches_day
 from calcli.core.model import Platform
 from calcli.planning.problem import Request
 from calcli.planning.search import Planner
 
 TRIES_PER_WEEK = 24  # candidates tried for one short week (a bound on the work of a large plan)
+CHAIN_TRIES = 40  # moves of a stagger predecessor (or of another video's post) tried in one plan
 
 
 @dataclass
@@ -35,6 +37,7 @@ class WeekStatus:
     posts: int
     goal: int
     needed: bool  # videos ready by the week's end went out later or not at all
+    reason: str = ""  # for a short week: the rule that kept the next video's post out of it
 
     @property
     def short(self) -> bool:
@@ -73,7 +76,12 @@ def fill_goals(p: Planner, requests: list[Request], unplaced: list[Request]) -> 
     for r in requests:
         by_platform.setdefault(r.platform, []).append(r)
     still = {r.key: r for r in unplaced}
-    for platform, goal in goals(p, by_platform).items():
+    keys: dict[str, list[str]] = {}  # video -> its requests' keys
+    for r in requests:
+        keys.setdefault(r.video.video_job_id, []).append(r.key)
+    targets = goals(p, by_platform)
+    chains = [CHAIN_TRIES]
+    for platform, goal in targets.items():
         board = p.boards[platform]
         # Moves only bring posts earlier: a week not needed now is not needed after them either.
         needed = _needed(p, by_platform[platform], weeks)
@@ -94,8 +102,155 @@ def fill_goals(p: Planner, requests: list[Request], unplaced: list[Request]) -> 
                     if tries >= TRIES_PER_WEEK:
                         break
                 if not moved:
+                    moved = _move_behind(p, cands, w, still, (by_platform, targets, weeks, keys), chains)
+                if not moved:
                     break
     return [r for r in unplaced if r.key in still]
+
+
+def shortfall(p: Planner, by_platform: dict, targets: dict, weeks: list[Week]) -> int:
+    """Posts missing from the weekly goals, over every platform's weeks that need them."""
+    out = 0
+    for platform, goal in targets.items():
+        per_week = p.boards[platform].per_week
+        for w, need in zip(weeks, _needed(p, by_platform[platform], weeks), strict=True):
+            if need:
+                out += max(goal - per_week.get(w.week, 0), 0)
+    return out
+
+
+def _move_behind(p: Planner, cands, w: Week, still: dict, ctx: tuple, chains: list[int]) -> bool:
+    """A candidate the stagger keeps out of ``w``: move its video's earlier posts into ``w`` (or before)
+    as well; where a predecessor's platform has no room in ``w``, another video's post there makes way
+    and goes later (each choice tried, the best kept). Kept only when every post stays placed and the
+    goals' shortfall falls. ``ctx``: the requests by platform, the goals, the weeks, each video's keys."""
+    by_platform, targets, weeks, keys = ctx
+    before = shortfall(p, by_platform, targets, weeks)
+    for r in cands:
+        preds = _predecessors(p, r, w, keys)
+        if not preds:
+            continue
+        best, choice = (before, None), 0
+        while chains[0] > 0:
+            chains[0] -= 1
+            touched: dict[str, tuple[Request, object]] = {}
+            done, used = _chain(p, r, preds, w, touched, choice, keys)
+            if done:
+                after = shortfall(p, by_platform, targets, weeks)
+                if after < best[0]:
+                    best = (after, choice)
+            _undo(p, touched)
+            if not used:  # no post made way: no other choice to try
+                break
+            choice += 1
+        if best[1] is not None:
+            _chain(p, r, preds, w, {}, best[1], keys)
+            still.pop(r.key, None)
+            return True
+    return False
+
+
+def _placed_of(p: Planner, keys: dict, video: str) -> list[tuple[Request, object]]:
+    placed = p.placed
+    return [placed[k] for k in keys.get(video, ()) if k in placed]
+
+
+def _predecessors(p: Planner, r: Request, w: Week, keys: dict) -> list[Request]:
+    """The placed posts of ``r``'s video that the stagger puts before it and that are not before ``w``."""
+    order = p.stagger.order
+    mine = order.get(r.platform, len(order))
+    out = []
+    for q, _ in _placed_of(p, keys, r.video.video_job_id):
+        if (
+            q.key != r.key
+            and order.get(q.platform, len(order)) < mine
+            and p.placed[q.key][1].utc + p.stagger.gap > w.start
+        ):
+            out.append(q)
+    out.sort(key=lambda q: order.get(q.platform, len(order)))
+    return out
+
+
+def _take(p: Planner, q: Request, touched: dict) -> None:
+    if q.key not in touched:
+        touched[q.key] = (q, p.placed[q.key][1] if q.key in p.placed else None)
+    if q.key in p.placed:
+        p.unplace(q)
+
+
+def _undo(p: Planner, touched: dict) -> None:
+    for q, _ in touched.values():
+        if q.key in p.placed:
+            p.unplace(q)
+    for q, old in touched.values():
+        if old is not None:
+            p.place(q, old)
+
+
+def _chain(p: Planner, r: Request, preds: list, w: Week, touched: dict, choice: int, keys: dict) -> tuple[bool, bool]:
+    """Place ``preds`` (stagger order) before ``w``'s end and ``r`` inside ``w``, the ``choice``-th post
+    that can make way doing so where needed. Returns (done, whether a post made way)."""
+    _take(p, r, touched)
+    for q in preds:
+        _take(p, q, touched)
+    displaced: list[Request] = []
+    used = False
+    for q in preds:
+        slot = p.best_slot(q, until=w.end - 1)
+        if slot is None and not used:
+            used = True
+            slot = _make_way(p, q, w, (touched, displaced, keys), choice)
+            if slot is None:
+                return False, False  # no post left to make way: no other choice to try
+        if slot is None:
+            return False, used
+        p.place(q, slot)
+    slot = p.best_slot(r, since=w.start, until=w.end - 1)
+    if slot is None:
+        return False, used
+    p.place(r, slot)
+    order = p.stagger.order
+    displaced.sort(key=lambda q: (q.rank, order.get(q.platform, len(order))))
+    for q in displaced:  # the posts that made way go out again, anywhere their rules allow
+        slot = p.best_slot(q)
+        if slot is None:
+            return False, used
+        p.place(q, slot)
+    return True, used
+
+
+def _make_way(p: Planner, q: Request, w: Week, state: tuple, choice: int):
+    """Take the ``choice``-th post of another video that lets ``q`` fit off ``q``'s platform in ``w``
+    (with its video's later posts); the slot ``q`` takes then, or None. ``state``: the posts touched,
+    the posts that made way, each video's keys."""
+    touched, displaced, keys = state
+    held = sorted(p.on_week.get((q.platform, w.week), ()), key=lambda k: p.placed[k][0].rank, reverse=True)
+    for key in held:  # the least important first
+        x = p.placed[key][0]
+        if x.video.video_job_id == q.video.video_job_id:
+            continue
+        moved = [x, *_successors(p, x, keys)]
+        where = {y.key: p.placed[y.key][1] for y in moved}
+        fresh = [y.key for y in moved if y.key not in touched]
+        for y in moved:
+            _take(p, y, touched)
+        slot = p.best_slot(q, since=w.start, until=w.end - 1)
+        if slot is not None:
+            if choice == 0:
+                displaced.extend(moved)
+                return slot
+            choice -= 1
+        for y in moved:  # this one did not help: back where it was
+            p.place(y, where[y.key])
+        for k in fresh:
+            del touched[k]
+    return None
+
+
+def _successors(p: Planner, x: Request, keys: dict) -> list[Request]:
+    order = p.stagger.order
+    mine = order.get(x.platform, len(order))
+    return [q for q, _ in _placed_of(p, keys, x.video.video_job_id) if order.get(q.platform, len(order)) > mine]
 
 
 def _candidates(p: Planner, reqs: list[Request], still: dict, w: Week) -> list[Request]:
@@ -130,8 +285,98 @@ def week_status(p: Planner, requests: list[Request]) -> list[WeekStatus]:
         board = p.boards[platform]
         needed = _needed(p, by_platform[platform], weeks)
         for w, need in zip(weeks, needed, strict=True):
-            out.append(WeekStatus(platform, w.week, board.per_week.get(w.week, 0), goal, need))
+            status = WeekStatus(platform, w.week, board.per_week.get(w.week, 0), goal, need)
+            if status.short:
+                status.reason = short_reason(p, by_platform[platform], w)
+            out.append(status)
     return out
+
+
+def short_reason(p: Planner, reqs: list[Request], w: Week) -> str:
+    """The rule that keeps the first video still owed to ``w`` out of it: a cap, spacing, a blackout,
+    the stagger behind another platform's post, series order, or no video ready in time."""
+    cands = [r for r in reqs if r.earliest < w.end and (r.key not in p.placed or p.placed[r.key][1].utc >= w.end)]
+    cands.sort(key=lambda r: (r.earliest, r.rank, r.series))
+    for r in cands:
+        why = _reason_for(p, r, w)
+        if why:
+            return why
+    return "no video ready that week"
+
+
+def _reason_for(p: Planner, r: Request, w: Week) -> str | None:
+    platform = r.platform.value
+    old = p.unplace(r) if r.key in p.placed else None
+    try:
+        slots = [s for s in p.slots_for(r) if w.start <= s.utc < w.end]
+        if not slots:
+            return _blackout(p, r, w) or f"no {platform} window left in that week"
+        ready = [s for s in slots if s.utc >= r.earliest]
+        if not ready:
+            return f"{r.video.video_job_id} is ready only after that week's last {platform} window"
+        counts: dict[str, int] = {}
+        for slot in ready:
+            why = _rule(p, r, slot)
+            counts[why] = counts.get(why, 0) + 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    finally:
+        if old is not None:
+            p.place(r, old)
+
+
+def _rule(p: Planner, r: Request, slot) -> str:
+    """The rule ruling ``r`` out of ``slot``, in the words of the goal warning."""
+    platform, lim = r.platform.value, p.limits[r.platform]
+    board = p.boards[r.platform]
+    day, week = lim.effective(slot.fmt)
+    if day is not None and board.per_day.get(slot.day, 0) >= day:
+        return f"cap of {day}/day on {platform}"
+    if week is not None and board.per_week.get(slot.week, 0) >= week:
+        return f"cap of {week}/week on {platform}"
+    why = board.conflict(slot)
+    if why and "cap" in why:
+        n = why.split("(")[1].split(" ")[0]
+        return f"cap of {n}/{'day' if 'daily' in why else 'week'} on {platform}"
+    if why:
+        return f"spacing of {int(lim.spacing // 60)} min on {platform}"
+    stagger = _stagger_rule(p, r, slot.utc)
+    if stagger:
+        return stagger
+    if p.series.conflict(r, slot.utc):
+        return f"series order on {platform}: an earlier video of the job goes out later"
+    return f"the plan kept {r.video.video_job_id}'s {platform} post for a later week"
+
+
+def _stagger_rule(p: Planner, r: Request, utc: float) -> str | None:
+    st = p.stagger
+    order, mine = st.order, st.order.get(r.platform, len(st.order))
+    video = r.video.video_job_id
+    posts = sorted(p.by_video.get(video, {}).items(), key=lambda kv: order.get(kv[0], len(order)))
+    for other, t in posts:  # the first in the stagger order that holds it back: the root of the wait
+        if other != r.platform and order.get(other, len(order)) < mine and utc < t + st.gap:
+            text = f"stagger behind the {other.value} post of {video} ({datetime.fromtimestamp(t, p.tz):%Y-%m-%d})"
+            board, lim = p.boards.get(other), p.limits.get(other)
+            if board is not None and lim is not None and lim.max_per_week is not None:
+                iso = datetime.fromtimestamp(utc, p.tz).date().isocalendar()
+                if board.per_week.get((iso[0], iso[1]), 0) >= lim.max_per_week:
+                    text += f", and {other.value}'s cap of {lim.max_per_week}/week is full that week"
+            return text
+    return None
+
+
+def _blackout(p: Planner, r: Request, w: Week) -> str | None:
+    """The blackout days of ``w`` on ``r``'s platform, as text (None: no blackout in it)."""
+    days = []
+    for i in range(7):
+        d = w.monday + timedelta(days=i)
+        noon = datetime(d.year, d.month, d.day, 12, tzinfo=p.tz)
+        if any(blackout_hits(e, r.platform, noon) for e in p.inp.calendar.exceptions if touches_day(e, d)):
+            days.append(d)
+    if not days:
+        return None
+    if len(days) == 1:
+        return f"blackout {days[0]:%Y-%m-%d}"
+    return f"blackout {days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d}"
 
 
 def _needed(p: Planner, reqs: list[Request], weeks: list[Week]) -> list[bool]:

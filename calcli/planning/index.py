@@ -68,9 +68,7 @@ class SlotIndex:
         for level, (score, slots, times) in enumerate(self.levels):
             top = score if not decay else score * math.exp(-decay * max(lo - ref, 0.0))
             if top <= best_value:
-                if not decay:
-                    break  # levels are best first: none below can beat it either
-                continue
+                break  # levels are best first, and all share the decay at lo: none below can beat it
             stop = hi
             if decay and best_value > 0:
                 stop = min(hi, ref + math.log(score / best_value) / decay)

@@ -50,7 +50,10 @@ from calcli.planning.exact import EXACT_MAX_REQUESTS, ExactSearch
 from calcli.planning.goals import fill_goals, week_status
 from calcli.planning.problem import PlanInput, PlanQuality, PlanResult, Request, Slot, Unplaced, _local
 from calcli.planning.requests import build_requests
+from calcli.planning.reselect import reselect
 from calcli.planning.search import Planner
+
+RESELECT_MAX_REQUESTS = 2000  # which videos take scarce slots: tried on jobs up to this size
 
 
 def plan(inp: PlanInput) -> PlanResult:
@@ -105,7 +108,7 @@ def goal_warnings(weeks) -> list[str]:
             out.append(
                 f"{platform.value}: {len(short)} of {len(ws)} full weeks fall short of your minimum of {w.goal} "
                 f"{posts} a week while videos were ready for them (e.g. {w.week[0]}-W{w.week[1]:02d} has "
-                f"{w.posts}): caps, spacing, blackouts or the stagger left no slot in those weeks"
+                f"{w.posts}): {w.reason}"
             )
     return out
 
@@ -290,6 +293,10 @@ def run(planner: Planner, requests: list[Request]) -> list[Request]:
     if unplaced:
         unplaced = local.swap_in(planner, unplaced)
     local.improve(planner, requests)
+    if planner.decay and unplaced and len(requests) <= RESELECT_MAX_REQUESTS:
+        reselect(planner, requests)
+        local.improve(planner, requests)
+        unplaced = [r for r in requests if r.key not in planner.placed]  # it may put other posts out
     # Moves may have freed slots: a last pass makes the plan maximal (no unplaced
     # request has a feasible slot left), which is what makes a re-plan a no-op.
     still = []
@@ -315,9 +322,10 @@ def place_out_of_order(planner: Planner, unplaced: list[Request]) -> list[Reques
     platform first in the stagger would otherwise hold a whole series back on the fast ones); the
     summary counts the inversions."""
     planner.series.enabled = False
+    planner.skips.clear()  # the goals' moves are done: from here slots only fill up (skip pointers hold)
     still = []
     for req in unplaced:
-        slot = planner.best_slot(req)
+        slot = planner.best_slot(req, prune=True)
         if slot is None:
             still.append(req)
         else:

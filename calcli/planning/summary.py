@@ -42,7 +42,7 @@ def summary_lines(result: PlanResult, details: bool = False) -> list[str]:
                 text += f"; {len(ws) - len(needed)} later week(s) had no video left"
         lines.append(text)
         if details and ws:
-            lines += [f"    {w.week[0]}-W{w.week[1]:02d}: {w.posts} of {w.goal}" for w in ws if w.short]
+            lines += [f"    {w.week[0]}-W{w.week[1]:02d}: {w.posts} of {w.goal}: {w.reason}" for w in ws if w.short]
     if q and q.first_post_days:
         days = q.first_post_days
         lines.append(
