@@ -9,6 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No test is timed (these machines are shared and noisy: speed belongs in `make bench`), so no
+# hypothesis example has a deadline either: a loaded machine ran one past the default 200 ms.
+settings.register_profile("calcli", deadline=None)
+settings.load_profile("calcli")
 
 os.environ["TZ"] = "UTC"
 os.environ.setdefault("CALCLI_NOW", "2026-06-15T12:00:00+00:00")
