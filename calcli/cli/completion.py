@@ -15,7 +15,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from calcli.core.model import PLATFORM_ALIASES, PLATFORM_IDS
+from calcli import core  # core.model when a platform is completed: item ids must not pay for it
 
 _USER_LINE = re.compile(r"^user:[ \t]*[\"']?([^\"'#\s]+)", re.M)
 _TITLE_LINE = re.compile(r"^title:[ \t]*[\"']?([^\"'#\n]*)", re.M)
@@ -106,7 +106,7 @@ def complete_calendar(ctx, incomplete: str) -> list[tuple[str, str]]:
 
 def complete_platform(incomplete: str) -> list[tuple[str, str]]:
     """Platform ids; ``twitter`` is offered too, as the alias of ``x``."""
-    names = {p: "" for p in PLATFORM_IDS} | {"twitter": "same as x"}
+    names = {p: "" for p in core.model.PLATFORM_IDS} | {"twitter": "same as x"}
     low = incomplete.lower()
     return [(p, help_) for p, help_ in names.items() if p.startswith(low)]
 
@@ -159,13 +159,13 @@ def complete_format(ctx, incomplete: str) -> list[tuple[str, str]]:
     platform = (ctx.params or {}).get("platform")
     if isinstance(platform, list | tuple):
         platform = platform[0] if platform else None
-    platform = PLATFORM_ALIASES.get(str(platform).lower(), str(platform).lower()) if platform else None
+    platform = core.model.PLATFORM_ALIASES.get(str(platform).lower(), str(platform).lower()) if platform else None
     folders = [Path(str(resources.files("calcli.timing_data")))]
     root = _root(ctx)
     if root is not None:
         folders.append(root / "timing_data")
     found: dict[str, str] = {}
-    for p in PLATFORM_IDS if platform is None else (platform,):
+    for p in core.model.PLATFORM_IDS if platform is None else (platform,):
         for folder in folders:
             section = ("\n" + _read(folder / f"{p}.yaml")).partition("\nformats:")[2]
             for m in _FORMAT_KEY.finditer(section):

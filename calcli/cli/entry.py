@@ -1,5 +1,6 @@
-"""The console script: answers ``calcli --version`` before importing the command tree (Typer, Rich,
-every command module), which is what cron wrappers and shell prompts call most often."""
+"""The console script: answers ``calcli --version`` and a shell's Tab on an item id before importing
+the command tree (Typer, Rich, every command module), which is what cron wrappers, shell prompts and
+shells call most often."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:
         print(f"calcli {__version__}")
         return
+    if "_CALCLI_COMPLETE" in os.environ:  # a shell's Tab: item ids are answered without the command tree
+        status = cli.fastcomplete.main(os.environ)
+        if status is not None:
+            leave(status)
+            return
     try:
         cli.app.main()
     except SystemExit as exc:

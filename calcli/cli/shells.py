@@ -8,32 +8,24 @@ formatting is done here without it.
 
 from __future__ import annotations
 
-import re
-
 import click
 from click.shell_completion import add_completion_class
 from typer import _completion_classes as typer_classes
 from typer._completion_shared import get_completion_script
 
-_SPACE = re.compile(r"\s")
+from calcli.cli.fastcomplete import fish_line, zsh_line
+
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 
 
 class ZshComplete(typer_classes.ZshComplete):
     def format_completion(self, item) -> str:
-        def escape(s: str) -> str:
-            return s.replace('"', '""').replace("'", "''").replace("$", "\\$").replace("`", "\\`").replace(":", r"\\:")
-
-        if item.help:
-            return f'"{escape(item.value)}":"{escape(item.help)}"'
-        return f'"{escape(item.value)}"'
+        return zsh_line(item.value, item.help or "")
 
 
 class FishComplete(typer_classes.FishComplete):
     def format_completion(self, item) -> str:
-        if item.help:
-            return item.value + "\t" + _SPACE.sub(" ", item.help)
-        return item.value
+        return fish_line(item.value, item.help or "")
 
 
 def _show(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
