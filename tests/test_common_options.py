@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -109,11 +110,18 @@ def test_every_command_takes_the_shared_options(name, cmd):
         assert {"--since", "--until"} <= have
 
 
-@pytest.mark.parametrize("name", [n for n, _ in LEAVES])
-def test_help_exits_0(run, name):
+@pytest.mark.parametrize("name, cmd", LEAVES, ids=[n for n, _ in LEAVES])
+def test_help_exits_0_and_fits_80_columns_with_every_sentence_whole(run, monkeypatch, name, cmd):
+    """On an 80-column terminal no help line is wider, and each paragraph of the command's help reads
+    whole once the box drawing and line breaks are taken out (nothing cut, dropped as markup or split)."""
+    monkeypatch.setenv("COLUMNS", "80")
     r = run(*name.split(), "--help")
     assert r.exit_code == 0, r
     assert "Usage: calcli" in r.stdout
+    assert [line for line in r.stdout.splitlines() if len(line) > 80] == []
+    flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", r.stdout).split())
+    for paragraph in (cmd.help or "").split("\n\n"):
+        assert " ".join(paragraph.split()) in flat, paragraph
 
 
 @pytest.fixture
