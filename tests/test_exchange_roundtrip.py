@@ -1,7 +1,7 @@
 """Round trips: export, import into the same calendar → "0 new, N already there"; edit one row → one update.
 
 Runs on a copy of tests/fixtures/ops/Q3.yaml (user_123, America/New_York, July 2026; "now" is 2026-06-15)
-for csv, ics, Hootsuite and Buffer. A changed time goes through `item move`'s rules.
+for csv, ics, a vdir, Hootsuite and Buffer. A changed time goes through `item move`'s rules.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def _history(project, item_id):
 EXPORTS = {  # format -> (export args, import args, rows in the file)
     "csv": (["-f", "csv"], ["--from", "csv"], 11),
     "ics": (["-f", "ics"], ["--from", "ics"], 11),
+    "vdir": (["-f", "vdir"], ["--from", "ics"], 11),  # a folder, one .ics per item: imported as one source
     "hootsuite": (["-f", "hootsuite", "--platform", "x"], ["--from", "hootsuite", "--platform", "x"], 2),
     "buffer": (["-f", "buffer", "--platform", "x"], ["--from", "buffer", "--platform", "x"], 2),
 }
@@ -52,7 +53,7 @@ EXPORTS = {  # format -> (export args, import args, rows in the file)
 def test_reimport_into_the_same_calendar_finds_every_item(q3, run, fmt):
     exp, imp, n = EXPORTS[fmt]
     out = q3 / f"q3.{fmt}"
-    assert run("export", *exp, "-c", "Q3", "-o", str(out)).exit_code == 0
+    assert run("export", *exp, "-c", "Q3", "-o", f"{out}/" if fmt == "vdir" else str(out)).exit_code == 0
     before = (q3 / "calendars" / "Q3.yaml").read_bytes()
     r = run("import", str(out), *imp, "-c", "Q3", "-f", "csv")
     assert r.exit_code == 0, r
@@ -74,6 +75,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 TEXT_EDITS = {
     "csv": ("Video five", "Video 5", "it_x5", "title", "Video 5"),
     "ics": ("X-CALCLI-TITLE;VALUE=TEXT:Video five", "X-CALCLI-TITLE;VALUE=TEXT:Video 5", "it_x5", "title", "Video 5"),
+    "vdir": ("X-CALCLI-TITLE;VALUE=TEXT:Video five", "X-CALCLI-TITLE;VALUE=TEXT:Video 5", "it_x5", "title", "Video 5"),
     "hootsuite": ("Video five,", "Video 5,", "it_x5", "title", "Video 5"),
     "buffer": ("Video five,", "Video 5,", "it_x5", "title", "Video 5"),
 }
@@ -84,8 +86,8 @@ def test_one_edited_row_is_one_update(q3, run, fmt):
     exp, imp, n = EXPORTS[fmt]
     old, new, item_id, field, value = TEXT_EDITS[fmt]
     out = q3 / f"q3.{fmt}"
-    assert run("export", *exp, "-c", "Q3", "-o", str(out)).exit_code == 0
-    _edit(out, old, new)
+    assert run("export", *exp, "-c", "Q3", "-o", f"{out}/" if fmt == "vdir" else str(out)).exit_code == 0
+    _edit(out / f"{item_id}@calcli.ics" if fmt == "vdir" else out, old, new)
     r = run("import", str(out), *imp, "-c", "Q3", "-f", "csv")
     assert r.exit_code == 0, r
     assert r.stderr == f"Imported into calendars/Q3.yaml: 0 new, {n - 1} already there, 1 updated.\n"
@@ -147,3 +149,17 @@ def test_hootsuite_link_survives_both_ways(q3, run):
     assert r.stderr == "Imported into calendars/Q3.yaml: 0 new, 2 already there, 1 updated.\n"
     (linked,) = [i for i in _items(q3).values() if i.title == "Linked post"]
     assert linked.notes == "link: https://example.com/b"
+
+
+def test_a_folder_is_read_only_as_a_vdir_and_a_bad_file_in_it_is_named(q3, run):
+    out = q3 / "q3.vdir"
+    assert run("export", "-f", "vdir", "-c", "Q3", "-o", f"{out}/").exit_code == 0
+    before = (q3 / "calendars" / "Q3.yaml").read_bytes()
+    r = run("import", str(out), "--from", "csv", "-c", "Q3")
+    assert r.exit_code == 3 and r.stdout == ""  # a bad file is data (3), as everywhere
+    assert r.stderr == "Error: q3.vdir:1:1: a folder: only a vdir of .ics files (--from ics) is read as one\n"
+    (out / "zz-broken.ics").write_text("this is no calendar\n", encoding="utf-8")
+    r = run("import", str(out), "--from", "ics", "-c", "Q3")
+    assert r.exit_code == 3, r
+    assert r.stderr.splitlines()[0].startswith("Error: q3.vdir/zz-broken.ics:1:1: ics: "), r.stderr
+    assert (q3 / "calendars" / "Q3.yaml").read_bytes() == before

@@ -384,6 +384,8 @@ def read_source(path: Path, source: str, day_first: bool = False) -> Parsed:
     """Read ``path`` as ``source``; a file that cannot be read at all raises InvalidInput."""
     if source not in READERS:
         raise UsageError(f"unknown source {source!r} (known: {', '.join(SOURCES)}).")
+    if path.is_dir():
+        return _read_vdir(path, source, day_first)
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -392,3 +394,17 @@ def read_source(path: Path, source: str, day_first: bool = False) -> Parsed:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}.") from None
     return READERS[source](str(path), text, day_first)
+
+
+def _read_vdir(folder: Path, source: str, day_first: bool) -> Parsed:
+    """A vdir (what ``export -f vdir`` writes, and vdirsyncer keeps): every ``*.ics`` in ``folder``,
+    by name, read as one source; a finding names its own file."""
+    if source != "ics":
+        why = "a folder: only a vdir of .ics files (--from ics) is read as one"
+        raise InvalidInput(Finding(str(folder), 1, 1, why))
+    out = Parsed()
+    for file in sorted(folder.glob("*.ics")):
+        part = read_source(file, source, day_first)
+        out.rows += part.rows
+        out.skipped += part.skipped
+    return out

@@ -166,7 +166,7 @@ def _write_export(e, result, target: str) -> None:
 
 def import_file(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The file to import.", exists=True, dir_okay=False)],
+    file: Annotated[Path, typer.Argument(help="The file to import (for --from ics also a vdir folder).", exists=True)],
     source: Annotated[
         Source, typer.Option("--from", help="The file's layout: hootsuite, buffer, csv (calcli's), ics.")
     ],
@@ -190,7 +190,8 @@ def import_file(
     """Import an existing schedule: each row becomes a planned item at its time.
 
     Times without an offset are wall-clock times in the calendar's zone. Importing the
-    same file again changes nothing. Rows that cannot be imported (bad date, unknown
+    same file again changes nothing. A folder is read as a vdir (every .ics in it), as
+    `export -f vdir` writes it. Rows that cannot be imported (bad date, unknown
     platform, past time, duplicate, outside the calendar's period…) are reported as
     FILE:LINE:COL: field: why and skipped; the others are imported and the exit code is 5.
     When no row can be imported the exit code is 3 and nothing is written.
