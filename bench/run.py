@@ -299,7 +299,7 @@ def bench_kpi_import(rows: int, work: Path) -> None:
     empty = store.with_name("empty.duckdb")
     shutil.copy(store, empty)
     wall, rss = float("inf"), 0
-    for _ in range(2):  # each try imports into the same empty store
+    for _ in range(3):  # each try imports into the same empty store
         shutil.copy(empty, store)
         w, r = run([PY, "-m", "calcli", "kpi", "import", str(path)], root)
         wall, rss = min(wall, w), max(rss, r)
@@ -310,8 +310,18 @@ def bench_kpi_import(rows: int, work: Path) -> None:
         wall,
         "python+duckdb read_csv of the file",
         base,
-        note=f"{rows / wall:,.0f} rows/s; peak {rss} MB; target >= 300,000 rows/s",
+        note=f"{rows / wall:,.0f} rows/s; peak {rss} MB; target <= 1.5x and >= 300,000 rows/s",
     )
+    # The same read into a table of a database file: what DuckDB itself takes to store the rows (the
+    # floor above keeps them in memory, uncompressed; a store compresses and writes every column).
+    disk = work / "kpi-floor.duckdb"
+    code = (
+        f"import duckdb, os; p = {str(disk)!r}; os.path.exists(p) and os.remove(p); "
+        f"duckdb.connect(p).execute(\"CREATE TABLE t AS SELECT * FROM read_csv('{path}')\")"
+    )
+    stored = best([PY, "-c", code], 3)
+    report(f"kpi import of {rows:,} CSV rows", wall, "the same read_csv into a file's table", stored,
+           note="the engine's own cost of storing the rows, for scale")
     again = best([PY, "-m", "calcli", "kpi", "import", str(path)], 2, root)
     report("kpi re-import of the same file (adds nothing)", again, "python+duckdb read_csv of the file", base)
 
@@ -438,10 +448,10 @@ def bench_analyze(videos: int, events: int, work: Path) -> None:
         for n in range(events):
             item = ids[n % len(ids)]
             snap = n // len(ids)  # the n-th snapshot of each post: one a day
-            day = date(2029, 1, 1) + timedelta(days=snap)
+            day = date(2029, 1, 2) + timedelta(days=snap)  # after every post (the last are on Jan 1, UTC)
             imp = rng.randint(100, 100_000) * (snap + 1)
             w.writerow([item, f"{day}T00:00:00Z", imp, imp * 8 // 10, imp // 30, imp // 300, imp // 500, imp // 700])
-    ENV["CALCLI_NOW"] = (date(2029, 1, 1) + timedelta(days=events // len(ids) + 1)).isoformat() + "T00:00:00+00:00"
+    ENV["CALCLI_NOW"] = (date(2029, 1, 2) + timedelta(days=events // len(ids) + 1)).isoformat() + "T00:00:00+00:00"
     run([PY, "-m", "calcli", "-q", "kpi", "import", str(path)], root)  # now: after the last snapshot
     wall = best([PY, "-m", "calcli", "analyze", "--format", "json"], 3, root)
     base = best([PY, "-c", ANALYZE_SQL.format(db=str(db))], 3, root)
@@ -461,8 +471,8 @@ def bench_analyze(videos: int, events: int, work: Path) -> None:
         page,
         "calcli analyze --format json, same store",
         wall,
-        note="target <= 2 s",
     )
+    report(f"report over {events:,} KPI events (HTML)", page, "the issue's budget", 2.0, note="target <= 1.0x (2 s)")
 
 
 def bench_complete(items: int, work: Path, n: int) -> None:
