@@ -192,22 +192,32 @@ def _reason() -> str:
         ),
         ("item_id IS NULL AND post_id IS NULL AND post_url IS NULL", "'no item_id, post_id or post_url'"),
     ]
+    counts = []
     for name in COUNTS:
-        checks.append(
+        counts.append(
             (
                 f"{name} IS NULL AND regexp_full_match(replace(trim({name}_raw), ',', ''), '[0-9]+')",
                 f"'{name}: ' || {name}_raw || ' is too large (at most 9223372036854775807)'",
             )
         )
-        checks.append(
+        counts.append(
             (f"{name} IS NULL AND {name}_raw <> ''", f"'{name}: ' || {name}_raw || ' is not a whole number >= 0'")
         )
-    checks.append(
-        (
-            "watch_raw IS NOT NULL AND (watch_time_seconds IS NULL OR watch_time_seconds < 0)",
-            "'watch_time_seconds: ' || watch_raw || ' is not a number >= 0'",
-        )
+    watch = (
+        "watch_raw IS NOT NULL AND (watch_time_seconds IS NULL OR watch_time_seconds < 0)",
+        "'watch_time_seconds: ' || watch_raw || ' is not a number >= 0'",
     )
+    # Every count check needs its count NULL and its text given: a row with no such count (nearly
+    # all) skips the sixteen of them at once. Behind the guard the same checks in the same order,
+    # the watch-time check last (a row the guard lets in but no count check names still gets it).
+    suspect = " OR ".join(f"({name} IS NULL AND {name}_raw IS NOT NULL)" for name in COUNTS)
+    checks.append((suspect, _case([*counts, watch])))
+    checks.append(watch)
+    return _case(checks)
+
+
+def _case(checks: list[tuple[str, str]]) -> str:
+    """SQL: the first check's message whose condition holds, else NULL."""
     return "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
 
 
