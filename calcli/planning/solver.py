@@ -277,13 +277,7 @@ def run(planner: Planner, requests: list[Request]) -> list[Request]:
     for req in requests:
         if req.platform not in planner.boards:
             planner.board(req.platform, req.fmt)
-    unplaced = []
-    for req in requests:
-        slot = planner.best_slot(req, prune=True)
-        if slot is None:
-            unplaced.append(req)
-        else:
-            planner.place(req, slot)
+    unplaced = greedy(planner, requests)
     planner.skips.clear()  # skip pointers are only valid while nothing moves
     # Repair and improvement are local searches with a work budget (feasibility
     # checks), so that a large job stays fast; small jobs get them in full.
@@ -299,14 +293,8 @@ def run(planner: Planner, requests: list[Request]) -> list[Request]:
         unplaced = [r for r in requests if r.key not in planner.placed]  # it may put other posts out
     # Moves may have freed slots: a last pass makes the plan maximal (no unplaced
     # request has a feasible slot left), which is what makes a re-plan a no-op.
-    still = []
     planner.skips.clear()  # from here on slots only fill up again: skip pointers are valid
-    for req in unplaced:
-        slot = planner.best_slot(req, prune=True)
-        if slot is None:
-            still.append(req)
-        else:
-            planner.place(req, slot)
+    still = greedy(planner, unplaced)
     if len(requests) <= EXACT_MAX_REQUESTS:
         ExactSearch(planner, requests).run()
         still = [r for r in requests if r.key not in planner.placed]
@@ -323,8 +311,14 @@ def place_out_of_order(planner: Planner, unplaced: list[Request]) -> list[Reques
     summary counts the inversions."""
     planner.series.enabled = False
     planner.skips.clear()  # the goals' moves are done: from here slots only fill up (skip pointers hold)
+    return greedy(planner, unplaced)
+
+
+def greedy(planner: Planner, requests: list[Request]) -> list[Request]:
+    """Each request in turn at its best free slot (skip pointers on: valid while slots only fill up);
+    the requests that found none."""
     still = []
-    for req in unplaced:
+    for req in requests:
         slot = planner.best_slot(req, prune=True)
         if slot is None:
             still.append(req)
