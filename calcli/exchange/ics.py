@@ -262,18 +262,7 @@ def icalendar_event(item: ContentScheduleItem, tzname: str, stamp: datetime, seq
     ev.add("status", ICS_STATUS[item.status])
     ev.add("categories", [item.platform.value, item.format, item.status.value])
     ev.add("transp", "TRANSPARENT")  # a post does not make its owner busy
-    for name, value in (
-        ("x-calcli-item", item.id),
-        ("x-calcli-key", item.idempotency_key),
-        ("x-calcli-calendar", item.calendar),
-        ("x-calcli-video", item.video_job_id),
-        ("x-calcli-platform", item.platform.value),
-        ("x-calcli-format", item.format),
-        ("x-calcli-status", item.status.value),
-        ("x-calcli-title", item.title),
-        ("x-calcli-caption", item.caption),
-        ("x-calcli-hashtags", ",".join(item.hashtags)),
-    ):
+    for name, value in _calcli_props(item):  # the same properties, in the same order, as the streamed writer
         if value:  # VALUE=TEXT: escaped on the way out, unescaped on the way in (RFC 5545 §3.3.11)
             ev.add(name, icalendar.vText(value), parameters={"VALUE": "TEXT"})
     return ev
